@@ -1,0 +1,201 @@
+"""tallykit command line: thin verbs that parse, call the rooms below, and print with rich."""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import templates
+from cli.summary import meeting_summary, round_states, status_view
+from meeting.definition import definition_digest, load_file, load_text
+from meeting.errors import StoreError, TallyError
+from meeting.folder import DEFINITION, MeetingFolder
+
+app = typer.Typer(
+    name="tallykit",
+    help="Run open selection meetings on paper: define the meeting, print QR-coded forms, scan, tally, archive.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print one line to stderr and return the Exit to raise."""
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    return typer.Exit(code)
+
+
+def user_errors(fn: F) -> F:
+    """Turn every error a user can cause into one line on stderr and its exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TallyError as exc:
+            raise fail(str(exc), exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def default_operator() -> str:
+    name = os.environ.get("TALLYKIT_OPERATOR")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "operator"
+
+
+Operator = Annotated[
+    str,
+    typer.Option("--operator", help="Who is doing this, for the audit log [default: $TALLYKIT_OPERATOR or login]"),
+]
+
+
+@app.command("templates")
+def list_templates() -> None:
+    """List the built-in meeting templates."""
+    table = Table(title="Built-in templates (tallykit init --template NAME DIR)", title_justify="left")
+    table.add_column("NAME", style="bold")
+    table.add_column("会议")
+    table.add_column("What it runs", overflow="fold")
+    for t in templates.TEMPLATES:
+        name = f"{t.name} (default)" if t.name == templates.DEFAULT else t.name
+        table.add_row(name, t.title, t.description)
+    console.print(table)
+
+
+@app.command()
+@user_errors
+def init(
+    directory: Annotated[Path, typer.Argument(help="New (or empty) folder for the meeting")],
+    template: Annotated[
+        str | None, typer.Option("--template", "-t", help="Built-in template to start from (see `templates`)")
+    ] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="Start from your own meeting file (TOML) instead")
+    ] = None,
+    operator: Operator = "",
+) -> None:
+    """Create a meeting folder: meeting.toml, the store, and the meeting's keys."""
+    if template and from_file:
+        raise fail("give --template or --from, not both", 2)
+    if from_file is not None:
+        source = from_file.name
+        load_file(from_file, require_id=False)  # one-line error naming the key path if it is not valid
+        text = from_file.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    else:
+        name = template or templates.DEFAULT
+        chosen = templates.get(name)
+        if chosen is None:
+            known = ", ".join(t.name for t in templates.TEMPLATES)
+            raise fail(f'unknown template "{name}"; choose one of: {known}', 2)
+        source, text = f"{chosen.name}.toml", chosen.read_text()
+    folder = MeetingFolder.init(directory, text, operator or default_operator(), source=source)
+    store = folder.store()
+    try:
+        meeting = folder.accepted(store).meeting
+        fingerprint = store.meta("key_fingerprint")
+    finally:
+        store.close()
+    console.print(meeting_summary(meeting))
+    console.print(f"\nCreated meeting [bold]{meeting.info.id}[/bold] in {directory}", soft_wrap=True)
+    console.print(f"  {DEFINITION}  edit it, then run: tallykit check {directory}", soft_wrap=True)
+    console.print(f"  meeting.key   keep it secret and back it up (key fingerprint {fingerprint})", soft_wrap=True)
+
+
+@app.command()
+@user_errors
+def check(
+    target: Annotated[Path, typer.Argument(help="A meeting folder, or a meeting file (.toml) to validate only")],
+    restore: Annotated[
+        bool, typer.Option("--restore", help="Write the last accepted meeting.toml back when the file was lost")
+    ] = False,
+    operator: Operator = "",
+) -> None:
+    """Validate a meeting file and print its summary; in a meeting folder, accept the edited meeting.toml."""
+    if target.is_file() or target.suffix.lower() == ".toml":
+        meeting = load_file(target, require_id=False)
+        console.print(meeting_summary(meeting))
+        console.print(f"\n{target}: valid (checked only; nothing recorded)")
+        return
+    folder = MeetingFolder.open(target)
+    store = folder.store()
+    try:
+        if restore:
+            _restore_definition(folder, store)
+            return
+        meeting, text, sha = folder.load_current(store)
+        latest = store.latest_definition()
+        console.print(meeting_summary(meeting))
+        if latest is not None and latest["sha256"] == sha:
+            console.print(f"\n{DEFINITION}: valid; unchanged since version {latest['version']} was accepted")
+        else:
+            version = store.accept_definition(text, sha, operator or default_operator())
+            console.print(f"\n{DEFINITION}: valid; accepted as version {version} (recorded in the audit log)")
+    finally:
+        store.close()
+
+
+def _restore_definition(folder: MeetingFolder, store: Any) -> None:
+    if folder.definition_path.exists():
+        raise fail(f"{folder.definition_path} exists; move it away first if you want the accepted version back", 2)
+    latest = store.latest_definition()
+    load_text(latest["toml"], DEFINITION)
+    if definition_digest(latest["toml"].encode("utf-8")) != latest["sha256"]:
+        raise StoreError("the accepted definition in the store does not match its digest; the store is damaged")
+    folder.definition_path.write_text(latest["toml"], encoding="utf-8")
+    console.print(f"{folder.definition_path}: restored version {latest['version']}")
+
+
+@app.command()
+@user_errors
+def status(directory: Annotated[Path, typer.Argument(help="The meeting folder")]) -> None:
+    """Show each round's counts, the audit chain, and what to do next."""
+    folder = MeetingFolder.open(directory)
+    store = folder.store()
+    try:
+        accepted = folder.accepted(store)
+        integrity = store.check_integrity()
+        manual = {r: n for r, n in store.db.execute(
+            "SELECT round_id, count(DISTINCT candidate_id) FROM manual_entries GROUP BY round_id").fetchall()}
+        states = round_states(accepted.meeting, store.ballot_counts(), store.reading_counts(), manual)
+    finally:
+        store.close()
+    notes = []
+    if accepted.changed:
+        notes.append(f"{DEFINITION} differs from accepted version {accepted.version}")
+    if folder.key_permissions_loose():
+        notes.append(f"{folder.key_path} is readable by others: chmod 600 {folder.key_path}")
+    console.print(status_view(accepted.meeting, states, integrity, accepted.changed, notes))
+    if not integrity.ok:
+        where = f" at row {integrity.broken_at}" if integrity.broken_at else ""
+        raise fail(f"audit chain broken{where}: {integrity.problem}; stop, keep every file, and tell the chair", 1)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted; nothing half-written was kept", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""Rich renderings of a meeting (summary) and of its state (status), in the meeting's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Group as RenderGroup
+from rich.panel import Panel
+from rich.table import Table
+
+from meeting.lang import text
+from meeting.model import ManualSpec, Meeting, RatingSpec, Round, ScoreSpec, SurveySpec, VoteSpec
+from meeting.store import BallotCount, Integrity
+
+
+def _num(value: object) -> str:
+    return f"{value}".rstrip("0").rstrip(".") if "." in f"{value}" else f"{value}"
+
+
+def describe_rules(rnd: Round, meeting: Meeting) -> str:
+    lang = meeting.language
+    spec = rnd.spec
+    if isinstance(spec, ScoreSpec):
+        crit = " ".join(f"{c.name}{_num(c.max)}" for c in spec.criteria)
+        trim = (text("rule.trim", lang, high=spec.trim_high, low=spec.trim_low, min=spec.trim_min_judges)
+                if spec.trim_high or spec.trim_low else text("rule.no_trim", lang))
+        return f"{crit}；{text('rule.max_total', lang, total=_num(spec.max_total))}；{trim}"
+    if isinstance(spec, VoteSpec):
+        parts = [text(f"rule.{spec.mode}", lang)]
+        parts += [text("rule.elect", lang, post=meeting.post(s.post).name, k=s.max_choices) for s in spec.sections]
+        if spec.sections and spec.sections[0].write_ins:
+            parts.append(text("rule.write_ins", lang, n=spec.sections[0].write_ins))
+        parts.append(text("rule.base", lang, base=text(f"base.{spec.majority_base}", lang)))
+        parts.append(text(f"rule.overvote.{spec.overvote}", lang))
+        if spec.rerun_min_share is not None:
+            parts.append(text("rule.rerun", lang, share=str(spec.rerun_min_share)))
+        return "；".join(parts)
+    if isinstance(spec, RatingSpec):
+        return "/".join(f"{g.name}{_num(g.points)}" for g in spec.grades)
+    if isinstance(spec, SurveySpec):
+        parts = [text("rule.questions", lang, n=len(spec.questions))]
+        if spec.satisfied:
+            parts.append(text("rule.satisfied", lang, names="+".join(spec.satisfied)))
+        return "；".join(parts)
+    assert isinstance(spec, ManualSpec)
+    return text("rule.manual", lang, max=_num(spec.max)) + (f"（{spec.label}）" if spec.label else "")
+
+
+def meeting_summary(meeting: Meeting) -> RenderGroup:
+    lang = meeting.language
+    t = lambda key: text(key, lang)  # noqa: E731
+    info = meeting.info
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row(t("meeting_id"), info.id or "—")
+    head.add_row(t("date"), info.date.isoformat())
+    if info.venue:
+        head.add_row(t("venue"), info.venue)
+    if info.organiser:
+        head.add_row(t("organiser"), info.organiser)
+    parts: list[object] = [Panel(head, title=f"[bold]{info.title}[/bold]", expand=False)]
+
+    if meeting.candidates:
+        cands = Table(title=t("candidates"), title_justify="left")
+        for col in ("id", "name", "post", "gender", "birth_year", "education"):
+            cands.add_column(t(col))
+        for c in meeting.candidates:
+            post = meeting.post(c.post)
+            cands.add_row(c.id, c.name, f"{post.name}（{t('seats')}{post.seats}）",
+                          t(f"gender.{c.gender}") if c.gender else "", str(c.birth_year or ""), c.education or "")
+        parts.append(cands)
+
+    groups = Table(title=t("groups"), title_justify="left")
+    for col in ("id", "group", "expected", "ballots"):
+        groups.add_column(t(col), justify="right" if col in ("expected", "ballots") else "left")
+    for g in meeting.groups:
+        groups.add_row(g.id, g.name, str(g.expected), str(g.ballots))
+    parts.append(groups)
+
+    rounds = Table(title=t("rounds"), title_justify="left")
+    for col in ("id", "round", "kind", "groups", "candidates", "form"):
+        rounds.add_column(t(col), overflow="fold")
+    rules = Table.grid(padding=(0, 1))
+    rules.add_column(style="bold", no_wrap=True)
+    rules.add_column(overflow="fold")
+    for r in meeting.rounds:
+        rounds.add_row(
+            r.id, r.name, t(f"kind.{r.kind}"),
+            "、".join(meeting.group(g).name for g in r.groups) or "—",
+            str(len(r.candidates)) if r.candidates else "—",
+            "—" if r.kind == "manual" else t("secret" if r.secret else "named"),
+        )
+        rules.add_row(f"{r.id} {r.name}", describe_rules(r, meeting))
+    parts.append(rounds)
+    parts.append(Panel(rules, title=t("rules"), title_align="left", expand=False))
+
+    if meeting.composite:
+        comp = Table(title=meeting.composite.name, title_justify="left")
+        comp.add_column(t("part"))
+        comp.add_column(t("weight"), justify="right")
+        for p in meeting.composite.parts:
+            name = meeting.round(p.round).name
+            if p.group:
+                name += f"（{meeting.group(p.group).name}）"
+            comp.add_row(name, f"{_num(p.weight)}%")
+        parts.append(comp)
+    return RenderGroup(*parts)
+
+
+@dataclass(frozen=True)
+class RoundState:
+    round_id: str
+    group_id: str | None
+    expected: int
+    issued: int
+    returned: int | None
+    read: int
+    review: int
+    state: str
+
+
+def round_states(meeting: Meeting, counts: dict[tuple[str, str], BallotCount],
+                 readings: dict[tuple[str, str, str], int], manual: dict[str, int]) -> list[RoundState]:
+    states = []
+    for r in meeting.rounds:
+        if r.kind == "manual":
+            n = manual.get(r.id, 0)
+            states.append(RoundState(r.id, None, len(r.candidates), 0, None, n, 0,
+                                     "entered" if n else "manual"))
+            continue
+        for gid in r.groups:
+            bc = counts.get((r.id, gid), BallotCount(r.id, gid, 0, None, 0))
+            read = sum(n for (rr, gg, status), n in readings.items() if rr == r.id and gg == gid
+                       and status != "review")
+            review = readings.get((r.id, gid, "review"), 0)
+            if bc.returned is not None and bc.returned > bc.issued:
+                state = "void"
+            elif bc.issued == 0:
+                state = "waiting"
+            elif read + review == 0:
+                state = "issued"
+            elif bc.returned is not None and read + review >= bc.returned:
+                state = "complete"
+            else:
+                state = "counting"
+            states.append(RoundState(r.id, gid, meeting.group(gid).expected, bc.issued, bc.returned, read,
+                                     review, state))
+    return states
+
+
+def next_step(meeting: Meeting, states: list[RoundState], integrity: Integrity, edited: bool) -> str:
+    lang = meeting.language
+    if not integrity.ok:
+        return text("next.broken", lang)
+    if edited:
+        return text("next.check", lang)
+    for s in states:
+        name = meeting.round(s.round_id).name
+        if s.state == "waiting":
+            return text("next.print", lang, round=name)
+        if s.state in ("issued", "counting"):
+            return text("next.scan", lang, round=name)
+        if s.state == "manual":
+            return text("next.enter", lang, round=name)
+    return text("next.done", lang)
+
+
+def status_view(meeting: Meeting, states: list[RoundState], integrity: Integrity, edited: bool,
+                notes: list[str]) -> RenderGroup:
+    lang = meeting.language
+    t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
+    table = Table(title=f"{meeting.info.title}（{meeting.info.id}）", title_justify="left")
+    for col in ("round", "group", "expected", "issued", "returned", "read", "review", "state"):
+        table.add_column(t(col), justify="right" if col not in ("round", "group", "state") else "left")
+    for s in states:
+        rnd = meeting.round(s.round_id)
+        state = t(f"state.{s.state}", n=s.read) if s.state == "entered" else t(f"state.{s.state}")
+        style = "bold red" if s.state == "void" else ""
+        table.add_row(
+            f"{rnd.id} {rnd.name}",
+            meeting.group(s.group_id).name if s.group_id else "—",
+            str(s.expected), str(s.issued) if s.group_id else "—",
+            "—" if s.returned is None else str(s.returned), str(s.read), str(s.review),
+            f"[{style}]{state}[/{style}]" if style else state,
+        )
+    audit = (t("audit.ok", n=integrity.rows) if integrity.ok
+             else f"[bold red]{t('audit.broken', problem=integrity.problem)}[/bold red]")
+    lines = Table.grid(padding=(0, 2))
+    lines.add_column(style="bold")
+    lines.add_column()
+    lines.add_row(t("audit"), audit)
+    for note in notes:
+        lines.add_row("!", f"[yellow]{note}[/yellow]")
+    lines.add_row(t("next"), next_step(meeting, states, integrity, edited))
+    return RenderGroup(table, lines)

@@ -1,0 +1,200 @@
+"""The meeting definition: frozen dataclasses, built only by `meeting.definition.load_*`.
+
+Every number that a count depends on is a Decimal; ids are short ASCII (they go into QR codes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+Kind = Literal["score", "vote", "rating", "survey", "manual"]
+KINDS: tuple[Kind, ...] = ("score", "vote", "rating", "survey", "manual")
+
+MajorityBase = Literal["registered", "issued", "returned", "valid"]
+MAJORITY_BASES: tuple[MajorityBase, ...] = ("registered", "issued", "returned", "valid")
+
+Overvote = Literal["ballot", "section"]
+OVERVOTE_RULES: tuple[Overvote, ...] = ("ballot", "section")
+
+
+@dataclass(frozen=True)
+class MeetingInfo:
+    id: str
+    title: str
+    date: dt.date
+    venue: str
+    organiser: str
+    language: Literal["zh", "en"] = "zh"
+    decimals: int = 2
+
+
+@dataclass(frozen=True)
+class Post:
+    id: str
+    name: str
+    seats: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    name: str
+    post: str
+    gender: Literal["M", "F"] | None = None
+    birth_year: int | None = None
+    education: str | None = None
+    background: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """A voter group (评审组, 党员, 村民代表, 群众 ...)."""
+
+    id: str
+    name: str
+    expected: int  # 应到人数: registered voters of this group
+    ballots: int  # ballots planned to be issued (defaults to expected)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer a person can mark: a vote option, a rating grade, a survey option."""
+
+    id: str
+    name: str
+    points: Decimal | None = None  # rating grades only
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    name: str
+    max: Decimal
+    step: Decimal = Decimal("0.5")  # smallest step a judge may give: 1 or 0.5
+
+
+@dataclass(frozen=True)
+class ScoreSpec:
+    criteria: tuple[Criterion, ...]
+    trim_high: int = 1  # judge totals dropped from the top ...
+    trim_low: int = 1  # ... and from the bottom (去掉一个最高分和一个最低分)
+    trim_min_judges: int = 5  # ... only when at least this many judges scored
+
+    @property
+    def max_total(self) -> Decimal:
+        return sum((c.max for c in self.criteria), Decimal(0))
+
+
+@dataclass(frozen=True)
+class VoteSection:
+    """One part of a ballot: the candidates for one post and how many may be chosen (应选K人)."""
+
+    post: str
+    candidates: tuple[str, ...]
+    max_choices: int
+    write_ins: int
+
+
+@dataclass(frozen=True)
+class VoteSpec:
+    mode: Literal["approve", "choose"]  # 同意/不同意/弃权 per candidate, or tick at most K
+    sections: tuple[VoteSection, ...]
+    options: tuple[Option, ...]  # approve mode: the boxes per candidate; choose mode: one box
+    majority_base: MajorityBase = "valid"
+    overvote: Overvote = "ballot"
+    write_in_needs_mark: bool = True
+    rerun_min_share: Decimal | None = None  # e.g. 1/3: the floor for being elected in a re-run
+
+
+@dataclass(frozen=True)
+class RatingSpec:
+    grades: tuple[Option, ...]  # with points, best first
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    type: Literal["single", "multi", "scale", "text"]
+    options: tuple[Option, ...] = ()
+    max_choices: int = 1
+
+
+@dataclass(frozen=True)
+class SurveySpec:
+    questions: tuple[Question, ...]
+    satisfied: tuple[str, ...] = ()  # option ids counted as satisfied for the satisfaction rate
+
+
+@dataclass(frozen=True)
+class ManualSpec:
+    max: Decimal = Decimal(100)
+    label: str = ""
+
+
+Spec = ScoreSpec | VoteSpec | RatingSpec | SurveySpec | ManualSpec
+
+
+@dataclass(frozen=True)
+class Round:
+    id: str
+    name: str
+    kind: Kind
+    groups: tuple[str, ...]
+    candidates: tuple[str, ...]
+    secret: bool  # secret ballots carry no serial number; named forms do
+    spec: Spec
+
+
+@dataclass(frozen=True)
+class CompositePart:
+    round: str
+    group: str | None  # restrict the part to one voter group's ballots
+    weight: Decimal  # percent
+
+
+@dataclass(frozen=True)
+class Composite:
+    name: str
+    parts: tuple[CompositePart, ...]
+    tie_break: tuple[str, ...] = ()  # round ids, compared in order when composites tie
+
+
+@dataclass(frozen=True)
+class Meeting:
+    info: MeetingInfo
+    posts: tuple[Post, ...]
+    candidates: tuple[Candidate, ...]
+    groups: tuple[Group, ...]
+    rounds: tuple[Round, ...]
+    composite: Composite | None = None
+    _index: dict[str, dict[str, object]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index.update(
+            post={p.id: p for p in self.posts},
+            candidate={c.id: c for c in self.candidates},
+            group={g.id: g for g in self.groups},
+            round={r.id: r for r in self.rounds},
+        )
+
+    @property
+    def language(self) -> str:
+        return self.info.language
+
+    def post(self, post_id: str) -> Post:
+        return self._index["post"][post_id]  # type: ignore[return-value]
+
+    def candidate(self, candidate_id: str) -> Candidate:
+        return self._index["candidate"][candidate_id]  # type: ignore[return-value]
+
+    def group(self, group_id: str) -> Group:
+        return self._index["group"][group_id]  # type: ignore[return-value]
+
+    def round(self, round_id: str) -> Round:
+        return self._index["round"][round_id]  # type: ignore[return-value]

@@ -1,0 +1,296 @@
+"""The meeting store: one SQLite file per meeting (sqlite-utils), every write a transaction,
+every change recorded in an append-only audit log whose rows are chained by SHA-256."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from meeting.canon import canonical_json, digest
+from meeting.errors import StoreError
+
+SCHEMA_VERSION = 1
+GENESIS = "0" * 64
+
+# Tables whose rows are recorded in the audit log, with their primary key columns.
+AUDITED: dict[str, tuple[str, ...]] = {
+    "definitions": ("version",),
+    "layouts": ("hash",),
+    "ballot_counts": ("round_id", "group_id"),
+    "readings": ("id",),
+    "decisions": ("id",),
+    "manual_entries": ("id",),
+    "results": ("round_id",),
+    "seals": ("round_id",),
+}
+# Tables whose rows are never changed once written (enforced by triggers).
+APPEND_ONLY = ("audit", "definitions", "layouts", "readings", "decisions", "manual_entries", "seals")
+
+
+def now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Integrity:
+    ok: bool
+    rows: int  # audit rows checked
+    head: str  # hash of the last audit row
+    broken_at: int | None = None  # audit seq where the first problem was found
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class BallotCount:
+    round_id: str
+    group_id: str
+    issued: int
+    returned: int | None
+    spares: int
+
+
+def _create_schema(db: sqlite_utils.Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["audit"].create(
+        {"seq": int, "at": str, "actor": str, "action": str, "subject": str, "data": str, "prev": str,
+         "hash": str},
+        pk="seq",
+        not_null={"at", "actor", "action", "subject", "data", "prev", "hash"},
+    )
+    db["definitions"].create(
+        {"version": int, "sha256": str, "toml": str, "accepted_at": str, "actor": str},
+        pk="version", not_null={"sha256", "toml", "accepted_at", "actor"},
+    )
+    db["layouts"].create(
+        {"hash": str, "round_id": str, "group_id": str, "pages": int, "layout": str, "created_at": str},
+        pk="hash",
+    )
+    db["ballot_counts"].create(
+        {"round_id": str, "group_id": str, "issued": int, "returned": int, "spares": int, "updated_at": str},
+        pk=("round_id", "group_id"), not_null={"issued", "spares", "updated_at"},
+    )
+    db["readings"].create(
+        {"id": int, "key": str, "round_id": str, "group_id": str, "layout_hash": str, "page": int,
+         "serial": str, "status": str, "marks": str, "reasons": str, "fingerprint": bytes, "image": bytes,
+         "station": str, "read_at": str},
+        pk="id", not_null={"key", "round_id", "group_id", "status", "marks", "read_at"},
+    )
+    db["readings"].create_index(["key"], unique=True)
+    db["readings"].create_index(["round_id", "group_id"])
+    db["decisions"].create(
+        {"id": int, "reading_id": int, "decision": str, "corrected": str, "reason": str, "operator": str,
+         "decided_at": str},
+        pk="id", foreign_keys=[("reading_id", "readings", "id")],
+        not_null={"reading_id", "decision", "reason", "operator", "decided_at"},
+    )
+    db["manual_entries"].create(
+        {"id": int, "round_id": str, "candidate_id": str, "value": str, "operator": str, "note": str,
+         "entered_at": str},
+        pk="id", not_null={"round_id", "candidate_id", "value", "operator", "entered_at"},
+    )
+    db["results"].create(
+        {"round_id": str, "computed_at": str, "digest": str, "results": str}, pk="round_id",
+    )
+    db["seals"].create(
+        {"round_id": str, "sealed_at": str, "operator": str, "reason": str, "digest": str}, pk="round_id",
+    )
+    for table in APPEND_ONLY:
+        for op in ("UPDATE", "DELETE"):
+            db.execute(
+                f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON [{table}] "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+
+
+def _connect(path: Path) -> sqlite_utils.Database:
+    conn = sqlite3.connect(str(path), timeout=30)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+class Store:
+    """All reads and writes of one meeting's SQLite file."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    # -- opening ----------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path, meta: dict[str, str], actor: str) -> Store:
+        if path.exists():
+            raise StoreError(f"{path}: a meeting store is already there; choose another folder")
+        store = cls(_connect(path), path)
+        with store.db.atomic():
+            _create_schema(store.db)
+            rows = {"schema_version": str(SCHEMA_VERSION), "created_at": now(), **meta}
+            store.db["meta"].insert_all([{"key": k, "value": v} for k, v in rows.items()])
+            store.audit(actor, "meeting.create", "meeting", {k: rows[k] for k in sorted(rows)})
+        return store
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        if not path.is_file():
+            raise StoreError(f"{path}: no meeting store here; create a meeting with `tallykit init DIR`")
+        try:
+            db = _connect(path)
+            version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.DatabaseError:
+            raise StoreError(f"{path}: is not a tallykit meeting store (not an SQLite file we wrote)") from None
+        if version is None:
+            raise StoreError(f"{path}: is not a tallykit meeting store (no schema version)")
+        if int(version[0]) != SCHEMA_VERSION:
+            raise StoreError(f"{path}: store schema {version[0]} is not {SCHEMA_VERSION}; use the tallykit "
+                             "version that created this meeting")
+        return cls(db, path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        with self.db.atomic():
+            yield self
+
+    # -- meta ---------------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    # -- the audit log --------------------------------------------------------------------------
+    def audit(self, actor: str, action: str, subject: str, data: dict[str, Any]) -> int:
+        """Append one audit row chained to the previous one. Call inside a transaction."""
+        last = self.db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        row = {"seq": seq, "at": now(), "actor": actor, "action": action, "subject": subject,
+               "data": canonical_json(data), "prev": prev}
+        row["hash"] = _audit_hash(row)
+        self.db["audit"].insert(row)
+        return seq
+
+    def record(self, table: str, row: dict[str, Any], actor: str, action: str, *, replace: bool = False) -> int:
+        """Write one row of an audited table and its audit entry in the same transaction."""
+        key = tuple(row[c] for c in AUDITED[table])
+        with self.db.atomic():
+            if replace:
+                self.db[table].upsert(row, pk=AUDITED[table])
+            else:
+                self.db[table].insert(row)
+            stored = self._row(table, key)
+            return self.audit(actor, action, f"{table}:{_key_text(key)}",
+                              {"table": table, "key": list(key), "row_sha256": digest(stored)})
+
+    def insert_audited(self, table: str, row: dict[str, Any], actor: str, action: str) -> int:
+        """Insert a row whose primary key SQLite assigns; returns the new row id."""
+        with self.db.atomic():
+            rowid = self.db[table].insert(row).last_pk
+            stored = self._row(table, (rowid,))
+            self.audit(actor, action, f"{table}:{rowid}",
+                       {"table": table, "key": [rowid], "row_sha256": digest(stored)})
+            return int(rowid)
+
+    def _row(self, table: str, key: tuple[Any, ...]) -> dict[str, Any]:
+        where = " AND ".join(f"[{c}] = ?" for c in AUDITED[table])
+        rows = list(self.db[table].rows_where(where, list(key)))
+        return rows[0] if rows else {}
+
+    def audit_rows(self) -> list[dict[str, Any]]:
+        return list(self.db["audit"].rows_where(order_by="seq"))
+
+    def check_integrity(self) -> Integrity:
+        """Walk the hash chain, then check every audited record against its last audit entry."""
+        prev, seq, head = GENESIS, 0, GENESIS
+        latest: dict[tuple[str, str], tuple[int, str]] = {}
+        for row in self.db["audit"].rows_where(order_by="seq"):
+            seq += 1
+            if row["seq"] != seq:
+                return Integrity(False, seq - 1, head, seq, f"audit row {seq} is missing")
+            if row["prev"] != prev:
+                return Integrity(False, seq - 1, head, seq, f"audit row {seq} does not follow row {seq - 1}")
+            if _audit_hash(row) != row["hash"]:
+                return Integrity(False, seq - 1, head, seq, f"audit row {seq} ({row['action']}) was changed")
+            prev = head = row["hash"]
+            data = _loads(row["data"])
+            if isinstance(data, dict) and "table" in data:
+                latest[(data["table"], _key_text(tuple(data["key"])))] = (seq, data["row_sha256"])
+        rows = seq
+        for table, pk in AUDITED.items():
+            for record in self.db[table].rows:
+                key = _key_text(tuple(record[c] for c in pk))
+                entry = latest.pop((table, key), None)
+                if entry is None:
+                    return Integrity(False, rows, head, None, f"{table} row {key} is not in the audit log")
+                if digest(record) != entry[1]:
+                    return Integrity(False, rows, head, entry[0],
+                                     f"{table} row {key} was changed after audit row {entry[0]}")
+        if latest:
+            (table, key), (at, _) = min(latest.items(), key=lambda kv: kv[1][0])
+            return Integrity(False, rows, head, at, f"{table} row {key} (audit row {at}) is missing")
+        return Integrity(True, rows, head)
+
+    # -- definitions ----------------------------------------------------------------------------
+    def latest_definition(self) -> dict[str, Any] | None:
+        rows = list(self.db["definitions"].rows_where(order_by="version desc", limit=1))
+        return rows[0] if rows else None
+
+    def accept_definition(self, toml_text: str, sha256: str, actor: str) -> int:
+        with self.db.atomic():
+            latest = self.latest_definition()
+            version = (latest["version"] + 1) if latest else 1
+            self.record("definitions", {"version": version, "sha256": sha256, "toml": toml_text,
+                                        "accepted_at": now(), "actor": actor},
+                        actor, "definition.accept")
+            return version
+
+    # -- ballot counts ----------------------------------------------------------------------------
+    def ballot_counts(self) -> dict[tuple[str, str], BallotCount]:
+        return {
+            (r["round_id"], r["group_id"]): BallotCount(r["round_id"], r["group_id"], r["issued"],
+                                                        r["returned"], r["spares"])
+            for r in self.db["ballot_counts"].rows
+        }
+
+    def set_ballot_count(self, round_id: str, group_id: str, actor: str, *, issued: int | None = None,
+                         returned: int | None = None, spares: int | None = None) -> BallotCount:
+        with self.db.atomic():
+            old = self.ballot_counts().get((round_id, group_id), BallotCount(round_id, group_id, 0, None, 0))
+            new = BallotCount(round_id, group_id, old.issued if issued is None else issued,
+                              old.returned if returned is None else returned,
+                              old.spares if spares is None else spares)
+            self.record("ballot_counts", {"round_id": round_id, "group_id": group_id, "issued": new.issued,
+                                          "returned": new.returned, "spares": new.spares, "updated_at": now()},
+                        actor, "ballots.count", replace=True)
+            return new
+
+    def reading_counts(self) -> dict[tuple[str, str, str], int]:
+        """(round, group, status) → number of readings."""
+        sql = "SELECT round_id, group_id, status, count(*) FROM readings GROUP BY round_id, group_id, status"
+        return {(r, g, s): n for r, g, s, n in self.db.execute(sql).fetchall()}
+
+
+def _key_text(key: tuple[Any, ...]) -> str:
+    return "/".join(str(k) for k in key)
+
+
+def _loads(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _audit_hash(row: dict[str, Any]) -> str:
+    body = {k: row[k] for k in ("seq", "at", "actor", "action", "subject", "data", "prev")}
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
