@@ -185,8 +185,7 @@ def status(directory: Annotated[Path, typer.Argument(help="The meeting folder")]
         notes.append(f"{folder.key_path} is readable by others: chmod 600 {folder.key_path}")
     console.print(status_view(accepted.meeting, states, integrity, accepted.changed, notes))
     if not integrity.ok:
-        where = f" at row {integrity.broken_at}" if integrity.broken_at else ""
-        raise fail(f"audit chain broken{where}: {integrity.problem}; stop, keep every file, and tell the chair", 1)
+        raise fail(f"{integrity.message()}; stop, keep every file as it is, and tell the chair", 1)
 
 
 def main() -> None:

@@ -184,6 +184,11 @@ def status_view(meeting: Meeting, states: list[RoundState], integrity: Integrity
             "—" if s.returned is None else str(s.returned), str(s.read), str(s.review),
             f"[{style}]{state}[/{style}]" if style else state,
         )
+    for s in states:
+        if s.state == "void":
+            lines_void = t("void.note", round=meeting.round(s.round_id).name, group=meeting.group(s.group_id).name,
+                           returned=s.returned, issued=s.issued)
+            notes = [lines_void, *notes]
     audit = (t("audit.ok", n=integrity.rows) if integrity.ok
              else f"[bold red]{t('audit.broken', problem=integrity.problem)}[/bold red]")
     lines = Table.grid(padding=(0, 2))
@@ -191,6 +196,6 @@ def status_view(meeting: Meeting, states: list[RoundState], integrity: Integrity
     lines.add_column()
     lines.add_row(t("audit"), audit)
     for note in notes:
-        lines.add_row("!", f"[yellow]{note}[/yellow]")
+        lines.add_row("!", f"[bold red]{note}[/bold red]")
     lines.add_row(t("next"), next_step(meeting, states, integrity, edited))
     return RenderGroup(table, lines)

@@ -10,8 +10,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+_PRIMITIVE = (str, int, bool, type(None))
+
 
 def _plain(value: Any) -> Any:
+    if type(value) in _PRIMITIVE:
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, Fraction):
@@ -21,7 +25,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, bytes | bytearray | memoryview):
         return "sha256:" + hashlib.sha256(bytes(value)).hexdigest()
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _PRIMITIVE else _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, float):

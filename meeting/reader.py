@@ -143,10 +143,7 @@ class Table:
         if isinstance(value, str):
             text = value.strip()
             try:
-                if text.endswith("%"):
-                    share = Fraction(text[:-1].strip()) / 100
-                else:
-                    share = Fraction(text)
+                share = Fraction(text[:-1].strip()) / 100 if text.endswith("%") else Fraction(text)
             except (ValueError, ZeroDivisionError):
                 share = None
         elif isinstance(value, int | float) and not isinstance(value, bool):

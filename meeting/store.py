@@ -47,6 +47,15 @@ class Integrity:
     head: str  # hash of the last audit row
     broken_at: int | None = None  # audit seq where the first problem was found
     problem: str = ""
+    in_chain: bool = True  # the chain itself is broken, rather than a record behind it
+
+    def message(self) -> str:
+        if self.ok:
+            return "audit chain intact"
+        if self.in_chain:
+            return f"audit chain broken at row {self.broken_at}: {self.problem}"
+        where = f" (audit row {self.broken_at})" if self.broken_at else ""
+        return f"a record was changed behind the audit log{where}: {self.problem}"
 
 
 @dataclass(frozen=True)
@@ -231,13 +240,14 @@ class Store:
                 key = _key_text(tuple(record[c] for c in pk))
                 entry = latest.pop((table, key), None)
                 if entry is None:
-                    return Integrity(False, rows, head, None, f"{table} row {key} is not in the audit log")
+                    return Integrity(False, rows, head, None, f"{table} row {key} is not in the audit log",
+                                     in_chain=False)
                 if digest(record) != entry[1]:
-                    return Integrity(False, rows, head, entry[0],
-                                     f"{table} row {key} was changed after audit row {entry[0]}")
+                    return Integrity(False, rows, head, entry[0], f"{table} row {key} was changed",
+                                     in_chain=False)
         if latest:
             (table, key), (at, _) = min(latest.items(), key=lambda kv: kv[1][0])
-            return Integrity(False, rows, head, at, f"{table} row {key} (audit row {at}) is missing")
+            return Integrity(False, rows, head, at, f"{table} row {key} is missing", in_chain=False)
         return Integrity(True, rows, head)
 
     # -- definitions ----------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+# tallykit: `make demo` and `make test` set up everything they need (.venv, Debian packages) on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.tallykit-installed
+DEMO := demo-meeting
+
+.PHONY: help install system-deps demo test lint bench clean
+
+help:
+	@echo "make demo    install what is missing, then run a meeting on the built-in sample ($(DEMO)/)"
+	@echo "make test    install what is missing, then run the linter and the whole test suite"
+	@echo "make bench   run the benchmarks under bench/ and print their numbers"
+	@echo "make lint    ruff"
+	@echo "make clean   remove .venv, caches and $(DEMO)/"
+
+system-deps:
+	@PYTHON=$(PYTHON) scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	@scripts/check-python.sh $(PYTHON)
+	@PYTHON=$(PYTHON) scripts/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: system-deps $(STAMP)
+
+demo: install
+	@if [ -e $(DEMO) ] && [ ! -f $(DEMO)/.tallykit-demo ]; then \
+		echo "$(DEMO)/ exists and was not made by make demo; move it away first" >&2; exit 1; fi
+	rm -rf $(DEMO)
+	$(BIN)/tallykit init --template jingpin-ceping $(DEMO)
+	@touch $(DEMO)/.tallykit-demo
+	$(BIN)/tallykit status $(DEMO)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis $(DEMO) *.egg-info

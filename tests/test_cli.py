@@ -1,0 +1,146 @@
+"""The CLI verbs of the foundation: templates, init, check, status."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+from meeting.folder import MeetingFolder
+from tests.conftest import snapshot
+
+
+def test_help_lists_the_verbs(cli):
+    result = cli("--help")
+    assert result.exit_code == 0
+    for verb in ("init", "templates", "check", "status"):
+        assert re.search(rf"^\s+{verb}\s", result.stdout, re.M), verb
+
+
+def test_templates_lists_each_with_a_description(cli):
+    result = cli("templates")
+    assert result.exit_code == 0
+    for name in ("jingpin-ceping", "gongxuan-houbei", "niandu-ceping", "manyidu", "cunweihui"):
+        assert name in result.stdout
+
+
+def test_init_prints_the_summary_and_the_id(cli, tmp_path):
+    result = cli("init", tmp_path / "m")
+    assert result.exit_code == 0
+    meeting_id = MeetingFolder.open(tmp_path / "m").store().meta("meeting_id")
+    assert re.fullmatch(r"[A-Z2-7]{8}", meeting_id)
+    assert f"Created meeting {meeting_id}" in result.stdout
+    assert "青山镇2026年驻村指导员竞聘大会" in result.stdout
+    assert f'id = "{meeting_id}"' in (tmp_path / "m" / "meeting.toml").read_text()
+
+
+def test_init_into_an_empty_folder_works(cli, tmp_path):
+    (tmp_path / "m").mkdir()
+    assert cli("init", tmp_path / "m").exit_code == 0
+
+
+def test_two_meetings_get_different_ids(cli, tmp_path):
+    cli("init", tmp_path / "a")
+    cli("init", tmp_path / "b")
+    ids = {MeetingFolder.open(tmp_path / x).store().meta("meeting_id") for x in "ab"}
+    assert len(ids) == 2
+
+
+def test_init_refuses_a_folder_in_use_and_writes_nothing(cli, meeting_dir, tmp_path):
+    before = snapshot(meeting_dir)
+    result = cli("init", meeting_dir)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {meeting_dir}: already holds a meeting; give a new or empty folder\n"
+    assert snapshot(meeting_dir) == before
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("x")
+    assert cli("init", other).exit_code == 2
+    assert snapshot(other) == {"notes.txt": b"x"}
+
+
+def test_init_unknown_template(cli, tmp_path):
+    result = cli("init", "--template", "nope", tmp_path / "m")
+    assert result.exit_code == 2
+    assert 'unknown template "nope"; choose one of: jingpin-ceping' in result.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def test_check_accepts_an_edit_once_and_records_it(cli, meeting_dir):
+    path = meeting_dir / "meeting.toml"
+    path.write_text(path.read_text().replace("expected = 50", "expected = 60"), encoding="utf-8")
+    status = cli("status", meeting_dir)
+    assert status.exit_code == 0 and "differs from accepted version 1" in status.stdout
+    result = cli("check", meeting_dir, "--operator", "王会计")
+    assert result.exit_code == 0
+    assert "accepted as version 2" in result.stdout
+    store = MeetingFolder.open(meeting_dir).store()
+    assert store.audit_rows()[-1]["action"] == "definition.accept"
+    assert store.audit_rows()[-1]["actor"] == "王会计"
+    assert cli("check", meeting_dir).stdout.count("unchanged since version 2") == 1
+    assert MeetingFolder.open(meeting_dir).accepted(store).meeting.group("QZ").expected == 60
+
+
+def test_check_refuses_a_bad_edit_and_records_nothing(cli, meeting_dir):
+    path = meeting_dir / "meeting.toml"
+    path.write_text(path.read_text().replace("weight = 20", "weight = 25"), encoding="utf-8")
+    db_before = (meeting_dir / "meeting.db").read_bytes()
+    result = cli("check", meeting_dir)
+    assert result.exit_code == 2
+    assert result.stderr == ("error: meeting.toml: composite.parts: weights add up to 105% (40 + 25 + 40); "
+                             "they must add up to 100%\n")
+    assert (meeting_dir / "meeting.db").read_bytes() == db_before
+
+
+def test_check_refuses_a_changed_meeting_id(cli, meeting_dir):
+    path = meeting_dir / "meeting.toml"
+    path.write_text(re.sub(r'id = "[A-Z2-7]{8}"', 'id = "OTHER123"', path.read_text(), count=1), encoding="utf-8")
+    result = cli("check", meeting_dir)
+    assert result.exit_code == 2
+    assert 'meeting.toml: meeting.id: is "OTHER123" but this meeting is' in result.stderr
+
+
+def test_check_restore_brings_back_a_lost_file(cli, meeting_dir):
+    original = (meeting_dir / "meeting.toml").read_text()
+    assert cli("check", meeting_dir, "--restore").exit_code == 2  # refuses to overwrite
+    (meeting_dir / "meeting.toml").unlink()
+    assert "is missing" in cli("check", meeting_dir).stderr
+    result = cli("check", meeting_dir, "--restore")
+    assert result.exit_code == 0, result.stderr
+    assert (meeting_dir / "meeting.toml").read_text() == original
+
+
+def test_status_shows_counts_and_next_step(cli, meeting_dir):
+    store = MeetingFolder.open(meeting_dir).store()
+    store.set_ballot_count("YJ", "PS", "clerk", issued=7)
+    store.set_ballot_count("CP", "QZ", "clerk", issued=48, returned=49)
+    store.close()
+    result = cli("status", meeting_dir)
+    assert result.exit_code == 0
+    assert "投票无效" in result.stdout  # returned > issued: that vote is void, said loudly
+    assert "民主测评（群众代表）：收回49张，多于发出的48张，该组投票无效" in result.stdout
+    assert "下一步" in result.stdout and "收回并扫描选票" in result.stdout
+
+
+def test_status_in_english(cli, tmp_path, sample_text):
+    source = tmp_path / "en.toml"
+    source.write_text(sample_text.replace('language = "zh"', 'language = "en"'), encoding="utf-8")
+    assert cli("init", "--from", source, tmp_path / "m").exit_code == 0
+    result = cli("status", tmp_path / "m")
+    assert "Next" in result.stdout and "print and hand out the forms" in result.stdout
+
+
+def test_status_of_a_missing_folder(cli, tmp_path):
+    result = cli("status", tmp_path / "nope")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and "tallykit init" in result.stderr
+
+
+def test_console_script_runs(tmp_path):
+    exe = os.path.join(os.path.dirname(sys.executable), "tallykit")
+    out = subprocess.run([exe, "init", str(tmp_path / "m")], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    out = subprocess.run([exe, "check", str(tmp_path / "m" / "x.toml")], capture_output=True, text=True,
+                         check=False)
+    assert out.returncode == 2 and out.stderr == f"error: {tmp_path / 'm' / 'x.toml'}: file not found; check the path\n"
