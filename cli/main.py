@@ -173,9 +173,8 @@ def status(directory: Annotated[Path, typer.Argument(help="The meeting folder")]
     try:
         accepted = folder.accepted(store)
         integrity = store.check_integrity()
-        manual = {r: n for r, n in store.db.execute(
-            "SELECT round_id, count(DISTINCT candidate_id) FROM manual_entries GROUP BY round_id").fetchall()}
-        states = round_states(accepted.meeting, store.ballot_counts(), store.reading_counts(), manual)
+        states = round_states(accepted.meeting, store.ballot_counts(), store.reading_counts(),
+                              store.manual_counts())
     finally:
         store.close()
     notes = []

@@ -290,6 +290,12 @@ class Store:
         return {(r, g, s): n for r, g, s, n in self.db.execute(sql).fetchall()}
 
 
+    def manual_counts(self) -> dict[str, int]:
+        """round → number of candidates with a manual entry."""
+        sql = "SELECT round_id, count(DISTINCT candidate_id) FROM manual_entries GROUP BY round_id"
+        return dict(self.db.execute(sql).fetchall())
+
+
 def _key_text(key: tuple[Any, ...]) -> str:
     return "/".join(str(k) for k in key)
 
