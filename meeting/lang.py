@@ -69,6 +69,47 @@ _WORDS: dict[str, dict[str, str]] = {
     "all_groups": {"zh": "全部", "en": "all"},
     "gender.M": {"zh": "男", "en": "male"},
     "gender.F": {"zh": "女", "en": "female"},
+    # printed forms
+    "form.vote": {"zh": "{round}选票", "en": "Ballot: {round}"},
+    "form.rating": {"zh": "{round}表", "en": "Rating form: {round}"},
+    "form.score": {"zh": "{round}评分表", "en": "Score sheet: {round}"},
+    "form.survey": {"zh": "{round}表", "en": "Survey: {round}"},
+    "form.group": {"zh": "（{group}）", "en": " ({group})"},
+    "form.continued": {"zh": "（续）", "en": " (continued)"},
+    "form.page": {"zh": "第{i}页 共{n}页", "en": "Page {i} of {n}"},
+    "form.calibration": {"zh": "校准", "en": "calibration"},
+    "form.test": {"zh": "测试样张 TEST — 不计入结果", "en": "TEST SHEET — never counted"},
+    "form.seat": {"zh": "评委席位：第{n}号", "en": "Judge seat {n}"},
+    "form.serial": {"zh": "编号：{n}", "en": "No. {n}"},
+    "form.sign.judge": {"zh": "评委签名：", "en": "Judge's signature:"},
+    "form.sign.named": {"zh": "签名：", "en": "Signature:"},
+    "form.sign.date": {"zh": "日期：      年    月    日", "en": "Date:"},
+    "form.col.candidate": {"zh": "候选人姓名", "en": "Candidate"},
+    "form.col.name": {"zh": "姓名", "en": "Name"},
+    "form.col.post": {"zh": "职务", "en": "Post"},
+    "form.col.criterion": {"zh": "评分项目", "en": "Criterion"},
+    "form.section": {"zh": "{post}（应选{k}人）", "en": "{post} (elect {k})"},
+    "form.write_in": {"zh": "另选他人：", "en": "Write-in:"},
+    "form.tens": {"zh": "十位", "en": "tens"},
+    "form.units": {"zh": "个位", "en": "units"},
+    "form.half": {"zh": "半分", "en": "half"},
+    "form.hand": {"zh": "手写分数", "en": "written"},
+    "form.total": {"zh": "合计：", "en": "Total:"},
+    "form.criterion": {"zh": "{name}（{max}分）", "en": "{name} ({max})"},
+    "form.single": {"zh": "（单选）", "en": " (one answer)"},
+    "form.multi": {"zh": "（可多选，最多{k}项）", "en": " (up to {k} answers)"},
+    "form.scale": {"zh": "（1分最低，{n}分最高）", "en": " (1 lowest, {n} highest)"},
+    "form.free_text": {"zh": "（请在框内填写）", "en": " (write in the box)"},
+    "form.ink": {"zh": "请用黑色或蓝色笔填写，在方格内划“√”（也可划“×”或涂满），方格以外的符号无效。", "en": "Use a black or blue pen and tick (√) inside the boxes (a cross or a filled box also counts); marks outside the boxes do not count."},
+    "form.how.approve": {"zh": "对每位候选人，只能在“{options}”中选择一项划“√”。", "en": "For each candidate tick exactly one of: {options}."},
+    "form.how.approve_limit": {"zh": "每个职位划“{first}”的人数不得超过应选人数，{overvote}", "en": "Per post, tick '{first}' for no more than the number to elect; {overvote}"},
+    "form.how.choose": {"zh": "每个职位按应选人数划选，在同意的候选人姓名后的方格内划“√”，{overvote}", "en": "Per post, tick the boxes of at most as many candidates as are to be elected; {overvote}"},
+    "form.how.overvote.ballot": {"zh": "多选的整张选票无效。", "en": "a ballot with more ticks is void."},
+    "form.how.overvote.section": {"zh": "多选的该职位无效。", "en": "more ticks void that post."},
+    "form.how.write_in": {"zh": "如另选他人，在“另选他人”栏内写上姓名，并在其后的方格内划“√”。", "en": "To vote for someone else, write the name in a write-in row and tick its box."},
+    "form.how.rating": {"zh": "对每位被测评人，只能在“{grades}”中选择一个等次划“√”，多划无效。", "en": "For each person tick exactly one grade: {grades}; more than one is void."},
+    "form.how.survey": {"zh": "请按每题要求在选项前的方格内划“√”。", "en": "Tick the box in front of your answer to each question."},
+    "form.how.score": {"zh": "每个评分项目在“十位”“个位”（及“半分”）各涂一格组成分数，不得超过该项满分；并在右侧填写手写分数。", "en": "For each criterion mark one tens, one units (and the half) box to form the score, at most the criterion's maximum; also write the score at the right."},
     # round rules, as summarised for people
     "rule.trim": {"zh": "去掉最高{high}个、最低{low}个评委总分（评委≥{min}人时）", "en": "drop {high} highest and {low} lowest judge totals (with ≥{min} judges)"},
     "rule.no_trim": {"zh": "不去分", "en": "no judge totals dropped"},
@@ -105,6 +146,11 @@ _WORDS: dict[str, dict[str, str]] = {
     "next.enter": {"zh": "录入{round}成绩", "en": "enter the scores of round {round}"},
     "next.done": {"zh": "全部环节已计票完毕", "en": "every round is counted"},
 }
+
+
+def all_words(prefix: str, language: str) -> list[str]:
+    """Every phrase whose key starts with `prefix`, in `language` (placeholders left in)."""
+    return [w.get(language) or w["zh"] for k, w in _WORDS.items() if k.startswith(prefix)]
 
 
 def text(key: str, language: str = "zh", **values: object) -> str:

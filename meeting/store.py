@@ -264,6 +264,22 @@ class Store:
                         actor, "definition.accept")
             return version
 
+    # -- layouts ----------------------------------------------------------------------------------------
+    def layouts(self) -> dict[str, dict[str, Any]]:
+        """hash → {round_id, group_id, pages, layout (JSON text)} of every layout ever printed."""
+        return {r["hash"]: r for r in self.db["layouts"].rows}
+
+    def save_layout(self, layout_hash: str, round_id: str, group_id: str, pages: int, layout_json: str,
+                    actor: str) -> bool:
+        """Store a layout once; True when it was new."""
+        with self.db.atomic():
+            if self._row("layouts", (layout_hash,)):
+                return False
+            self.record("layouts", {"hash": layout_hash, "round_id": round_id, "group_id": group_id,
+                                    "pages": pages, "layout": layout_json, "created_at": now()},
+                        actor, "layout.store")
+            return True
+
     # -- ballot counts ----------------------------------------------------------------------------
     def ballot_counts(self) -> dict[tuple[str, str], BallotCount]:
         return {

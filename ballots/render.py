@@ -1,0 +1,153 @@
+"""Layouts → PDF with fpdf2: vector ArUco markers and QR codes, light box outlines, the CJK font embedded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import qrcode
+from fpdf import FPDF
+from qrcode.constants import ERROR_CORRECT_M
+
+from ballots.fonts import FontSpec
+from ballots.geometry import Layout, Page, Rect
+from ballots.layout import BOX_GREY, QR_MODULE, QR_MODULES, line_height
+from meeting.lang import text
+
+ARUCO_DICT = cv2.aruco.DICT_4X4_50
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One physical copy of a form: its layout, its serial (named forms) and the QR text of each page."""
+
+    layout: Layout
+    serial: str | None
+    payloads: tuple[str, ...]  # one per page
+    test: bool = False
+
+
+@functools.lru_cache(maxsize=8)
+def marker_cells(marker_id: int) -> tuple[tuple[bool, ...], ...]:
+    """6x6 cells (black border included) of an ArUco 4x4 marker; True = black."""
+    dictionary = cv2.aruco.getPredefinedDictionary(ARUCO_DICT)
+    img = dictionary.generateImageMarker(marker_id, 6)
+    return tuple(tuple(bool(v < 128) for v in row) for row in img)
+
+
+@functools.lru_cache(maxsize=4096)
+def qr_cells(payload: str) -> tuple[tuple[bool, ...], ...]:
+    qr = qrcode.QRCode(version=3, error_correction=ERROR_CORRECT_M, border=0)
+    qr.add_data(payload.encode("ascii"), optimize=0)
+    qr.make(fit=False)
+    matrix = qr.get_matrix()
+    if len(matrix) != QR_MODULES:
+        raise ValueError(f"QR code for {payload!r} is not version 3")
+    return tuple(tuple(row) for row in matrix)
+
+
+def _runs(cells: tuple[tuple[bool, ...], ...]) -> list[tuple[int, int, int]]:
+    """Horizontal runs of black cells: (row, first column, length)."""
+    out = []
+    for r, row in enumerate(cells):
+        c = 0
+        while c < len(row):
+            if row[c]:
+                start = c
+                while c < len(row) and row[c]:
+                    c += 1
+                out.append((r, start, c - start))
+            else:
+                c += 1
+    return out
+
+
+class Renderer:
+    def __init__(self, font: FontSpec, language: str, title: str, date: dt.date) -> None:
+        self.language = language
+        self.pdf = FPDF(unit="mm", format="A4")
+        self.pdf.set_auto_page_break(False)
+        self.pdf.set_margin(0)
+        self.pdf.c_margin = 0
+        self.pdf.add_font("body", fname=str(font.path), collection_font_number=font.index)
+        self.pdf.set_font("body", size=10)
+        self.pdf.set_title(title)
+        self.pdf.set_creator("tallykit")
+        self.pdf.set_creation_date(dt.datetime.combine(date, dt.time(8, 0), tzinfo=dt.UTC))
+        self._size = 10.0
+
+    def add(self, sheet: Sheet) -> None:
+        for page, payload in zip(sheet.layout.pages, sheet.payloads, strict=True):
+            self._page(sheet, page, payload)
+
+    def _font(self, size: float) -> None:
+        if size != self._size:
+            self.pdf.set_font_size(size)
+            self._size = size
+
+    def _cells(self, rect: Rect, cells: tuple[tuple[bool, ...], ...], module: float) -> None:
+        for r, c, n in _runs(cells):
+            self.pdf.rect(rect.x + c * module, rect.y + r * module, n * module + 0.001, module + 0.001, style="F")
+
+    def _page(self, sheet: Sheet, page: Page, payload: str) -> None:
+        layout = sheet.layout
+        pdf = self.pdf
+        pdf.add_page(format=(layout.width, layout.height))
+        pdf.set_fill_color(0)
+        for m in page.markers:
+            self._cells(m.rect, marker_cells(m.id), m.rect.w / 6)
+        self._cells(page.qr, qr_cells(payload), QR_MODULE)
+        blank, solid = page.calibration
+        pdf.rect(solid.x, solid.y, solid.w, solid.h, style="F")
+        pdf.set_draw_color(BOX_GREY)
+        pdf.set_line_width(0.3)
+        pdf.rect(blank.x, blank.y, blank.w, blank.h)
+        for b in page.boxes:
+            pdf.rect(b.rect.x, b.rect.y, b.rect.w, b.rect.h)
+        grey = -1
+        width = -1.0
+        for ln in page.lines:
+            if ln.grey != grey:
+                pdf.set_draw_color(ln.grey)
+                grey = ln.grey
+            if ln.width != width:
+                pdf.set_line_width(ln.width)
+                width = ln.width
+            pdf.line(ln.x1, ln.y1, ln.x2, ln.y2)
+        for t in page.texts:
+            self._text(t.rect, t.lines, t.size, t.align, t.grey)
+        if page.serial_slot is not None and sheet.serial is not None:
+            key = "form.seat" if layout.form == "score" else "form.serial"
+            self._text(page.serial_slot, (text(key, self.language, n=sheet.serial),), 11.0, "C", 0)
+        if sheet.test and page.banner_slot is not None:
+            pdf.set_text_color(200, 0, 0)
+            self._font(12.0)
+            r = page.banner_slot
+            pdf.set_xy(r.x, r.y)
+            pdf.cell(r.w, r.h, text("form.test", self.language), align="C")
+        pdf.set_text_color(0)
+
+    def _text(self, rect: Rect, lines: Iterable[str], size: float, align: str, grey: int) -> None:
+        lines = list(lines)
+        self._font(size)
+        self.pdf.set_text_color(grey)
+        lh = line_height(size)
+        y = rect.y + (rect.h - lh * len(lines)) / 2
+        for line in lines:
+            self.pdf.set_xy(rect.x, y)
+            self.pdf.cell(rect.w, lh, line, align=align)
+            y += lh
+
+    def write(self, path: Path) -> None:
+        """Write atomically: the PDF appears complete, or not at all."""
+        tmp = path.with_name(f".{path.name}.part")
+        try:
+            self.pdf.output(str(tmp))
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
