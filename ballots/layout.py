@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from ballots.fonts import Measurer
-from ballots.geometry import Box, Layout, Line, Marker, Mark, Page, Rect, Text, Zone
+from ballots.geometry import Box, Layout, Line, Mark, Marker, Page, Rect, Text, Zone
 from meeting.errors import TallyError
 from meeting.lang import all_words, text
 from meeting.model import Meeting, RatingSpec, Round, ScoreSpec, SurveySpec, VoteSpec
@@ -76,6 +76,17 @@ def fit(measure: Measurer, content: str, width: float, height: float, size: floa
         s -= 0.5
     raise LayoutError(f"{what}: \"{content}\" does not fit its cell ({width:.0f} x {height:.0f} mm) even at "
                       f"{MIN_SIZE:g} pt on {max_lines} lines; shorten it")
+
+
+def fit_grow(measure: Measurer, content: str, width: float, height: float, size: float, what: str,
+             max_lines: int = 3) -> tuple[list[str], float, float]:
+    """Like fit(), but a cell may grow taller (up to `max_lines` lines) rather than fail: (lines, size, height)."""
+    try:
+        lines, s = fit(measure, content, width, height, size, what, max_lines)
+        return lines, s, height
+    except LayoutError:
+        lines, s = fit(measure, content, width, max_lines * line_height(size), size, what, max_lines)
+        return lines, s, max(height, len(lines) * line_height(s) + 0.5)
 
 
 @dataclass
@@ -204,8 +215,6 @@ class _Builder:
                 iy += len(wrapped) * line_height(size)
         texts.append(Text(Rect(calibration[1].x + CAL + 1.5, foot_y + 1.5, 20, 4), (self.t("form.calibration"),),
                           7.0, "L", 120))
-        texts.append(Text(Rect(W / 2 - 30, foot_y + 1.0, 60, 5), (self.t("form.page", i=number, n=total),), 9.0,
-                          "C"))
         return Page(number, markers, qr, calibration, tuple(draft.boxes), tuple(draft.zones), tuple(texts),
                     tuple(draft.lines), serial_slot, banner_slot)
 
@@ -273,14 +282,16 @@ def _vote(b: _Builder) -> Layout:
         head()
         for cid in section.candidates:
             cand = b.meeting.candidate(cid)
-            flow.need(row_h)
+            lines, size, text_h = fit_grow(b.m, cand.name, opt_x0 - b.left - 4, row_h - 1.6, 13.0,
+                                           f"candidates.{cid}.name")
+            h = text_h + 1.6
+            flow.need(h)
             y = flow.y
-            flow.text(Rect(b.left + 2, y + 0.8, opt_x0 - b.left - 4, row_h - 1.6), cand.name, 13.0,
-                      f"candidates.{cid}.name")
+            flow.page.texts.append(Text(Rect(b.left + 2, y + 0.8, opt_x0 - b.left - 4, text_h), tuple(lines), size))
             for i, o in enumerate(spec.options):
-                flow.box(f"{cid}/{o.id}", opt_x0 + (i + 0.5) * col_w, y + row_h / 2,
+                flow.box(f"{cid}/{o.id}", opt_x0 + (i + 0.5) * col_w, y + h / 2,
                          Mark("option", section=section.post, candidate=cid, option=o.id))
-            flow.y = y + row_h
+            flow.y = y + h
             flow.hline(flow.y)
         for row in range(1, section.write_ins + 1):
             flow.need(row_h + 2)
@@ -326,15 +337,19 @@ def _rating(b: _Builder) -> Layout:
     head()
     for cid in b.rnd.candidates:
         cand = b.meeting.candidate(cid)
-        flow.need(row_h)
+        name, name_size, name_h = fit_grow(b.m, cand.name, name_w - 3, row_h - 1.6, 13.0, f"candidates.{cid}.name")
+        post_w = opt_x0 - b.left - name_w - 2
+        post, post_size, post_h = fit_grow(b.m, b.meeting.post(cand.post).name, post_w, row_h - 1.6, 10.0,
+                                           f"posts.{cand.post}.name")
+        h = max(name_h, post_h) + 1.6
+        flow.need(h)
         y = flow.y
-        flow.text(Rect(b.left + 2, y + 0.8, name_w - 3, row_h - 1.6), cand.name, 13.0, f"candidates.{cid}.name")
-        flow.text(Rect(b.left + name_w, y + 0.8, opt_x0 - b.left - name_w - 2, row_h - 1.6),
-                  b.meeting.post(cand.post).name, 10.0, f"posts.{cand.post}.name")
+        flow.page.texts.append(Text(Rect(b.left + 2, y + 0.8, name_w - 3, h - 1.6), tuple(name), name_size))
+        flow.page.texts.append(Text(Rect(b.left + name_w, y + 0.8, post_w, h - 1.6), tuple(post), post_size))
         for i, g in enumerate(spec.grades):
-            flow.box(f"{cid}/{g.id}", opt_x0 + (i + 0.5) * col_w, y + row_h / 2,
+            flow.box(f"{cid}/{g.id}", opt_x0 + (i + 0.5) * col_w, y + h / 2,
                      Mark("option", section=cand.post, candidate=cid, option=g.id))
-        flow.y = y + row_h
+        flow.y = y + h
         flow.hline(flow.y)
     flow.repeat = None
     return b.finish(flow, "rating")

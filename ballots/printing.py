@@ -43,7 +43,8 @@ def select(meeting: Meeting, rounds: Sequence[str] = (), groups: Sequence[str] =
     for rid in rounds:
         rnd = known.get(rid.upper())
         if rnd is None:
-            raise LayoutError(f'round "{rid}" is not in this meeting; rounds: {", ".join(r.id for r in meeting.rounds)}')
+            names = ", ".join(r.id for r in meeting.rounds)
+            raise LayoutError(f'round "{rid}" is not in this meeting; rounds: {names}')
         if rnd.kind not in PAPER_KINDS:
             raise LayoutError(f"round {rnd.id} ({rnd.name}) is entered by staff; it has no paper form")
         chosen.append(rnd)
@@ -55,7 +56,8 @@ def select(meeting: Meeting, rounds: Sequence[str] = (), groups: Sequence[str] =
     wanted = []
     for gid in groups:
         if gid.upper() not in group_ids:
-            raise LayoutError(f'group "{gid}" is not in this meeting; groups: {", ".join(g.id for g in meeting.groups)}')
+            names = ", ".join(g.id for g in meeting.groups)
+            raise LayoutError(f'group "{gid}" is not in this meeting; groups: {names}')
         wanted.append(group_ids[gid.upper()])
     pairs = [(r.id, g) for r in chosen for g in r.groups if not wanted or g in wanted]
     if not pairs:

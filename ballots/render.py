@@ -80,6 +80,7 @@ class Renderer:
         self.pdf.set_creator("tallykit")
         self.pdf.set_creation_date(dt.datetime.combine(date, dt.time(8, 0), tzinfo=dt.UTC))
         self._size = 10.0
+        self._static: dict[tuple[str, int], bytes] = {}
 
     def add(self, sheet: Sheet) -> None:
         for page, payload in zip(sheet.layout.pages, sheet.payloads, strict=True):
@@ -98,10 +99,43 @@ class Renderer:
         layout = sheet.layout
         pdf = self.pdf
         pdf.add_page(format=(layout.width, layout.height))
+        key = (layout.hash, page.number)
+        static = self._static.get(key)
+        if static is None:
+            # Draw what every copy of this page shares once, through fpdf2, inside q/Q, and keep its bytes.
+            saved = (pdf.draw_color, pdf.fill_color, pdf.text_color, pdf.line_width, self._size)
+            pdf._out("q")
+            contents = pdf.pages[pdf.page].contents
+            start = len(contents)
+            self._draw_static(page)
+            static = bytes(contents[start:])
+            pdf._out("Q")
+            # Q restored the PDF's graphics state; bring fpdf2's idea of it back in line.
+            pdf.draw_color, pdf.fill_color, pdf.text_color, pdf.line_width, self._size = saved
+            pdf.font_size_pt = saved[4]
+            pdf.current_font_is_set_on_page = False
+            self._static[key] = static
+        else:
+            pdf._out(b"q\n" + static + b"Q")
+        # What differs per copy: the QR code, the serial, the TEST banner, and the page number text
+        # (which also registers the font on this page).
+        pdf._out(self._qr_ops(page.qr, payload, layout.height))
+        blank = page.calibration[0]
+        self._text(Rect(blank.x + 2 * blank.w + 24.0, blank.y + 1.0, layout.width - 2 * (blank.x + 2 * blank.w + 24.0),
+                        5.0), (text("form.page", self.language, i=page.number, n=len(layout.pages)),), 9.0, "C", 0)
+        if page.serial_slot is not None and sheet.serial is not None:
+            key_text = "form.seat" if layout.form == "score" else "form.serial"
+            self._text(page.serial_slot, (text(key_text, self.language, n=sheet.serial),), 11.0, "C", 0)
+        if sheet.test and page.banner_slot is not None:
+            pdf.set_text_color(200, 0, 0)
+            self._text(page.banner_slot, (text("form.test", self.language),), 12.0, "C", None)
+            pdf.set_text_color(0)
+
+    def _draw_static(self, page: Page) -> None:
+        pdf = self.pdf
         pdf.set_fill_color(0)
         for m in page.markers:
             self._cells(m.rect, marker_cells(m.id), m.rect.w / 6)
-        self._cells(page.qr, qr_cells(payload), QR_MODULE)
         blank, solid = page.calibration
         pdf.rect(solid.x, solid.y, solid.w, solid.h, style="F")
         pdf.set_draw_color(BOX_GREY)
@@ -121,21 +155,25 @@ class Renderer:
             pdf.line(ln.x1, ln.y1, ln.x2, ln.y2)
         for t in page.texts:
             self._text(t.rect, t.lines, t.size, t.align, t.grey)
-        if page.serial_slot is not None and sheet.serial is not None:
-            key = "form.seat" if layout.form == "score" else "form.serial"
-            self._text(page.serial_slot, (text(key, self.language, n=sheet.serial),), 11.0, "C", 0)
-        if sheet.test and page.banner_slot is not None:
-            pdf.set_text_color(200, 0, 0)
-            self._font(12.0)
-            r = page.banner_slot
-            pdf.set_xy(r.x, r.y)
-            pdf.cell(r.w, r.h, text("form.test", self.language), align="C")
         pdf.set_text_color(0)
 
-    def _text(self, rect: Rect, lines: Iterable[str], size: float, align: str, grey: int) -> None:
+    def _qr_ops(self, rect: Rect, payload: str, page_height: float) -> str:
+        """The QR code as raw PDF path operators (black squares in runs), in points from the bottom-left."""
+        k = self.pdf.k
+        m = QR_MODULE
+        ops = ["q 0 g"]
+        for r, c, n in _runs(qr_cells(payload)):
+            x = (rect.x + c * m) * k
+            y = (page_height - rect.y - (r + 1) * m) * k
+            ops.append(f"{x:.2f} {y:.2f} {n * m * k + 0.01:.2f} {m * k + 0.01:.2f} re")
+        ops.append("f Q")
+        return "\n".join(ops)
+
+    def _text(self, rect: Rect, lines: Iterable[str], size: float, align: str, grey: int | None) -> None:
         lines = list(lines)
         self._font(size)
-        self.pdf.set_text_color(grey)
+        if grey is not None:
+            self.pdf.set_text_color(grey)
         lh = line_height(size)
         y = rect.y + (rect.h - lh * len(lines)) / 2
         for line in lines:

@@ -187,6 +187,84 @@ def status(directory: Annotated[Path, typer.Argument(help="The meeting folder")]
         raise fail(f"{integrity.message()}; stop, keep every file as it is, and tell the chair", 1)
 
 
+@app.command("print")
+@user_errors
+def print_forms(
+    directory: Annotated[Path, typer.Argument(help="The meeting folder")],
+    round_ids: Annotated[
+        list[str] | None, typer.Option("--round", "-r", help="Only this round (repeat for more); default: all")
+    ] = None,
+    group_ids: Annotated[
+        list[str] | None, typer.Option("--group", "-g", help="Only this voter group (repeat for more); default: all")
+    ] = None,
+    spares: Annotated[int, typer.Option("--spares", min=0, help="Extra copies per group, beyond ballots issued")] = 0,
+    test: Annotated[
+        bool, typer.Option("--test", help="Print TEST sheets for a rehearsal: marked on paper and in the QR code, "
+                           "never counted, and no ballots recorded as issued")
+    ] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the PDFs [default: DIR/print]")] = None,
+    font: Annotated[
+        Path | None, typer.Option("--font", help="A TrueType/OpenType font with every character the forms need")
+    ] = None,
+    paper: Annotated[str, typer.Option("--paper", help="A4 or A3")] = "A4",
+    operator: Operator = "",
+) -> None:
+    """Print the forms as PDFs: one per round and voter group, copies = ballots issued (+ spares)."""
+    from ballots.fonts import Measurer, find_font
+    from ballots.layout import meeting_text
+    from ballots.printing import plan, record, write
+
+    folder = MeetingFolder.open(directory)
+    store = folder.store()
+    try:
+        accepted = folder.accepted(store)
+        if accepted.changed:
+            raise fail(f"{DEFINITION} was edited since version {accepted.version} was accepted; "
+                       f"run `tallykit check {directory}` first, then print", 2)
+        meeting = accepted.meeting
+        keys = folder.keys(store)
+        chosen_font = find_font(meeting_text(meeting), font)
+        out_dir = out or directory / "print"
+        jobs = plan(meeting, keys.hmac_secret, Measurer(chosen_font), out_dir, rounds=round_ids or (),
+                    groups=group_ids or (), spares=spares, test=test, paper=paper.upper())
+        if not test:
+            counts = store.reading_counts()
+            for job in jobs:
+                read = sum(n for (r, g, _), n in counts.items() if (r, g) == (job.round_id, job.group_id))
+                if read:
+                    raise fail(f"round {job.round_id} group {job.group_id} already has {read} sheets read; printing "
+                               "more ballots now would break the count (use --test for practice sheets)", 2)
+        files: dict[Path, str] = {}
+        try:
+            files = write(jobs, meeting, chosen_font)
+            record(store, jobs, files, operator or default_operator(), test=test)
+        except BaseException:
+            for path in (j.path for j in jobs):
+                path.unlink(missing_ok=True)
+            raise
+    finally:
+        store.close()
+    _print_summary(meeting, jobs, test)
+
+
+def _print_summary(meeting: Any, jobs: list[Any], test: bool) -> None:
+    from meeting.lang import text as word
+
+    lang = meeting.language
+    table = Table(title=word("printed", lang) + (" (TEST)" if test else ""), title_justify="left")
+    for key in ("round", "group", "form", "pages_per_sheet", "sheets", "spares", "file"):
+        table.add_column(word(key, lang), justify="right" if key in ("pages_per_sheet", "sheets", "spares") else "left",
+                         overflow="fold")
+    for job in jobs:
+        rnd = meeting.round(job.round_id)
+        table.add_row(f"{rnd.id} {rnd.name}", meeting.group(job.group_id).name,
+                      word("named" if job.layout.named else "secret", lang), str(len(job.layout.pages)),
+                      str(len(job.sheets)), str(job.spares), str(job.path))
+    console.print(table)
+    if test:
+        console.print("TEST sheets: never counted at a real count; no ballots were recorded as issued.")
+
+
 def main() -> None:
     try:
         app()

@@ -37,8 +37,10 @@ from meeting.reader import Table
 
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]{0,15}"
 ID_HINT = "use 1 to 16 letters, digits or '-', starting with a letter or digit (ids go into the QR code)"
-MEETING_ID_PATTERN = r"[A-Z0-9]{4,12}"
-MEETING_ID_HINT = "use 4 to 12 capital letters or digits"
+MEETING_ID_PATTERN = r"[A-Z0-9]{4,8}"
+MEETING_ID_HINT = "use 4 to 8 capital letters or digits (it goes into the QR code)"
+SHORT_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9-]{0,5}"
+SHORT_ID_HINT = "use 1 to 6 letters, digits or '-', starting with a letter or digit (it goes into the QR code)"
 
 _GENDERS = {"男": "M", "m": "M", "male": "M", "女": "F", "f": "F", "female": "F"}
 
@@ -179,7 +181,7 @@ def _candidate(t: Table, post_ids: list[str]) -> Candidate:
 
 
 def _group(t: Table) -> Group:
-    gid = t.text("id", pattern=ID_PATTERN, hint=ID_HINT)
+    gid = t.text("id", pattern=SHORT_ID_PATTERN, hint=SHORT_ID_HINT)
     name = t.text("name")
     expected = t.integer("expected", lo=1, hi=100_000)
     ballots = t.integer("ballots", expected, lo=0, hi=100_000)
@@ -192,7 +194,7 @@ def _group(t: Table) -> Group:
 
 def _round(t: Table, parts: tuple[list[Post], list[Candidate], list[Group]], lang: str) -> Round:
     posts, candidates, groups = parts
-    rid = t.text("id", pattern=ID_PATTERN, hint=ID_HINT)
+    rid = t.text("id", pattern=SHORT_ID_PATTERN, hint=SHORT_ID_HINT)
     name = t.text("name")
     kind = t.text("kind", choices=KINDS)
     group_ids = [g.id for g in groups]

@@ -69,6 +69,11 @@ _WORDS: dict[str, dict[str, str]] = {
     "all_groups": {"zh": "全部", "en": "all"},
     "gender.M": {"zh": "男", "en": "male"},
     "gender.F": {"zh": "女", "en": "female"},
+    "sheets": {"zh": "份数", "en": "Sheets"},
+    "spares": {"zh": "备用", "en": "Spares"},
+    "pages_per_sheet": {"zh": "每份页数", "en": "Pages/sheet"},
+    "file": {"zh": "文件", "en": "File"},
+    "printed": {"zh": "打印文件", "en": "Print files"},
     # printed forms
     "form.vote": {"zh": "{round}选票", "en": "Ballot: {round}"},
     "form.rating": {"zh": "{round}表", "en": "Rating form: {round}"},
