@@ -37,6 +37,7 @@ demo: install
 	$(BIN)/tallykit status $(DEMO)
 
 test: install
+	@PYTHON=$(PYTHON) scripts/system-deps.sh --test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the Debian/Ubuntu packages tallykit needs are installed.
 #   scripts/system-deps.sh            libzbar0 (QR fallback), libgl1 (OpenCV), fonts-wqy-microhei (CJK font)
-#   scripts/system-deps.sh --browser  also chromium, for the browser tests
+#   scripts/system-deps.sh --test     also poppler-utils (pdftotext, pdfinfo), for the test suite
 # As root it installs what is missing with apt-get; otherwise it prints the exact command and fails.
 # Set TALLYKIT_SKIP_SYSTEM_DEPS=1 to skip this check (you then own the consequences).
 set -euo pipefail
@@ -11,10 +11,10 @@ set -euo pipefail
 python="${PYTHON:-python3}"
 # Each entry lists alternative names of one package (Debian 13 renamed some with a t64 suffix).
 wanted=("libzbar0 libzbar0t64" "libgl1" "fonts-wqy-microhei")
-[[ "${1:-}" == "--browser" ]] && wanted+=("chromium")
+[[ "${1:-}" == "--test" ]] && wanted+=("poppler-utils")
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
-    echo "tallykit: this is not a Debian/Ubuntu system; install by hand: zbar (libzbar), libGL, the WenQuanYi Micro Hei font${1:+, chromium}" >&2
+    echo "tallykit: this is not a Debian/Ubuntu system; install by hand: zbar (libzbar), libGL, the WenQuanYi Micro Hei font${1:+, poppler}" >&2
     echo "then run again with TALLYKIT_SKIP_SYSTEM_DEPS=1" >&2
     exit 1
 fi
