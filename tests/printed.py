@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pypdfium2 as pdfium
+import zxingcpp
 
 from ballots.geometry import Layout, Rect
 from meeting.folder import MeetingFolder
@@ -82,5 +83,5 @@ def decode_qr(img: np.ndarray, rect: Rect, dpi: int) -> str:
     pad = 6.0
     crop = img[int((rect.y - pad) * px): int((rect.y + rect.h + pad) * px),
                int((rect.x - pad) * px): int((rect.x + rect.w + pad) * px)]
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(crop)
-    return text
+    found = zxingcpp.read_barcodes(crop, formats=zxingcpp.BarcodeFormat.QRCode)
+    return found[0].text if found else ""
