@@ -34,6 +34,7 @@ demo: install
 	rm -rf $(DEMO)
 	$(BIN)/tallykit init --template jingpin-ceping $(DEMO)
 	@touch $(DEMO)/.tallykit-demo
+	$(BIN)/tallykit print $(DEMO)
 	$(BIN)/tallykit status $(DEMO)
 
 test: install
