@@ -258,58 +258,87 @@ def _vote(b: _Builder) -> Layout:
         how.append(b.t("form.how.write_in"))
     b.prepare_instructions(how)
     flow = _Flow(b)
-    col_w = 24.0 if spec.mode == "approve" else 30.0
-    opt_x0 = b.right - col_w * len(spec.options)
-    row_h = 10.0
     for section in spec.sections:
-        post = b.meeting.post(section.post)
-
-        def head(section=section, post=post) -> None:
-            flow.need(16.0)
-            y = flow.y
-            flow.text(Rect(b.left, y + 1, b.width, 6), b.t("form.section", post=post.name, k=section.max_choices),
-                      12.0, f"posts.{post.id}.name", max_lines=1)
-            y += 8.0
-            flow.text(Rect(b.left + 2, y + 1.5, opt_x0 - b.left - 4, 5), b.t("form.col.candidate"), 10.0, "header")
-            for i, o in enumerate(spec.options):
-                flow.text(Rect(opt_x0 + i * col_w, y + 1.5, col_w, 5), o.name, 10.0, f"options.{o.id}", "C",
-                          max_lines=1)
-            flow.hline(y)
-            flow.hline(y + 8.0)
-            flow.y = y + 8.0
-
-        flow.repeat = head
-        head()
-        for cid in section.candidates:
-            cand = b.meeting.candidate(cid)
-            lines, size, text_h = fit_grow(b.m, cand.name, opt_x0 - b.left - 4, row_h - 1.6, 13.0,
-                                           f"candidates.{cid}.name")
-            h = text_h + 1.6
-            flow.need(h)
-            y = flow.y
-            flow.page.texts.append(Text(Rect(b.left + 2, y + 0.8, opt_x0 - b.left - 4, text_h), tuple(lines), size))
-            for i, o in enumerate(spec.options):
-                flow.box(f"{cid}/{o.id}", opt_x0 + (i + 0.5) * col_w, y + h / 2,
-                         Mark("option", section=section.post, candidate=cid, option=o.id))
-            flow.y = y + h
-            flow.hline(flow.y)
-        for row in range(1, section.write_ins + 1):
-            flow.need(row_h + 2)
-            y = flow.y
-            label = b.t("form.write_in")
-            lw = b.m.width(label, 11.0) + 1
-            flow.text(Rect(b.left + 2, y + 2, lw, 6), label, 11.0, "write-in")
-            flow.zone(Zone(f"{section.post}/W{row}/name", Rect(b.left + 3 + lw, y + 1.0, opt_x0 - b.left - 8 - lw,
-                                                               row_h), "write_in_name", section=section.post,
-                           row=row))
-            flow.hline(y + row_h + 1.0, b.left + 3 + lw, opt_x0 - 5, grey=BOX_GREY)
-            flow.box(f"{section.post}/W{row}/{spec.options[0].id}", opt_x0 + 0.5 * col_w, y + (row_h + 2) / 2,
-                     Mark("write_in", section=section.post, row=row, option=spec.options[0].id))
-            flow.y = y + row_h + 2
-            flow.hline(flow.y)
-        flow.repeat = None
-        flow.y += 4.0
+        _vote_section(b, flow, spec, section)
     return b.finish(flow, "vote")
+
+
+def _vote_section(b: _Builder, flow: _Flow, spec: VoteSpec, section) -> None:
+    """A post's section stays on one page, so the 'at most K' rule can be checked on every sheet: in one
+    column, else in as many as fit the width, on this page, else on a fresh one; larger than a page is an error."""
+    post = b.meeting.post(section.post)
+    head_h, row_h, write_h, gutter = 16.0, 10.0, 12.0, 6.0
+
+    def plan(columns: int):
+        col_width = (b.width - gutter * (columns - 1)) / columns
+        col_w = min(24.0 if spec.mode == "approve" else 30.0, (col_width - 40.0) / len(spec.options))
+        name_w = col_width - col_w * len(spec.options) - 4
+        if col_w < 12.0 or name_w < 25.0:
+            return None  # too narrow for this many columns
+        rows = []
+        for cid in section.candidates:
+            lines, size, text_h = fit_grow(b.m, b.meeting.candidate(cid).name, name_w, row_h - 1.6, 13.0,
+                                           f"candidates.{cid}.name")
+            rows.append((cid, lines, size, text_h + 1.6))
+        rows += [(None, [], 0.0, write_h)] * section.write_ins
+        per_col = -(-len(rows) // columns)
+        cols = [rows[i * per_col:(i + 1) * per_col] for i in range(columns)]
+        height = head_h + max(sum(r[3] for r in col) for col in cols)
+        return col_width, col_w, cols, height
+
+    choice = None
+    for fresh in (False, True):
+        if fresh:
+            if flow.y <= flow.page.top + 0.01:
+                break  # already at the top of a page: a fresh one would not have more room
+            flow.new_page()
+        for columns in (1, 2, 3, 4):
+            candidate_plan = plan(columns)
+            if candidate_plan is None:
+                break
+            if candidate_plan[3] <= b.bottom - flow.y:
+                choice = candidate_plan
+                break
+        if choice is not None:
+            break
+    if choice is None:
+        raise LayoutError(f"posts.{post.id}: its {len(section.candidates)} candidates do not fit on one page, which "
+                          "the 'elect at most K' rule needs; print on A3 (--paper A3) or split the post")
+    col_width, col_w, cols, height = choice
+    y0 = flow.y
+    flow.text(Rect(b.left, y0 + 1, b.width, 6), b.t("form.section", post=post.name, k=section.max_choices), 12.0,
+              f"posts.{post.id}.name", max_lines=1)
+    top = y0 + 8.0
+    write_row = 0
+    for c, column in enumerate(cols):
+        x0 = b.left + c * (col_width + gutter)
+        x1 = x0 + col_width
+        opt_x0 = x1 - col_w * len(spec.options)
+        flow.text(Rect(x0 + 2, top + 1.5, opt_x0 - x0 - 4, 5), b.t("form.col.candidate"), 10.0, "header")
+        for i, o in enumerate(spec.options):
+            flow.text(Rect(opt_x0 + i * col_w, top + 1.5, col_w, 5), o.name, 10.0, f"options.{o.id}", "C",
+                      max_lines=1)
+        flow.hline(top, x0, x1)
+        flow.hline(top + 8.0, x0, x1)
+        y = top + 8.0
+        for cid, lines, size, h in column:
+            if cid is not None:
+                flow.page.texts.append(Text(Rect(x0 + 2, y + 0.8, opt_x0 - x0 - 4, h - 1.6), tuple(lines), size))
+                for i, o in enumerate(spec.options):
+                    flow.box(f"{cid}/{o.id}", opt_x0 + (i + 0.5) * col_w, y + h / 2,
+                             Mark("option", section=section.post, candidate=cid, option=o.id))
+            else:
+                write_row += 1
+                flow.text(Rect(x0 + 2, y + 0.6, opt_x0 - x0 - 6, 3.6), b.t("form.write_in"), 8.0, "write-in",
+                          grey=90)
+                flow.zone(Zone(f"{section.post}/W{write_row}/name", Rect(x0 + 2, y + 0.5, opt_x0 - x0 - 6, h - 1.0),
+                               "write_in_name", section=section.post, row=write_row))
+                flow.hline(y + h - 1.8, x0 + 4, opt_x0 - 4, grey=BOX_GREY)
+                flow.box(f"{section.post}/W{write_row}/{spec.options[0].id}", opt_x0 + 0.5 * col_w, y + h / 2,
+                         Mark("write_in", section=section.post, row=write_row, option=spec.options[0].id))
+            y += h
+            flow.hline(y, x0, x1)
+    flow.y = y0 + height + 4.0
 
 
 def _rating(b: _Builder) -> Layout:

@@ -82,6 +82,11 @@ def assert_legible(layout: Layout, measure: Measurer) -> None:
                 assert not _overlap(r, k, 1.0), f"{box.id} on page {page.number} is too close to {k}"
             for t in page.texts:
                 assert not _overlap(r, t.rect), f"{box.id} overlaps text {t.lines}"
+        if layout.form == "vote":  # a section never splits across pages: K is checked per sheet
+            sections_here = {b.mark.section for b in page.boxes}
+            for other in layout.pages:
+                if other is not page:
+                    assert not sections_here & {b.mark.section for b in other.boxes}
         for a, b in itertools.combinations(page.boxes, 2):
             assert not _overlap(a.rect, b.rect, 0.5), f"{a.id} and {b.id} overlap on page {page.number}"
         for t in page.texts:
@@ -113,7 +118,7 @@ def test_thirty_candidate_vote_and_twelve_judge_score_sheet(cli, tmp_path, measu
     assert result.exit_code == 0, result.output
     layouts = stored_layouts(folder)
     vote, score = layouts[("TP", "V")], layouts[("PF", "J")]
-    assert len(vote.pages) == 2 and len(score.pages) == 4
+    assert len(vote.pages) == 1 and len(score.pages) == 4  # the vote's one section in two columns
     assert sum(len(p.boxes) for p in vote.pages) == 30 * 3 + 2
     # per candidate: max 40 = tens 0-4 + units + half (16), max 30 (15), three of max 10 (13 each)
     assert sum(len(p.boxes) for p in score.pages) == 15 * (16 + 15 + 3 * 13)
@@ -191,3 +196,14 @@ def test_the_longest_payload_fits_qr_version_3():
     code = encode(longest, b"k" * 32)
     assert len(code) <= 61  # version 3-M alphanumeric capacity
     assert len(qr_cells(code)) == 29
+
+
+def test_a_section_too_big_for_a_page_is_an_error_that_says_a3(measure):
+    text = big_meeting_text()
+    extra = "\n".join(f'[[candidates]]\nid = "D{i:02d}"\nname = "候补{i:02d}"\npost = "A"\n' for i in range(1, 31))
+    meeting = _meeting(text.replace("[[groups]]", extra + "\n[[groups]]", 1))
+    with pytest.raises(LayoutError, match=r"posts\.A: its 60 candidates do not fit on one page.*--paper A3"):
+        build_layout(meeting, "TP", "V", measure)
+    a3 = build_layout(meeting, "TP", "V", measure, paper="A3")
+    assert len(a3.pages) == 1
+    assert_legible(a3, measure)
