@@ -35,6 +35,13 @@ class LayoutError(TallyError):
     exit_code = 2
 
 
+def qr_rect(paper: str) -> Rect:
+    """Where the QR code is on every page of this paper size (left of the top-right marker)."""
+    width = PAPER[paper][0]
+    return Rect(round(width - MARKER_INSET - MARKER_SIZE - 2.3 - 4 * QR_MODULE - QR_SIZE, 2), MARKER_INSET, QR_SIZE,
+                QR_SIZE)
+
+
 def line_height(size: float) -> float:
     return size * LINE_MM_PER_PT
 
@@ -188,7 +195,7 @@ class _Builder:
             Marker(2, Rect(W - inset - ms, H - inset - ms, ms, ms)),
             Marker(3, Rect(inset, H - inset - ms, ms, ms)),
         )
-        qr = Rect(round(W - inset - ms - 2.3 - 4 * QR_MODULE - QR_SIZE, 2), inset, QR_SIZE, QR_SIZE)
+        qr = qr_rect(self.paper)
         foot_y = H - inset - CAL
         calibration = (Rect(inset + ms + 5.0, foot_y, CAL, CAL), Rect(inset + ms + 5.0 + CAL + 2.0, foot_y, CAL, CAL))
         texts = list(draft.texts)

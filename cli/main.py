@@ -265,6 +265,48 @@ def _print_summary(meeting: Any, jobs: list[Any], test: bool) -> None:
         console.print("TEST sheets: never counted at a real count; no ballots were recorded as issued.")
 
 
+@app.command()
+@user_errors
+def scan(
+    directory: Annotated[Path, typer.Argument(help="The meeting folder")],
+    camera: Annotated[int | None, typer.Option("--camera", help="Read live from this camera (0 = the first)")] = None,
+    video: Annotated[Path | None, typer.Option("--video", help="Read live from a video file")] = None,
+    images: Annotated[Path | None, typer.Option("--images", help="Read a folder of photos, one sheet each")] = None,
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Read a scanned PDF, one sheet per page")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read and show, record nothing (TEST sheets are read only this way)")
+    ] = False,
+    window: Annotated[
+        bool, typer.Option("--window/--no-window", help="Show the camera preview when a display exists")
+    ] = True,
+    station: Annotated[str, typer.Option("--station", help="Name of this scanning station")] = "main",
+    operator: Operator = "",
+) -> None:
+    """Read completed sheets and record one reading per sheet; doubtful ones go to the review queue."""
+    from scanner import sources
+    from scanner.scan_cli import run_batch, run_live
+
+    chosen = [name for name, value in (("--camera", camera), ("--video", video), ("--images", images),
+                                       ("--pdf", pdf)) if value is not None]
+    if len(chosen) != 1:
+        raise fail("give exactly one of --camera N, --video FILE, --images FOLDER or --pdf FILE", 2)
+    folder = MeetingFolder.open(directory)
+    store = folder.store()
+    try:
+        accepted = folder.accepted(store)
+        who = operator or default_operator()
+        if images is not None:
+            run_batch(console, folder, store, accepted.meeting, sources.images(images), who, station, dry_run)
+        elif pdf is not None:
+            run_batch(console, folder, store, accepted.meeting, sources.pdf(pdf), who, station, dry_run)
+        else:
+            frames = sources.video(video) if video is not None else sources.camera(camera or 0)
+            show = window and camera is not None and bool(os.environ.get("DISPLAY"))
+            run_live(console, folder, store, accepted.meeting, frames, who, station, dry_run, show)
+    finally:
+        store.close()
+
+
 def main() -> None:
     try:
         app()

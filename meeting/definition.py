@@ -27,6 +27,7 @@ from meeting.model import (
     Question,
     RatingSpec,
     Round,
+    ScanSettings,
     ScoreSpec,
     Spec,
     SurveySpec,
@@ -100,6 +101,7 @@ def build(root: Table, *, require_id: bool = True) -> Meeting:
     composite = None
     if root.has("composite"):
         composite = _composite(root.table("composite"), rounds, lang)
+    scan = _scan(root.table("scan")) if root.has("scan") else ScanSettings()
     root.done()
     return Meeting(
         info=info,
@@ -108,7 +110,25 @@ def build(root: Table, *, require_id: bool = True) -> Meeting:
         groups=tuple(groups),
         rounds=tuple(rounds),
         composite=composite,
+        scan=scan,
     )
+
+
+def _scan(t: Table) -> ScanSettings:
+    d = ScanSettings()
+    empty = t.decimal("mark_empty", d.mark_empty, lo=Decimal(0), hi=Decimal("0.5"))
+    marked = t.decimal("mark_marked", d.mark_marked, lo=Decimal(0), hi=Decimal(1), lo_open=True)
+    if marked <= empty:
+        raise t.error("mark_marked", f"is {marked}; it must be above mark_empty ({empty}), the gap goes to review")
+    settings = ScanSettings(
+        mark_empty=empty,
+        mark_marked=marked,
+        confirm_frames=t.integer("confirm_frames", d.confirm_frames, lo=1, hi=30),
+        max_fit_error_mm=t.decimal("max_fit_error_mm", d.max_fit_error_mm, lo=Decimal("0.1"), hi=Decimal(3)),
+        rescan_similarity=t.decimal("rescan_similarity", d.rescan_similarity, lo=Decimal("0.3"), hi=Decimal(1)),
+    )
+    t.done()
+    return settings
 
 
 def _unique(tables: list[Table], make, what: str) -> list:

@@ -166,6 +166,17 @@ class Composite:
 
 
 @dataclass(frozen=True)
+class ScanSettings:
+    """How sheets are read. Not part of any layout: changing them never invalidates printed paper."""
+
+    mark_empty: Decimal = Decimal("0.02")  # box fill at or below this is empty ...
+    mark_marked: Decimal = Decimal("0.15")  # ... at or above this is marked; in between goes to review
+    confirm_frames: int = 3  # a live reading commits after this many identical sharp frames
+    max_fit_error_mm: Decimal = Decimal("0.6")  # a page whose markers fit worse than this is not read
+    rescan_similarity: Decimal = Decimal("0.8")  # ink this alike to a counted sheet: ask if it is a re-scan
+
+
+@dataclass(frozen=True)
 class Meeting:
     info: MeetingInfo
     posts: tuple[Post, ...]
@@ -173,6 +184,7 @@ class Meeting:
     groups: tuple[Group, ...]
     rounds: tuple[Round, ...]
     composite: Composite | None = None
+    scan: ScanSettings = field(default_factory=ScanSettings)
     _index: dict[str, dict[str, object]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

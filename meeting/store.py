@@ -40,6 +40,12 @@ def now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+class CountExceeded(StoreError):
+    """More sheets than ballots issued: never recorded."""
+
+    exit_code = 1
+
+
 @dataclass(frozen=True)
 class Integrity:
     ok: bool
@@ -305,6 +311,35 @@ class Store:
         sql = "SELECT round_id, group_id, status, count(*) FROM readings GROUP BY round_id, group_id, status"
         return {(r, g, s): n for r, g, s, n in self.db.execute(sql).fetchall()}
 
+
+    # -- readings ---------------------------------------------------------------------------------------
+    def add_reading(self, row: dict[str, Any], actor: str, *, issued: int | None) -> int | None:
+        """Record one sheet read, with its image, in one transaction. None when `row["key"]` was recorded
+        before (the same file or the same station post): readings are idempotent.
+
+        `issued` caps the sheets (page 1) recorded for the round and group: one more is refused."""
+        with self.db.atomic():
+            if self.db.execute("SELECT 1 FROM readings WHERE key = ?", [row["key"]]).fetchone():
+                return None
+            if self.db.execute("SELECT 1 FROM seals WHERE round_id = ?", [row["round_id"]]).fetchone():
+                raise StoreError(f"round {row['round_id']} is sealed; no more sheets can be recorded")
+            if issued is not None and row["page"] == 1:
+                n = self.db.execute("SELECT count(*) FROM readings WHERE round_id = ? AND group_id = ? AND page = 1",
+                                    [row["round_id"], row["group_id"]]).fetchone()[0]
+                if n >= issued:
+                    raise CountExceeded(f"round {row['round_id']} group {row['group_id']}: {n} sheets are already "
+                                        f"recorded and only {issued} ballots were issued; this sheet is not counted. "
+                                        "Check for a double scan or a foreign ballot")
+            return self.insert_audited("readings", row, actor, f"reading.{row['status']}")
+
+    def readings(self, round_id: str, group_id: str | None = None, *,
+                 with_images: bool = False) -> list[dict[str, Any]]:
+        columns = "id, key, round_id, group_id, layout_hash, page, serial, status, marks, reasons, fingerprint, " \
+                  "station, read_at" + (", image" if with_images else "")
+        sql = f"SELECT {columns} FROM readings WHERE round_id = ?" + (" AND group_id = ?" if group_id else "")
+        cursor = self.db.execute(sql + " ORDER BY id", [round_id, group_id] if group_id else [round_id])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
     def manual_counts(self) -> dict[str, int]:
         """round → number of candidates with a manual entry."""

@@ -48,3 +48,18 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     if not folder.exists():
         return {}
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def printed(tmp_path_factory) -> dict[str, Path]:
+    """Every template, initialised and printed (2 spares per group) once for the whole test session."""
+    root = tmp_path_factory.mktemp("printed")
+    out = {}
+    runner = Cli()
+    for t in templates.TEMPLATES:
+        folder = root / t.name
+        assert runner("init", "--template", t.name, folder).exit_code == 0
+        result = runner("print", folder, "--spares", "2")
+        assert result.exit_code == 0, result.output
+        out[t.name] = folder
+    return out

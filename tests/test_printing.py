@@ -29,25 +29,6 @@ def _pdftotext(path: Path, first: int = 1, last: int = 1) -> str:
     return out.stdout
 
 
-@pytest.fixture(scope="module")
-def printed(tmp_path_factory):
-    """Every template, initialised and printed once for the whole module."""
-    from typer.testing import CliRunner
-
-    from cli.main import app
-
-    runner = CliRunner()
-    root = tmp_path_factory.mktemp("printed")
-    out = {}
-    for name in NAMES:
-        folder = root / name
-        assert runner.invoke(app, ["init", "--template", name, str(folder)]).exit_code == 0
-        result = runner.invoke(app, ["print", str(folder), "--spares", "2"])
-        assert result.exit_code == 0, result.output
-        out[name] = folder
-    return out
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_pdfs_open_with_pdfium_and_poppler_and_carry_the_chinese_text(name, printed):
     folder = printed[name]

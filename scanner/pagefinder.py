@@ -1,0 +1,131 @@
+"""Page finder: four ArUco markers → homography → the page in canonical millimetre coordinates.
+
+Markers are found on a downscaled frame and their corners refined at full resolution. The fit of all 16
+marker corners to the printed geometry is checked; a page whose fit error is high is not read (fail closed).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ballots.layout import MARKER_INSET, MARKER_SIZE, PAPER
+
+# Markers are looked for on a copy this wide (fast), then, if not all four are found, on a wider one;
+# their corners are then refined at full resolution.
+DETECT_WIDTHS = (960, 1280)
+
+
+@dataclass(frozen=True)
+class PageFit:
+    paper: str
+    width_mm: float
+    height_mm: float
+    homography: np.ndarray  # frame pixels → page millimetres
+    error_mm: float  # RMS distance of the 16 marker corners from where the fit puts them
+    page_fraction: float  # share of the frame the page covers
+    px_per_mm: float  # how many frame pixels one millimetre of paper gets (for "too far")
+    corners_px: np.ndarray  # the page's four corners in the frame (for the preview outline)
+
+    def to_canonical(self, px_per_mm: float) -> np.ndarray:
+        scale = np.diag([px_per_mm, px_per_mm, 1.0])
+        return scale @ self.homography
+
+
+@dataclass(frozen=True)
+class NoPage:
+    reason: str  # no_page | missing_marker | two_pages | fit_error
+    detail: str = ""
+    markers: int = 0
+
+
+@functools.lru_cache(maxsize=1)
+def _detector() -> cv2.aruco.ArucoDetector:
+    params = cv2.aruco.DetectorParameters()
+    params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_NONE  # refined at full resolution instead
+    # Read each cell from a 10x10 sample ignoring a third of its border: measured on the test deck at 720p,
+    # 98 of 100 damaged frames had all four markers found (77 with the defaults), and faster.
+    params.perspectiveRemovePixelPerCell = 10
+    params.perspectiveRemoveIgnoredMarginPerCell = 0.33
+    return cv2.aruco.ArucoDetector(cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_4X4_50), params)
+
+
+@functools.lru_cache(maxsize=4)
+def marker_corners_mm(paper: str) -> np.ndarray:
+    """(4 markers × 4 corners × 2) page coordinates in mm, markers ordered by id, corners TL TR BR BL."""
+    w, h = PAPER[paper]
+    s, i = MARKER_SIZE, MARKER_INSET
+    origins = [(i, i), (w - i - s, i), (w - i - s, h - i - s), (i, h - i - s)]
+    return np.array([[(x, y), (x + s, y), (x + s, y + s), (x, y + s)] for x, y in origins], dtype=np.float64)
+
+
+def to_gray(frame: np.ndarray) -> np.ndarray:
+    return frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+
+
+def find_page(gray: np.ndarray, max_error_mm: float = 0.6) -> PageFit | NoPage:
+    h, w = gray.shape
+    tried: set[float] = set()
+    found: dict[int, np.ndarray] = {}
+    for width in DETECT_WIDTHS:
+        scale = min(1.0, width / max(w, h))
+        if scale in tried:
+            continue
+        tried.add(scale)
+        found = {}
+        small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+        corners, ids, _ = _detector().detectMarkers(small)
+        for c, marker_id in zip(corners, () if ids is None else ids.ravel(), strict=True):
+            marker_id = int(marker_id)
+            if marker_id > 3:
+                continue
+            if marker_id in found:
+                return NoPage("two_pages", markers=len(found))
+            found[marker_id] = c.reshape(4, 2) / scale
+        if len(found) == 4:
+            break
+    if len(found) < 4:
+        missing = sorted({0, 1, 2, 3} - set(found))
+        return NoPage("missing_marker" if found else "no_page", f"markers {missing} not seen", len(found))
+    src = np.concatenate([found[i] for i in range(4)]).astype(np.float32)
+    win = max(2, round(3 / scale))
+    cv2.cornerSubPix(gray, src.reshape(-1, 1, 2), (win, win), (-1, -1),
+                     (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_COUNT, 20, 0.05))
+    best: PageFit | None = None
+    for paper in PAPER:
+        dst = marker_corners_mm(paper).reshape(-1, 2)
+        homography, _ = cv2.findHomography(src.astype(np.float64), dst, 0)
+        if homography is None:
+            continue
+        projected = cv2.perspectiveTransform(src.reshape(-1, 1, 2).astype(np.float64), homography).reshape(-1, 2)
+        error = float(np.sqrt(np.mean(np.sum((projected - dst) ** 2, axis=1))))
+        if best is None or error < best.error_mm:
+            pw, ph = PAPER[paper]
+            page = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], dtype=np.float64).reshape(-1, 1, 2)
+            outline = cv2.perspectiveTransform(page, np.linalg.inv(homography)).reshape(-1, 2)
+            area = float(cv2.contourArea(outline.astype(np.float32)))
+            best = PageFit(paper, pw, ph, homography, error, area / float(w * h), float(np.sqrt(area / (pw * ph))),
+                           outline)
+    if best is None or best.error_mm > max_error_mm:
+        detail = f"fit error {best.error_mm:.2f} mm" if best else "no fit"
+        return NoPage("fit_error", detail, 4)
+    return best
+
+
+def rectify(gray: np.ndarray, fit: PageFit, px_per_mm: float) -> np.ndarray:
+    """The whole page, upright, at `px_per_mm`."""
+    size = (round(fit.width_mm * px_per_mm), round(fit.height_mm * px_per_mm))
+    return cv2.warpPerspective(gray, fit.to_canonical(px_per_mm), size, flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+def rectify_region(gray: np.ndarray, fit: PageFit, x: float, y: float, w: float, h: float,
+                   px_per_mm: float) -> np.ndarray:
+    """A region of the page (mm), upright, at `px_per_mm`."""
+    shift = np.array([[1, 0, -x * px_per_mm], [0, 1, -y * px_per_mm], [0, 0, 1]], dtype=np.float64)
+    size = (round(w * px_per_mm), round(h * px_per_mm))
+    return cv2.warpPerspective(gray, shift @ fit.to_canonical(px_per_mm), size, flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=255)

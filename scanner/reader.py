@@ -1,0 +1,142 @@
+"""One frame in, one verdict out: a sheet read (with its interpretation) or a rejection with its reason.
+
+frame → page finder → QR on the rectified crop → payload verified against this meeting → its stored layout
+→ rectified page → mark reader → interpretation.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from ballots.geometry import Layout, Page
+from ballots.layout import QR_MODULE, qr_rect
+from ballots.payload import Payload, PayloadError, layout_prefix, verify
+from meeting.model import Meeting
+from scanner import qr
+from scanner.interpret import Interpretation, interpret
+from scanner.marks import PX_PER_MM, LowContrast, PageInk, Thresholds, read_ink
+from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_region, to_gray
+
+QR_PX_PER_MM = 8.0
+MIN_SHARPNESS = 15.0  # variance of the Laplacian of the rectified page; below it the frame is blurred (a
+# 1080p frame blurred by a 2 px Gaussian still measures 26-36 and reads correctly)
+
+REJECTIONS = {
+    "no_page": "no sheet in view",
+    "missing_marker": "a corner marker is hidden or outside the picture: show the whole sheet",
+    "two_pages": "two sheets in view: show one at a time",
+    "fit_error": "the sheet is bent or folded: flatten it",
+    "too_far": "the sheet is too far away: bring it closer",
+    "blurred": "the picture is blurred: hold the sheet still",
+    "too_dark": "too dark: add light",
+    "glare": "glare on the sheet: tilt it away from the light",
+    "no_qr": "the QR code cannot be read: flatten the sheet, avoid glare",
+    "low_contrast": "the calibration strip is unreadable: more light, less glare",
+    "paper_mismatch": "the sheet's paper size does not match its layout",
+}
+
+
+@dataclass(frozen=True)
+class Rejected:
+    reason: str  # a key of REJECTIONS, or of ballots.payload.REASONS
+    detail: str = ""
+    fit: PageFit | None = None
+
+    def message(self) -> str:
+        from ballots.payload import REASONS
+
+        text = REJECTIONS.get(self.reason) or REASONS.get(self.reason, self.reason)
+        return f"{text} ({self.detail})" if self.detail else text
+
+
+@dataclass(frozen=True)
+class SheetRead:
+    payload: Payload
+    layout: Layout
+    page: Page
+    ink: PageInk
+    interpretation: Interpretation
+    fit: PageFit
+    sharpness: float
+    image: np.ndarray = field(repr=False, compare=False)  # the rectified page, grey
+
+    @property
+    def key(self) -> tuple:
+        """What must stay the same over consecutive frames before a live reading commits."""
+        states = tuple(sorted((k, v.state) for k, v in self.ink.boxes.items()))
+        return (self.layout.hash, self.payload.page, self.payload.serial, states, self.interpretation.signature())
+
+    def jpeg(self, quality: int = 80) -> bytes:
+        ok, data = cv2.imencode(".jpg", self.image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        assert ok
+        return data.tobytes()
+
+
+class SheetReader:
+    def __init__(self, meeting: Meeting, secret: bytes, layouts: dict[str, Layout], thresholds: Thresholds,
+                 *, allow_test: bool = False, max_fit_error_mm: float = 0.6, min_sharpness: float = MIN_SHARPNESS,
+                 min_px_per_mm: float = 1.7) -> None:
+        self.meeting = meeting
+        self.secret = secret
+        self.layouts = {layout_prefix(h): layout for h, layout in layouts.items()}
+        self.prefix_to_hash = {p: layout.hash for p, layout in self.layouts.items()}
+        self.thresholds = thresholds
+        self.allow_test = allow_test
+        self.max_fit_error_mm = max_fit_error_mm
+        self.min_sharpness = min_sharpness
+        self.min_px_per_mm = min_px_per_mm
+        self.timings: dict[str, float] = {}
+
+    @classmethod
+    def for_meeting(cls, meeting: Meeting, secret: bytes, layouts: dict[str, Layout], *,
+                    allow_test: bool = False) -> SheetReader:
+        scan = meeting.scan
+        return cls(meeting, secret, layouts, Thresholds(float(scan.mark_empty), float(scan.mark_marked)),
+                   allow_test=allow_test, max_fit_error_mm=float(scan.max_fit_error_mm))
+
+    def read(self, frame: np.ndarray) -> SheetRead | Rejected:
+        t0 = time.perf_counter()
+        gray = to_gray(frame)
+        fit = find_page(gray, self.max_fit_error_mm)
+        t1 = time.perf_counter()
+        if isinstance(fit, NoPage):
+            self.timings = {"find": t1 - t0}
+            return Rejected(fit.reason, fit.detail)
+        if fit.px_per_mm < self.min_px_per_mm:
+            return Rejected("too_far", f"{fit.px_per_mm:.1f} pixels per mm", fit)
+        code_rect = qr_rect(fit.paper)
+        pad = 4 * QR_MODULE + 1.0
+        crop = rectify_region(gray, fit, code_rect.x - pad, code_rect.y - pad, code_rect.w + 2 * pad,
+                              code_rect.h + 2 * pad, QR_PX_PER_MM)
+        text = qr.decode(crop)
+        t2 = time.perf_counter()
+        if text is None:
+            self.timings = {"find": t1 - t0, "qr": t2 - t1}
+            return Rejected("no_qr", fit=fit)
+        try:
+            payload = verify(text, self.meeting.info.id, self.secret, self.prefix_to_hash, allow_test=self.allow_test)
+        except PayloadError as exc:
+            return Rejected(exc.reason, str(exc), fit)
+        layout = self.layouts[payload.layout_prefix]
+        if layout.paper != fit.paper or payload.pages != len(layout.pages):
+            return Rejected("paper_mismatch", f"{fit.paper} sheet, {layout.paper} layout", fit)
+        page = layout.pages[payload.page - 1]
+        image = rectify(gray, fit, PX_PER_MM)
+        t3 = time.perf_counter()
+        sharpness = float(cv2.Laplacian(image, cv2.CV_16S).var())
+        if sharpness < self.min_sharpness:
+            return Rejected("blurred", f"sharpness {sharpness:.0f}", fit)
+        try:
+            ink = read_ink(image, layout.hash, page, layout.width, layout.height, self.thresholds)
+        except LowContrast as exc:
+            return Rejected("low_contrast", str(exc), fit)
+        t4 = time.perf_counter()
+        rnd = self.meeting.round(layout.round_id)
+        result = interpret(rnd, layout, page, ink)
+        t5 = time.perf_counter()
+        self.timings = {"find": t1 - t0, "qr": t2 - t1, "rectify": t3 - t2, "marks": t4 - t3, "interpret": t5 - t4}
+        return SheetRead(payload, layout, page, ink, result, fit, sharpness, image)

@@ -1,0 +1,142 @@
+"""The scan verb's two modes, kept out of cli/ so the CLI stays thin: batch (photos, PDF pages: one frame,
+one sheet) and live (camera, video: a reading commits after several identical frames)."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.table import Table
+
+from ballots.geometry import Layout
+from meeting.folder import MeetingFolder
+from meeting.lang import text
+from meeting.model import Meeting
+from meeting.store import Store
+from scanner.live import LiveLoop
+from scanner.reader import Rejected, SheetReader
+from scanner.session import Outcome, ScanSession
+from scanner.sources import Frame
+
+STYLE = {"counted": "green", "review": "yellow", "already_counted": "cyan", "refused": "bold red",
+         "dry_run": "blue"}
+
+
+def _reader(folder: MeetingFolder, store: Store, meeting: Meeting, dry_run: bool) -> SheetReader:
+    layouts = {h: Layout.from_json(r["layout"]) for h, r in store.layouts().items()}
+    if not layouts:
+        from meeting.errors import StoreError
+
+        raise StoreError("no forms were printed for this meeting yet; run `tallykit print` first")
+    return SheetReader.for_meeting(meeting, folder.keys(store).hmac_secret, layouts, allow_test=dry_run)
+
+
+def describe(meeting: Meeting, outcome: Outcome | None, verdict) -> str:
+    if isinstance(verdict, Rejected):
+        return f"[red]rejected[/red]: {verdict.message()}"
+    rnd = meeting.round(verdict.layout.round_id)
+    where = f"{rnd.name} · {meeting.group(verdict.layout.group_id).name}"
+    if verdict.payload.serial:
+        where += f" · No.{verdict.payload.serial}"
+    if len(verdict.layout.pages) > 1:
+        where += f" · p{verdict.payload.page}/{len(verdict.layout.pages)}"
+    if outcome is None:
+        return where
+    style = STYLE.get(outcome.kind, "")
+    line = f"[{style}]{outcome.kind}[/{style}]" + (f" #{outcome.reading_id}" if outcome.reading_id else "")
+    if outcome.reasons:
+        line += " (" + ", ".join(outcome.reasons[:4]) + (" …" if len(outcome.reasons) > 4 else "") + ")"
+    if outcome.message:
+        line += f": {outcome.message}"
+    return f"{line} — {where}"
+
+
+def _summary(console: Console, meeting: Meeting, counts: Counter, dry_run: bool) -> None:
+    table = Table(title=("Dry run: nothing recorded" if dry_run else "Scan summary"), title_justify="left")
+    table.add_column("outcome")
+    table.add_column("sheets", justify="right")
+    for kind, n in sorted(counts.items()):
+        table.add_row(kind, str(n))
+    console.print(table)
+    if counts.get("review"):
+        console.print(f"{counts['review']} sheet(s) wait in the review queue: a person decides them.")
+
+
+def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Meeting, frames: Iterable[Frame],
+              operator: str, station: str, dry_run: bool) -> None:
+    reader = _reader(folder, store, meeting, dry_run)
+    session = ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
+    counts: Counter = Counter()
+    for frame in frames:
+        if frame.image is None:
+            counts["unreadable file"] += 1
+            console.print(f"{frame.name}: [red]rejected[/red]: not an image that can be decoded")
+            continue
+        verdict = reader.read(frame.image)
+        outcome = None if isinstance(verdict, Rejected) else session.commit(verdict, key=frame.key)
+        counts[outcome.kind if outcome else f"rejected: {verdict.reason}"] += 1
+        console.print(f"{frame.name}: {describe(meeting, outcome, verdict)}", soft_wrap=True)
+    _summary(console, meeting, counts, dry_run)
+
+
+def run_live(console: Console, folder: MeetingFolder, store: Store, meeting: Meeting, frames: Iterable[Frame],
+             operator: str, station: str, dry_run: bool, show: bool) -> None:
+    reader = _reader(folder, store, meeting, dry_run)
+    session = ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
+    loop = LiveLoop(reader, session, meeting.scan.confirm_frames)
+    counts: Counter = Counter()
+    last_status = ""
+    preview = None
+    if show:
+        from scanner.preview import Preview
+
+        preview = Preview()
+    try:
+        for frame in frames:
+            event = loop.feed(frame.image)
+            if event.outcome is not None:
+                counts[event.outcome.kind] += 1
+                sys.stdout.write("\a")  # the beep
+                console.print(f"{frame.name}: {describe(meeting, event.outcome, event.verdict)}", soft_wrap=True)
+            elif event.status != last_status and not console.is_terminal:
+                pass
+            elif event.status != last_status:
+                console.print(f"[dim]{status_text(event.status, meeting.language)}[/dim]")
+            last_status = event.status
+            if preview is not None and not preview.show(frame.image, event, meeting.language):
+                break
+    except KeyboardInterrupt:
+        console.print("stopped")
+    finally:
+        if preview is not None:
+            preview.close()
+    _summary(console, meeting, counts, dry_run)
+
+
+STATUS = {
+    "no_page": ("请放入选票", "show a sheet"),
+    "missing_marker": ("四角标记未全部看到：请完整放入", "a corner marker is hidden: show the whole sheet"),
+    "two_pages": ("一次只放一张", "one sheet at a time"),
+    "fit_error": ("纸张弯曲：请压平", "the sheet is bent: flatten it"),
+    "too_far": ("太远：请靠近镜头", "too far: bring the sheet closer"),
+    "blurred": ("模糊：请拿稳", "blurred: hold still"),
+    "too_dark": ("太暗：请加光", "too dark: add light"),
+    "glare": ("反光：请调整角度", "glare: tilt the sheet"),
+    "no_qr": ("二维码无法识别", "QR code unreadable"),
+    "hold_still": ("识别中，请保持不动", "reading, hold still"),
+    "done_remove_sheet": ("已记录，请换下一张", "recorded: next sheet"),
+}
+
+
+def status_text(status: str, language: str) -> str:
+    pair = STATUS.get(status)
+    if pair is None:
+        from ballots.payload import REASONS
+
+        return REASONS.get(status, status)
+    return pair[0] if language == "zh" else pair[1]
+
+
+__all__ = ["describe", "run_batch", "run_live", "status_text", "text"]

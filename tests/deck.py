@@ -1,0 +1,307 @@
+"""Test deck: the kit's own PDFs, filled in like people do, then photographed like a webcam would.
+
+Every sheet comes with its ground truth. Used by the scanner tests and by bench/bench_scan.py.
+
+    deck = Deck(meeting_dir)                       # a meeting folder that has printed its forms
+    sheet = deck.fill(("CP", "QZ"), rng, style)    # a filled page image (BGR, 200 dpi) and its truth
+    frame = camera(sheet.image, rng, (1920, 1080)) # the same page as a damaged camera frame
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+
+from ballots.geometry import Box, Layout, Page, Rect
+from meeting.folder import MeetingFolder
+from meeting.model import Meeting, ScoreSpec, SurveySpec, VoteSpec
+
+DPI = 200
+PX = DPI / 25.4
+PENS = [(35, 35, 35), (140, 60, 25), (160, 90, 40), (60, 40, 30)]  # BGR: black, blue inks
+
+
+@dataclass
+class Truth:
+    layout: Layout
+    page: int
+    serial: str | None
+    marks: dict[str, str] = field(default_factory=dict)  # box id → tick|cross|circle|fill|faint|outside
+    strays: int = 0
+    category: str = "clean"  # clean | faint | outside | stray | overvote | blank | write_in
+
+    @property
+    def intended(self) -> set[str]:
+        return set(self.marks)
+
+
+@dataclass
+class FilledSheet:
+    image: np.ndarray  # BGR page at DPI
+    truth: Truth
+
+
+class Deck:
+    def __init__(self, meeting_dir: Path) -> None:
+        folder = MeetingFolder.open(meeting_dir)
+        store = folder.store()
+        try:
+            self.meeting: Meeting = folder.accepted(store).meeting
+            from ballots.geometry import Layout as L
+
+            self.layouts = {(r["round_id"], r["group_id"]): L.from_json(r["layout"]) for r in store.layouts().values()}
+            self.secret = folder.keys(store).hmac_secret
+        finally:
+            store.close()
+        self.print_dir = meeting_dir / "print"
+        self._blank: dict[tuple[str, str, int, int], np.ndarray] = {}
+
+    def blank(self, key: tuple[str, str], copy: int, page: int) -> np.ndarray:
+        """Page `page` (1-based) of copy `copy` (0-based) of the printed PDF, as a BGR image."""
+        layout = self.layouts[key]
+        cache_key = (*key, copy if layout.named else 0, page)
+        if cache_key not in self._blank:
+            pdf = pdfium.PdfDocument(str(self.print_dir / f"{key[0]}-{key[1]}.pdf"))
+            try:
+                index = (copy if layout.named else 0) * len(layout.pages) + page - 1
+                gray = pdf[index].render(scale=DPI / 72, grayscale=True).to_numpy()
+            finally:
+                pdf.close()
+            self._blank[cache_key] = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+        return self._blank[cache_key]
+
+    def fill(self, key: tuple[str, str], rng: np.random.Generator, category: str = "clean", copy: int = 0,
+             page: int = 1) -> FilledSheet:
+        layout = self.layouts[key]
+        rnd = self.meeting.round(key[0])
+        img = self.blank(key, copy, page).copy()
+        p = layout.pages[page - 1]
+        truth = Truth(layout, page, str(copy + 1) if layout.named else None, category=category)
+        chosen = _choose(rnd.spec, layout, p, rng, category)
+        styles = ["tick", "tick", "tick", "cross", "circle", "fill"]
+        pen = PENS[int(rng.integers(len(PENS)))]
+        for box_id in chosen:
+            truth.marks[box_id] = str(rng.choice(styles))
+        if category in ("faint", "outside") and chosen:
+            special = rng.choice(sorted(chosen))
+            truth.marks[special] = category
+        boxes = {b.id: b for b in p.boxes}
+        for box_id, style in truth.marks.items():
+            draw_mark(img, boxes[box_id].rect, style, rng, pen)
+        for z in p.zones:
+            if z.kind in ("score_hand", "total_hand", "signature") or (
+                z.kind == "write_in_name" and any(boxes[b].mark.kind == "write_in" and
+                                                   boxes[b].mark.row == z.row and boxes[b].mark.section == z.section
+                                                   for b in truth.marks)):
+                scribble(img, z.rect, rng, pen)
+        if category == "stray":
+            truth.strays = int(rng.integers(1, 4))
+            for _ in range(truth.strays):
+                stray_dot(img, p, rng, pen)
+        return FilledSheet(img, truth)
+
+
+def _choose(spec, layout: Layout, page: Page, rng: np.random.Generator, category: str) -> set[str]:
+    """Which boxes a voter marks: a valid, complete sheet unless the category says otherwise."""
+    if category == "blank":
+        return set()
+    chosen: set[str] = set()
+    if isinstance(spec, VoteSpec):
+        by_section: dict[str, list[Box]] = {}
+        for b in page.boxes:
+            by_section.setdefault(b.mark.section, []).append(b)
+        for section in spec.sections:
+            boxes = by_section.get(section.post, [])
+            if not boxes:
+                continue
+            cands = sorted({b.mark.candidate for b in boxes if b.mark.kind == "option"})
+            if spec.mode == "approve":
+                agree_left = section.max_choices
+                for cid in cands:
+                    options = [o.id for o in spec.options]
+                    pick = rng.choice(options)
+                    if pick == options[0]:
+                        if agree_left == 0:
+                            pick = options[1]
+                        agree_left -= pick == options[0]
+                    chosen.add(f"{cid}/{pick}")
+            else:
+                k = int(rng.integers(1, section.max_choices + 1))
+                for cid in rng.choice(cands, size=min(k, len(cands)), replace=False):
+                    chosen.add(f"{cid}/{spec.options[0].id}")
+        if category == "overvote":
+            b = rng.choice([b for b in page.boxes if b.mark.kind == "option" and b.id not in chosen])
+            chosen.add(b.id)
+        if category == "write_in":
+            w = [b for b in page.boxes if b.mark.kind == "write_in"]
+            if w:
+                chosen.add(w[0].id)
+        return chosen
+    if layout.form == "rating":
+        cands = sorted({b.mark.candidate for b in page.boxes})
+        grades = sorted({b.mark.option for b in page.boxes})
+        for cid in cands:
+            chosen.add(f"{cid}/{rng.choice(grades)}")
+        if category == "overvote":
+            cid = rng.choice(cands)
+            chosen |= {f"{cid}/{g}" for g in grades[:2]}
+        return chosen
+    if isinstance(spec, SurveySpec):
+        for q in spec.questions:
+            ids = [b.id for b in page.boxes if b.mark.question == q.id]
+            if not ids:
+                continue
+            n = int(rng.integers(1, q.max_choices + 1)) if q.type == "multi" else 1
+            chosen |= set(rng.choice(ids, size=n, replace=False).tolist())
+        if category == "overvote":
+            q = next(q for q in spec.questions if q.type == "single")
+            chosen |= {b.id for b in page.boxes if b.mark.question == q.id}
+        return chosen
+    if isinstance(spec, ScoreSpec):
+        crits = {c.id: c for c in spec.criteria}
+        cells = sorted({(b.mark.candidate, b.mark.criterion) for b in page.boxes})
+        for cid, crit in cells:
+            c = crits[crit]
+            steps = int(c.max / c.step)
+            value = c.step * int(rng.integers(steps // 2, steps + 1))
+            tens, units, half = int(value) // 10, int(value) % 10, value % 1 == Decimal("0.5")
+            if c.max >= 10:
+                chosen.add(f"{cid}/{crit}/T{tens}")
+            chosen.add(f"{cid}/{crit}/U{units}")
+            if half:
+                chosen.add(f"{cid}/{crit}/H")
+        if category == "overvote":
+            cid, crit = cells[int(rng.integers(len(cells)))]
+            units = [b.id for b in page.boxes if b.mark.candidate == cid and b.mark.criterion == crit
+                     and b.mark.place == "units" and b.id not in chosen]
+            chosen.add(str(rng.choice(units)))
+        return chosen
+    raise ValueError("no paper form")
+
+
+def _pt(x: float, y: float) -> tuple[int, int]:
+    return round(x * PX), round(y * PX)
+
+
+def draw_mark(img: np.ndarray, r: Rect, style: str, rng: np.random.Generator, pen: tuple[int, int, int]) -> None:
+    j = lambda s: float(rng.uniform(-s, s))  # noqa: E731
+    thick = max(2, round(float(rng.uniform(0.35, 0.6)) * PX))
+    x, y, w, h = r.x, r.y, r.w, r.h
+    if style == "outside":  # a tick aimed at the box but drawn partly off it
+        dx = float(rng.choice([-1, 1])) * w * float(rng.uniform(0.45, 0.6))
+        x += dx
+        style = "tick"
+    if style == "faint":  # a light, thin stroke: a dry pen, a hard pencil
+        pen = (150, 150, 150)
+        thick = max(1, round(0.3 * PX))
+        style = "tick"
+    if style == "tick":
+        pts = [(x + w * (0.18 + j(0.06)), y + h * (0.5 + j(0.08))),
+               (x + w * (0.42 + j(0.06)), y + h * (0.82 + j(0.05))),
+               (x + w * (0.92 + j(0.1)), y + h * (0.08 + j(0.1)))]
+        cv2.polylines(img, [np.array([_pt(*p) for p in pts], np.int32)], False, pen, thick, cv2.LINE_AA)
+    elif style == "cross":
+        for a, b in (((0.15, 0.15), (0.85, 0.85)), ((0.85, 0.15), (0.15, 0.85))):
+            cv2.line(img, _pt(x + w * (a[0] + j(0.07)), y + h * (a[1] + j(0.07))),
+                     _pt(x + w * (b[0] + j(0.07)), y + h * (b[1] + j(0.07))), pen, thick, cv2.LINE_AA)
+    elif style == "circle":
+        cv2.ellipse(img, _pt(x + w / 2 + j(0.4), y + h / 2 + j(0.4)),
+                    (int(w * (0.36 + j(0.05)) * PX), int(h * (0.33 + j(0.05)) * PX)), float(rng.uniform(0, 180)), 0,
+                    360, pen, thick, cv2.LINE_AA)
+    elif style == "fill":
+        yy = y + h * 0.15
+        pts = []
+        while yy < y + h * 0.85:
+            pts += [(x + w * (0.12 + j(0.05)), yy), (x + w * (0.88 + j(0.05)), yy + h * 0.06)]
+            yy += h * 0.12
+        cv2.polylines(img, [np.array([_pt(*p) for p in pts], np.int32)], False, pen, thick + 2, cv2.LINE_AA)
+    else:
+        raise ValueError(style)
+
+
+def scribble(img: np.ndarray, r: Rect, rng: np.random.Generator, pen: tuple[int, int, int]) -> None:
+    """Handwriting-like strokes inside a zone (a written score, a name, a signature)."""
+    n = int(rng.integers(2, 5))
+    x = r.x + r.w * 0.15
+    for _ in range(n):
+        cx, cy = x + float(rng.uniform(0, r.w * 0.12)), r.y + r.h / 2
+        pts = [_pt(cx + float(rng.uniform(-1.5, 1.5)), cy + float(rng.uniform(-r.h * 0.3, r.h * 0.3)))
+               for _ in range(5)]
+        cv2.polylines(img, [np.array(pts, np.int32)], False, pen, 2, cv2.LINE_AA)
+        x += r.w * 0.7 / n
+
+
+def stray_dot(img: np.ndarray, page: Page, rng: np.random.Generator, pen: tuple[int, int, int]) -> None:
+    """A small dot somewhere blank, at least 3 mm from every box."""
+    for _ in range(200):
+        x, y = float(rng.uniform(20, 190)), float(rng.uniform(60, 265))
+        if all(not (b.rect.x - 3 < x < b.rect.x + b.rect.w + 3 and b.rect.y - 3 < y < b.rect.y + b.rect.h + 3)
+               for b in page.boxes):
+            cv2.circle(img, _pt(x, y), max(2, int(float(rng.uniform(0.3, 0.6)) * PX)), pen, -1, cv2.LINE_AA)
+            return
+
+
+def camera(page: np.ndarray, rng: np.random.Generator, size: tuple[int, int] = (1920, 1080),
+           max_tilt: float = 25.0, fill: tuple[float, float] = (0.7, 0.92), rotation: float | None = None,
+           blur: float | None = None, noise: float | None = None, jpeg: int | None = None,
+           light: bool = True, shadow: float = 0.5, shadow_edge: tuple[float, float] = (4.0, 25.0)) -> np.ndarray:
+    """The page as a webcam sees it: perspective, any rotation, uneven light and shadow, blur, noise, JPEG."""
+    fw, fh = size
+    ph, pw = page.shape[:2]
+    tx = math.radians(float(rng.uniform(-max_tilt, max_tilt)))
+    ty = math.radians(float(rng.uniform(-max_tilt, max_tilt)))
+    rz = math.radians(float(rng.uniform(0, 360)) if rotation is None else rotation)
+    rx = np.array([[1, 0, 0], [0, math.cos(tx), -math.sin(tx)], [0, math.sin(tx), math.cos(tx)]])
+    ry = np.array([[math.cos(ty), 0, math.sin(ty)], [0, 1, 0], [-math.sin(ty), 0, math.cos(ty)]])
+    rzm = np.array([[math.cos(rz), -math.sin(rz), 0], [math.sin(rz), math.cos(rz), 0], [0, 0, 1]])
+    corners = np.array([[-pw / 2, -ph / 2, 0], [pw / 2, -ph / 2, 0], [pw / 2, ph / 2, 0], [-pw / 2, ph / 2, 0]])
+    distance = 2.2 * max(pw, ph)
+    pts3 = corners @ (rzm @ rx @ ry).T
+    proj = pts3[:, :2] * distance / (distance + pts3[:, 2:3])
+    span = proj.max(axis=0) - proj.min(axis=0)
+    scale = min(fw / span[0], fh / span[1]) * float(rng.uniform(*fill))
+    proj = (proj - proj.min(axis=0)) * scale
+    room = np.array([fw, fh]) - (proj.max(axis=0))
+    proj += np.array([float(rng.uniform(0, max(room[0], 1))), float(rng.uniform(0, max(room[1], 1)))])
+    # shrink the page close to its final size first (area filter), then warp: no aliasing
+    pre = min(1.0, scale * 1.3)
+    small = cv2.resize(page, None, fx=pre, fy=pre, interpolation=cv2.INTER_AREA) if pre < 1 else page
+    sh, sw = small.shape[:2]
+    src = np.array([[0, 0], [sw, 0], [sw, sh], [0, sh]], np.float32)
+    m = cv2.getPerspectiveTransform(src, proj.astype(np.float32))
+    base = np.array([rng.uniform(60, 140), rng.uniform(60, 130), rng.uniform(50, 120)], np.float32)
+    bg = np.empty((fh, fw, 3), np.float32)
+    bg[:] = base
+    texture = cv2.resize(rng.normal(0, 12, (fh // 16, fw // 16)).astype(np.float32), (fw, fh))
+    bg += texture[..., None]
+    frame = np.clip(bg, 0, 255).astype(np.uint8)
+    cv2.warpPerspective(small, m, (fw, fh), dst=frame, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_TRANSPARENT)
+    f = frame.astype(np.float32)
+    if light:
+        yy, xx = np.mgrid[0:fh:8, 0:fw:8].astype(np.float32)
+        gx, gy = float(rng.uniform(-0.35, 0.35)), float(rng.uniform(-0.35, 0.35))
+        gain = 0.95 + gx * (xx / fw - 0.5) + gy * (yy / fh - 0.5)
+        gain = cv2.resize(gain, (fw, fh), interpolation=cv2.INTER_LINEAR)
+        if rng.random() < shadow:  # a shadow across part of the sheet (a hand, the camera arm), soft or sharp
+            yy, xx = np.mgrid[0:fh, 0:fw].astype(np.float32)
+            cx, cy = float(rng.uniform(0, fw)), float(rng.uniform(0, fh))
+            angle = float(rng.uniform(0, math.pi))
+            d = (xx - cx) * math.cos(angle) + (yy - cy) * math.sin(angle)
+            edge = float(rng.uniform(*shadow_edge))
+            gain *= 1.0 - float(rng.uniform(0.2, 0.45)) / (1.0 + np.exp(np.clip(-d / edge, -50, 50)))
+        f *= gain[..., None]
+    sigma = float(rng.uniform(0.0, 1.3)) if blur is None else blur
+    if sigma > 0.2:
+        f = cv2.GaussianBlur(f, (0, 0), sigma)
+    n = float(rng.uniform(2.0, 6.0)) if noise is None else noise
+    f += rng.normal(0, n, (fh, fw, 1)).astype(np.float32)
+    frame = np.clip(f, 0, 255).astype(np.uint8)
+    quality = int(rng.integers(60, 93)) if jpeg is None else jpeg
+    _ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return cv2.imdecode(data, cv2.IMREAD_COLOR)
