@@ -65,8 +65,11 @@ class MeetingFolder:
 
     # -- creating ---------------------------------------------------------------------------------
     @classmethod
-    def init(cls, path: Path, definition_text: str, actor: str, source: str = DEFINITION) -> MeetingFolder:
-        """Create a meeting folder atomically: it appears complete, or not at all."""
+    def init(cls, path: Path, definition_text: str, actor: str, source: str = DEFINITION, *,
+             meeting_id: str | None = None, keys: MeetingKeys | None = None) -> MeetingFolder:
+        """Create a meeting folder atomically: it appears complete, or not at all.
+
+        `meeting_id` and `keys` are for reproducible test meetings; a real meeting gets fresh ones."""
         path = Path(path)
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path}: is a file; give a folder for the new meeting")
@@ -74,14 +77,14 @@ class MeetingFolder:
             what = "a meeting" if (path / STORE).exists() else "other files"
             raise StoreError(f"{path}: already holds {what}; give a new or empty folder")
         load_text(definition_text, source, require_id=False)  # validate before anything is written
-        meeting_id = new_meeting_id()
+        meeting_id = meeting_id or new_meeting_id()
         text = with_meeting_id(definition_text, meeting_id, source)
         meeting = load_text(text, source)
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
         try:
             (staging / DEFINITION).write_text(text, encoding="utf-8")
-            keys = MeetingKeys.generate(meeting_id)
+            keys = keys or MeetingKeys.generate(meeting_id)
             keys.save(staging / KEY)
             (staging / PUBLIC_KEY).write_text(public_pem(keys.public_key), encoding="utf-8")
             store = Store.create(staging / STORE, {

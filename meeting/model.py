@@ -170,7 +170,7 @@ class ScanSettings:
     """How sheets are read. Not part of any layout: changing them never invalidates printed paper."""
 
     mark_empty: Decimal = Decimal("0.02")  # box fill at or below this is empty ...
-    mark_marked: Decimal = Decimal("0.15")  # ... at or above this is marked; in between goes to review
+    mark_marked: Decimal = Decimal("0.12")  # ... at or above this is marked; in between goes to review
     confirm_frames: int = 3  # a live reading commits after this many identical sharp frames
     max_fit_error_mm: Decimal = Decimal("0.6")  # a page whose markers fit worse than this is not read
     rescan_similarity: Decimal = Decimal("0.8")  # ink this alike to a counted sheet: ask if it is a re-scan

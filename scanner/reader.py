@@ -116,6 +116,8 @@ class SheetReader:
         t2 = time.perf_counter()
         if text is None:
             self.timings = {"find": t1 - t0, "qr": t2 - t1}
+            if fit.px_per_mm < 2.2:  # measured: codes stop decoding below ~2 px per mm; say what helps
+                return Rejected("too_far", f"{fit.px_per_mm:.1f} pixels per mm", fit)
             return Rejected("no_qr", fit=fit)
         try:
             payload = verify(text, self.meeting.info.id, self.secret, self.prefix_to_hash, allow_test=self.allow_test)

@@ -53,12 +53,20 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="session")
 def printed(tmp_path_factory) -> dict[str, Path]:
     """Every template, initialised and printed (2 spares per group) once for the whole test session."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from meeting.folder import MeetingFolder
+    from meeting.keys import MeetingKeys
+
     root = tmp_path_factory.mktemp("printed")
     out = {}
     runner = Cli()
-    for t in templates.TEMPLATES:
+    for i, t in enumerate(templates.TEMPLATES):
         folder = root / t.name
-        assert runner("init", "--template", t.name, folder).exit_code == 0
+        # fixed ids and keys: the same QR codes every run, so the scanner deck is reproducible
+        meeting_id = f"TEST000{i}"
+        keys = MeetingKeys(meeting_id, bytes([i]) * 32, Ed25519PrivateKey.from_private_bytes(bytes([i + 1]) * 32))
+        MeetingFolder.init(folder, t.read_text(), "tester", meeting_id=meeting_id, keys=keys)
         result = runner("print", folder, "--spares", "2")
         assert result.exit_code == 0, result.output
         out[t.name] = folder

@@ -80,19 +80,21 @@ class Deck:
              page: int = 1) -> FilledSheet:
         layout = self.layouts[key]
         rnd = self.meeting.round(key[0])
+        if category == "write_in" and not any(b.mark.kind == "write_in" for b in layout.pages[page - 1].boxes):
+            category = "clean"  # only ballots with write-in rows
         img = self.blank(key, copy, page).copy()
         p = layout.pages[page - 1]
         truth = Truth(layout, page, str(copy + 1) if layout.named else None, category=category)
         chosen = _choose(rnd.spec, layout, p, rng, category)
         styles = ["tick", "tick", "tick", "cross", "circle", "fill"]
         pen = PENS[int(rng.integers(len(PENS)))]
-        for box_id in chosen:
+        for box_id in sorted(chosen):  # sorted: the same seed draws the same sheet whatever the hash seed
             truth.marks[box_id] = str(rng.choice(styles))
         if category in ("faint", "outside") and chosen:
             special = rng.choice(sorted(chosen))
             truth.marks[special] = category
         boxes = {b.id: b for b in p.boxes}
-        for box_id, style in truth.marks.items():
+        for box_id, style in sorted(truth.marks.items()):
             draw_mark(img, boxes[box_id].rect, style, rng, pen)
         for z in p.zones:
             if z.kind in ("score_hand", "total_hand", "signature") or (
@@ -135,13 +137,19 @@ def _choose(spec, layout: Layout, page: Page, rng: np.random.Generator, category
                 k = int(rng.integers(1, section.max_choices + 1))
                 for cid in rng.choice(cands, size=min(k, len(cands)), replace=False):
                     chosen.add(f"{cid}/{spec.options[0].id}")
-        if category == "overvote":
-            b = rng.choice([b for b in page.boxes if b.mark.kind == "option" and b.id not in chosen])
-            chosen.add(b.id)
+        if category == "overvote":  # one tick too many in one post's section
+            section = spec.sections[0]
+            boxes = [b for b in page.boxes if b.mark.kind == "option" and b.mark.section == section.post]
+            if spec.mode == "approve":
+                cid = str(rng.choice(sorted({b.mark.candidate for b in boxes})))
+                chosen |= {f"{cid}/{o.id}" for o in spec.options[:2]}
+            else:
+                chosen = {c for c in chosen if not any(c == b.id for b in boxes)}
+                picks = rng.choice(boxes, size=min(len(boxes), section.max_choices + 1), replace=False)
+                chosen |= {b.id for b in picks}
         if category == "write_in":
             w = [b for b in page.boxes if b.mark.kind == "write_in"]
-            if w:
-                chosen.add(w[0].id)
+            chosen.add(w[0].id)
         return chosen
     if layout.form == "rating":
         cands = sorted({b.mark.candidate for b in page.boxes})

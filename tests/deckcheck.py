@@ -20,10 +20,14 @@ def expected(deck_meeting, truth: Truth, ink_zones: dict[str, float]) -> Interpr
     return interpret(deck_meeting.round(truth.layout.round_id), truth.layout, page, ink)
 
 
+DUMP = None  # a folder to write the rectified image of every wrong reading to, when debugging
+
+
 @dataclass
 class Tally:
     rows: Counter = field(default_factory=Counter)  # (category, outcome) → sheets
     wrong: list[str] = field(default_factory=list)
+    clean_reviews: list[str] = field(default_factory=list)
 
     def add(self, deck_meeting, truth: Truth, verdict: SheetRead | Rejected) -> str:
         if isinstance(verdict, Rejected):
@@ -33,10 +37,19 @@ class Tally:
             got = verdict.interpretation
             if got.reasons:
                 outcome = "review"
+                if truth.category == "clean":
+                    self.clean_reviews.append(
+                        f"{truth.layout.round_id}-{truth.layout.group_id}: " + ", ".join(
+                            f"{r} {verdict.ink.boxes[r.split(':', 1)[1]] if r.startswith('marginal:') else ''}"
+                            for r in got.reasons[:3]) + f" intended={[r.split(':', 1)[1] in truth.marks for r in got.reasons[:3] if ':' in r]}")
             elif exp.reasons or got.result != exp.result:
                 outcome = "WRONG"
-                diff = {k: (v.state, v.fill) for k, v in verdict.ink.boxes.items()
+                diff = {k: (v.state, v.fill, v.faint, v.ring, truth.marks.get(k)) for k, v in verdict.ink.boxes.items()
                         if (v.state == "marked") != (k in truth.marks)}
+                if DUMP is not None:
+                    import cv2
+
+                    cv2.imwrite(str(DUMP / f"wrong-{len(self.wrong)}.png"), verdict.image)
                 self.wrong.append(f"{truth.layout.round_id}-{truth.layout.group_id} p{truth.page} "
                                   f"{truth.category}: {diff}")
             else:

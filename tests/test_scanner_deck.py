@@ -1,0 +1,65 @@
+"""Acceptance: a deck of 500+ sheets of every form kind, filled like people do and photographed like a
+webcam would, read by the scanner. Zero wrong readings may reach the count; clean sheets rarely need a person."""
+
+from __future__ import annotations
+
+from pathlib import Path as _P
+
+import numpy as np
+
+import tests.deckcheck as _dc
+from scanner.reader import SheetReader
+from tests.deck import Deck, camera
+from tests.deckcheck import Tally
+
+_dc.DUMP = _P("/tmp/dump")
+
+PLAN = [  # (template, round, group, sheets)
+    ("cunweihui", "XJ", "XM", 110),  # approve: 同意/不同意/弃权, write-ins
+    ("gongxuan-houbei", "PX", "DY", 80),  # choose at most K per post
+    ("gongxuan-houbei", "YJ", "PS", 70),  # judges' score sheets, 2 pages, serials
+    ("jingpin-ceping", "CP", "QZ", 80),  # rating
+    ("niandu-ceping", "CP", "CM", 60),  # rating, custom grades
+    ("manyidu", "MY", "QZ", 80),  # survey with a comments box
+    ("jingpin-ceping", "YJ", "PS", 40),  # score sheets
+]
+CATEGORIES = ["clean"] * 12 + ["faint", "outside", "stray", "overvote", "blank", "write_in"]
+
+
+def test_deck_of_damaged_sheets(printed, capsys):
+    tally = Tally()
+    rng = np.random.default_rng(2026)
+    for name, rid, gid, n in PLAN:
+        deck = Deck(printed[name])
+        layouts = {layout.hash: layout for layout in deck.layouts.values()}
+        reader = SheetReader.for_meeting(deck.meeting, deck.secret, layouts)
+        layout = deck.layouts[(rid, gid)]
+        for _ in range(n):
+            category = str(rng.choice(CATEGORIES))
+            page = int(rng.integers(1, len(layout.pages) + 1))
+            copy = int(rng.integers(0, 7)) if layout.named else 0
+            sheet = deck.fill((rid, gid), rng, category, copy=copy, page=page)
+            if rng.random() < 0.7:
+                frame = camera(sheet.image, rng, (1920, 1080))
+            else:  # a 720p webcam: the sheet held closer
+                frame = camera(sheet.image, rng, (1280, 720), fill=(0.85, 0.97))
+            tally.add(deck.meeting, sheet.truth, reader.read(frame))
+    with capsys.disabled():
+        print("\n\nScanner test deck: outcome per sheet category (rows) — WRONG must be 0\n" + tally.table())
+        for line in tally.wrong[:10]:
+            print("  WRONG:", line)
+        for line in tally.clean_reviews[:10]:
+            print("  clean sheet sent to review:", line)
+    total = tally.count()
+    assert total >= 500
+    assert tally.count(outcome="WRONG") == 0, tally.wrong
+    read_clean = tally.count("clean") - sum(n for (c, o), n in tally.rows.items()
+                                            if c == "clean" and o.startswith("rejected"))
+    assert tally.count("clean", "review") <= 0.01 * read_clean
+    rejected = sum(n for (_, o), n in tally.rows.items() if o.startswith("rejected"))
+    assert rejected <= 0.12 * total, "the page finder or QR decoder got worse"
+    # the doubtful categories reach a person (or are read right): never silently dropped
+    for category in ("faint", "outside", "overvote", "blank", "write_in"):
+        assert tally.count(category, "review") > 0
+    for category in ("overvote", "blank", "write_in"):
+        assert tally.count(category, "counted") == 0, f"a {category} sheet was counted without review"
