@@ -38,10 +38,12 @@ class Tally:
             if got.reasons:
                 outcome = "review"
                 if truth.category == "clean":
-                    self.clean_reviews.append(
-                        f"{truth.layout.round_id}-{truth.layout.group_id}: " + ", ".join(
-                            f"{r} {verdict.ink.boxes[r.split(':', 1)[1]] if r.startswith('marginal:') else ''}"
-                            for r in got.reasons[:3]) + f" intended={[r.split(':', 1)[1] in truth.marks for r in got.reasons[:3] if ':' in r]}")
+                    shown = []
+                    for r in got.reasons[:3]:
+                        subject = r.split(":", 1)[-1]
+                        box = verdict.ink.boxes.get(subject)
+                        shown.append(f"{r} {box or ''} intended={subject in truth.marks}")
+                    self.clean_reviews.append(f"{truth.layout.round_id}-{truth.layout.group_id}: " + "; ".join(shown))
             elif exp.reasons or got.result != exp.result:
                 outcome = "WRONG"
                 diff = {k: (v.state, v.fill, v.faint, v.ring, truth.marks.get(k)) for k, v in verdict.ink.boxes.items()
