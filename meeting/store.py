@@ -332,6 +332,9 @@ class Store:
                                         "Check for a double scan or a foreign ballot")
             return self.insert_audited("readings", row, actor, f"reading.{row['status']}")
 
+    def has_reading(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM readings WHERE key = ?", [key]).fetchone() is not None
+
     def readings(self, round_id: str, group_id: str | None = None, *,
                  with_images: bool = False) -> list[dict[str, Any]]:
         columns = "id, key, round_id, group_id, layout_hash, page, serial, status, marks, reasons, fingerprint, " \

@@ -50,10 +50,9 @@ class LiveLoop:
                 self._absent += 1
                 if self._absent >= self.rearm_frames:
                     self._armed = True  # the sheet left the view: the next one may commit
-            status = verdict.reason
-            if verdict.reason in ("no_page", "missing_marker", "no_qr", "low_contrast"):
-                gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-                status = light_problem(gray) or status
+            # light first: a dark or glaring picture explains most other failures
+            gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+            status = light_problem(gray) or verdict.reason
             return Event(verdict, status)
         self._absent = 0
         key = verdict.key

@@ -74,6 +74,10 @@ def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Me
             counts["unreadable file"] += 1
             console.print(f"{frame.name}: [red]rejected[/red]: not an image that can be decoded")
             continue
+        if frame.key and store.has_reading(frame.key):  # a restarted scan skips what it already recorded
+            counts["already_counted"] += 1
+            console.print(f"{frame.name}: [cyan]already_counted[/cyan]: this file was scanned before")
+            continue
         verdict = reader.read(frame.image)
         outcome = None if isinstance(verdict, Rejected) else session.commit(verdict, key=frame.key)
         counts[outcome.kind if outcome else f"rejected: {verdict.reason}"] += 1

@@ -1,0 +1,359 @@
+"""Scanning through the CLI and the store: rejections with reasons, digit grids, double scans, the count check,
+the live loop on a video, camera health, and durability under kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from ballots.render import Renderer, Sheet
+from meeting.folder import MeetingFolder
+from scanner import qr
+from scanner.live import LiveLoop
+from scanner.marks import fingerprint_similarity
+from scanner.reader import Rejected, SheetReader
+from scanner.session import ScanSession
+from tests.deck import PX, Deck, camera
+
+
+@pytest.fixture
+def meeting(printed, tmp_path) -> Path:
+    """A private copy of the printed sample meeting (竞聘演讲 + 民主测评), safe to scan into."""
+    target = tmp_path / "meeting"
+    shutil.copytree(printed["jingpin-ceping"], target)
+    return target
+
+
+def _store_state(folder: Path) -> tuple[int, int]:
+    store = MeetingFolder.open(folder).store()
+    try:
+        return len(store.readings("CP")) + len(store.readings("YJ")), len(store.audit_rows())
+    finally:
+        store.close()
+
+
+def _photo(path: Path, image: np.ndarray) -> None:
+    assert cv2.imwrite(str(path), image)
+
+
+def _reader(folder: Path, allow_test: bool = False) -> tuple[Deck, SheetReader]:
+    deck = Deck(folder)
+    layouts = {layout.hash: layout for layout in deck.layouts.values()}
+    return deck, SheetReader.for_meeting(deck.meeting, deck.secret, layouts, allow_test=allow_test)
+
+
+def test_bad_sheets_are_rejected_with_their_reason_and_nothing_is_recorded(meeting, printed, cli, tmp_path):
+    rng = np.random.default_rng(1)
+    deck = Deck(meeting)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    expected = {}
+
+    other = Deck(printed["niandu-ceping"])  # another meeting's ballot
+    _photo(photos / "other-meeting.jpg", camera(other.fill(("CP", "DY"), rng).image, rng, max_tilt=10))
+    expected["other-meeting.jpg"] = "a sheet of another meeting"
+
+    # the same meeting id, printed with another key: a forgery
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from meeting.keys import MeetingKeys
+
+    forged_dir = tmp_path / "forger"
+    keys = MeetingKeys(deck.meeting.info.id, b"f" * 32, Ed25519PrivateKey.generate())
+    MeetingFolder.init(forged_dir, (meeting / "meeting.toml").read_text().replace(
+        f'id = "{deck.meeting.info.id}"\n', ""), "forger", meeting_id=deck.meeting.info.id, keys=keys)
+    assert cli("print", forged_dir, "--round", "CP").exit_code == 0
+    forged = Deck(forged_dir)
+    _photo(photos / "forged.jpg", camera(forged.fill(("CP", "QZ"), rng).image, rng, max_tilt=10))
+    expected["forged.jpg"] = "forged or altered"
+
+    assert cli("print", meeting, "--round", "CP", "--test").exit_code == 0
+    test_page = deck.blank(("CP", "QZ"), 0, 1)  # cached real page; render the TEST one instead
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(meeting / "print" / "CP-QZ-TEST.pdf"))
+    test_page = cv2.cvtColor(doc[0].render(scale=200 / 72, grayscale=True).to_numpy(), cv2.COLOR_GRAY2BGR)
+    doc.close()
+    _photo(photos / "test-sheet.jpg", camera(test_page, rng, max_tilt=10))
+    expected["test-sheet.jpg"] = "a TEST sheet"
+
+    layout = deck.layouts[("CP", "QZ")]
+    renderer = Renderer(deck_font(deck), "zh", "x", deck.meeting.info.date)
+    renderer.add(Sheet(layout, None, ("HTTPS://EXAMPLE.ORG/FORM/1",)))
+    foreign_pdf = tmp_path / "foreign.pdf"
+    renderer.write(foreign_pdf)
+    doc = pdfium.PdfDocument(str(foreign_pdf))
+    foreign = cv2.cvtColor(doc[0].render(scale=200 / 72, grayscale=True).to_numpy(), cv2.COLOR_GRAY2BGR)
+    doc.close()
+    _photo(photos / "foreign-code.jpg", camera(foreign, rng, max_tilt=10))
+    expected["foreign-code.jpg"] = "not a tallykit sheet"
+
+    blank_paper = np.full((2339, 1654, 3), 250, np.uint8)
+    cv2.putText(blank_paper, "minutes of the meeting", (200, 400), cv2.FONT_HERSHEY_SIMPLEX, 3, (20, 20, 20), 5)
+    _photo(photos / "foreign-page.jpg", camera(blank_paper, rng, max_tilt=10))
+    expected["foreign-page.jpg"] = "no sheet in view"
+
+    hidden = deck.fill(("CP", "QZ"), rng).image.copy()
+    m = layout.pages[0].markers[2].rect
+    cv2.rectangle(hidden, (int((m.x - 1) * PX), int((m.y - 1) * PX)),
+                  (int((m.x + m.w + 1) * PX), int((m.y + m.h + 1) * PX)), (255, 255, 255), -1)
+    _photo(photos / "thumb-on-marker.jpg", camera(hidden, rng, max_tilt=10))
+    expected["thumb-on-marker.jpg"] = "corner marker is hidden"
+
+    frame = camera(deck.fill(("CP", "QZ"), rng).image, rng, max_tilt=5, rotation=0, fill=(0.9, 0.9))
+    half = np.roll(frame, frame.shape[1] // 2 + 300, axis=1)
+    half[:, : frame.shape[1] // 2] = 90
+    _photo(photos / "half-out.jpg", half)
+    expected["half-out.jpg"] = "corner marker is hidden"
+
+    before = _store_state(meeting)
+    result = cli("scan", meeting, "--images", photos)
+    assert result.exit_code == 0, result.output
+    lines = {line.split(":", 1)[0]: line for line in result.stdout.splitlines() if ".jpg:" in line}
+    for name, reason in expected.items():
+        assert "rejected" in lines[name] and reason in lines[name], lines[name]
+    assert _store_state(meeting) == before
+
+    # a TEST sheet reads in a rehearsal (--dry-run), and still nothing is recorded
+    result = cli("scan", meeting, "--images", photos, "--dry-run")
+    assert "test-sheet.jpg: dry_run" in result.stdout.replace("\n", " ") or "test-sheet.jpg: dry_run" in result.stdout
+    assert _store_state(meeting) == before
+
+
+def deck_font(deck: Deck):
+    from ballots.fonts import find_font
+    from ballots.layout import meeting_text
+
+    return find_font(meeting_text(deck.meeting))
+
+
+def test_score_sheet_digits_and_their_doubts(meeting):
+    deck, reader = _reader(meeting)
+    layout = deck.layouts[("YJ", "PS")]
+    page = layout.pages[0]
+    boxes = {b.id: b for b in page.boxes}
+    rng = np.random.default_rng(5)
+    img = deck.blank(("YJ", "PS"), 2, 1).copy()
+    from tests.deck import draw_mark
+
+    pen = (35, 35, 35)
+    marks = {
+        "C01/NR/T3": "tick", "C01/NR/U7": "cross", "C01/NR/H": "fill",  # 37.5
+        "C01/YY/T2": "tick", "C01/YY/U9": "tick",  # 29
+        "C01/XX/T0": "circle", "C01/XX/U8": "tick",  # 8
+        "C01/SJ/T1": "tick", "C01/SJ/U0": "tick",  # 10
+        "C01/ZH/T0": "tick", "C01/ZH/U9": "tick", "C01/ZH/H": "tick",  # 9.5
+        "C02/NR/T4": "tick", "C02/NR/U5": "tick",  # 45 > 40: over the maximum
+        "C02/YY/T2": "tick", "C02/YY/U3": "tick", "C02/YY/U4": "tick",  # two units
+        "C02/XX/U6": "tick",  # tens missing
+    }  # C02/SJ and C02/ZH left empty: missing
+    for box_id, style in marks.items():
+        draw_mark(img, boxes[box_id].rect, style, rng, pen)
+    verdict = reader.read(camera(img, rng, max_tilt=15))
+    assert not isinstance(verdict, Rejected), verdict
+    assert verdict.payload.serial == "3"
+    scores = verdict.interpretation.result["scores"]
+    assert scores["C01"] == {"NR": "37.5", "YY": "29", "XX": "8", "SJ": "10", "ZH": "9.5"}
+    reasons = set(verdict.interpretation.reasons)
+    assert {"over_max:C02/NR", "two_digits:C02/YY", "score_incomplete:C02/XX", "score_missing:C02/SJ",
+            "score_missing:C02/ZH"} <= reasons
+    assert not any(r.endswith("C01/" + c) for r in reasons for c in ("NR", "YY", "XX", "SJ", "ZH"))
+
+
+def test_named_sheets_double_scan_and_conflict(meeting):
+    deck, reader = _reader(meeting)
+    store = MeetingFolder.open(meeting).store()
+    session = ScanSession(store, deck.meeting, station="t", operator="t")
+    rng = np.random.default_rng(7)
+    sheet = deck.fill(("YJ", "PS"), rng, copy=0, page=1)
+    first = session.commit(reader.read(camera(sheet.image, rng)))
+    assert first.kind in ("counted", "review")
+    again = session.commit(reader.read(camera(sheet.image, rng)))  # the same paper, shown again
+    assert again.kind == "already_counted" and "read before" in again.message
+    other = deck.fill(("YJ", "PS"), rng, copy=0, page=1)  # seat 1 again, with other marks: a second sheet 1?
+    conflict = session.commit(reader.read(camera(other.image, rng)))
+    assert conflict.kind == "review" and f"conflict:{first.reading_id}" in conflict.reasons
+    assert len(store.readings("YJ")) == 2
+
+
+def test_secret_ballot_rescan_is_asked_never_dropped_or_counted(meeting):
+    deck, reader = _reader(meeting)
+    store = MeetingFolder.open(meeting).store()
+    session = ScanSession(store, deck.meeting, station="t", operator="t")
+    rng = np.random.default_rng(11)
+    same, different = [], []
+    for _ in range(12):
+        a = deck.fill(("CP", "QZ"), rng)
+        b = deck.fill(("CP", "QZ"), rng)
+        ra, ra2, rb = (reader.read(camera(x, rng)) for x in (a.image, a.image, b.image))
+        if any(isinstance(r, Rejected) for r in (ra, ra2, rb)):
+            continue
+        same.append(fingerprint_similarity(ra.ink.fingerprint, ra2.ink.fingerprint))
+        # another voter with exactly the same choices
+        copy = deck.blank(("CP", "QZ"), 0, 1).copy()
+        from tests.deck import draw_mark
+
+        boxes = {x.id: x for x in a.truth.layout.pages[0].boxes}
+        for box_id in sorted(a.truth.marks):
+            draw_mark(copy, boxes[box_id].rect, "tick", rng, (35, 35, 35))
+        rc = reader.read(camera(copy, rng))
+        if not isinstance(rc, Rejected):
+            different.append(fingerprint_similarity(ra.ink.fingerprint, rc.ink.fingerprint))
+        del rb
+    threshold = float(deck.meeting.scan.rescan_similarity)
+    print(f"\nre-scan similarity: same sheet min {min(same):.2f}, other voter max {max(different):.2f}")
+    assert sum(s >= threshold for s in same) >= 0.9 * len(same)
+    assert all(d < threshold for d in different)
+
+    sheet = deck.fill(("CP", "QZ"), rng)
+    first = session.commit(reader.read(camera(sheet.image, rng, max_tilt=10)))
+    second = session.commit(reader.read(camera(sheet.image, rng, max_tilt=10)))
+    assert first.kind == "counted"
+    assert second.kind == "review" and f"possible_rescan:{first.reading_id}" in second.reasons
+    assert [r["status"] for r in store.readings("CP")] == ["counted", "review"]  # recorded, asked, not counted
+
+
+def test_never_more_sheets_than_ballots_issued(meeting):
+    deck, reader = _reader(meeting)
+    store = MeetingFolder.open(meeting).store()
+    store.set_ballot_count("CP", "QZ", "clerk", issued=2)
+    session = ScanSession(store, deck.meeting, station="t", operator="t")
+    rng = np.random.default_rng(3)
+    outcomes = []
+    while len(outcomes) < 3:
+        verdict = reader.read(camera(deck.fill(("CP", "QZ"), rng).image, rng, max_tilt=10))
+        if not isinstance(verdict, Rejected):
+            outcomes.append(session.commit(verdict))
+    assert [o.kind for o in outcomes[:2]] == ["counted", "counted"]
+    assert outcomes[2].kind == "refused" and "only 2 ballots were issued" in outcomes[2].message
+    assert len(store.readings("CP")) == 2
+    assert store.check_integrity().ok
+
+
+def _video(path: Path, deck: Deck, rng, sheets: list[int], fps: int = 10) -> None:
+    """Each sheet held under the camera for its number of frames (hand shake, fresh noise), then taken away."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (1280, 720))
+    assert writer.isOpened()
+    table = np.full((720, 1280, 3), (80, 95, 110), np.uint8)
+    for frames in sheets:
+        base = camera(deck.fill(("CP", "QZ"), rng).image, rng, (1280, 720), max_tilt=8, rotation=float(
+            rng.choice([0, 90, 180, 270])), fill=(0.9, 0.95), blur=0.3, noise=1.0, jpeg=95, light=False)
+        for _ in range(frames):
+            shake = np.float32([[1, 0, rng.uniform(-2, 2)], [0, 1, rng.uniform(-2, 2)]])
+            frame = cv2.warpAffine(base, shake, (1280, 720), borderMode=cv2.BORDER_REPLICATE)
+            noisy = np.clip(frame.astype(np.int16) + rng.normal(0, 2, frame.shape).astype(np.int16), 0, 255)
+            writer.write(noisy.astype(np.uint8))
+        for _ in range(3):
+            writer.write(table)
+    writer.release()
+
+
+def test_live_loop_commits_each_sheet_once_after_n_identical_frames(meeting, cli, tmp_path):
+    deck = Deck(meeting)
+    rng = np.random.default_rng(21)
+    video = tmp_path / "hall.avi"
+    _video(video, deck, rng, [6, 7, 2, 8, 6])  # the third sheet is snatched away after 2 frames
+    result = cli("scan", meeting, "--video", video)
+    assert result.exit_code == 0, result.output
+    store = MeetingFolder.open(meeting).store()
+    readings = store.readings("CP")
+    assert len(readings) == 4, result.stdout
+    assert all("image" not in r for r in readings)  # listing leaves images out ...
+    full = store.readings("CP", with_images=True)
+    assert all(r["image"][:2] == b"\xff\xd8" for r in full)  # ... and each reading kept its sheet image
+
+
+def test_health_too_dark_and_glare(meeting):
+    deck, reader = _reader(meeting)
+    session = ScanSession(MeetingFolder.open(meeting).store(), deck.meeting, station="t", operator="t", dry_run=True)
+    loop = LiveLoop(reader, session)
+    rng = np.random.default_rng(2)
+    dark = (camera(deck.fill(("CP", "QZ"), rng).image, rng, max_tilt=5) * 0.12).astype(np.uint8)
+    assert loop.feed(dark).status == "too_dark"
+    glare = np.full((1080, 1920, 3), 255, np.uint8)
+    assert loop.feed(glare).status == "glare"
+
+
+def test_scanning_works_without_libzbar(meeting, monkeypatch):
+    monkeypatch.setattr(qr, "_pyzbar", lambda: None)
+    deck, reader = _reader(meeting)
+    rng = np.random.default_rng(4)
+    assert not isinstance(reader.read(camera(deck.fill(("CP", "QZ"), rng).image, rng, max_tilt=10)), Rejected)
+    assert qr.decode_pyzbar(np.zeros((10, 10), np.uint8)) is None
+
+
+def test_pdf_scan_reads_each_page(meeting, cli, tmp_path):
+    from fpdf import FPDF
+
+    deck = Deck(meeting)
+    rng = np.random.default_rng(9)
+    pdf = FPDF(unit="mm", format="A4")
+    for i in range(3):
+        path = tmp_path / f"p{i}.jpg"
+        cv2.imwrite(str(path), deck.fill(("CP", "QZ"), rng).image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        pdf.add_page()
+        pdf.image(str(path), 0, 0, 210, 297)
+    pdf.output(str(tmp_path / "scan.pdf"))
+    result = cli("scan", meeting, "--pdf", tmp_path / "scan.pdf")
+    assert result.exit_code == 0
+    assert result.stdout.count("counted #") == 3
+    again = cli("scan", meeting, "--pdf", tmp_path / "scan.pdf")  # the same file twice records nothing new
+    assert again.stdout.count(": already_counted: this file was scanned before") == 3
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--images", "/nonexistent"], "/nonexistent: no such folder of photos"),
+    (["--pdf", "/nonexistent.pdf"], "/nonexistent.pdf: no such PDF file"),
+    ([], "give exactly one of --camera N, --video FILE, --images FOLDER or --pdf FILE"),
+])
+def test_bad_scan_requests(meeting, cli, args, message):
+    result = cli("scan", meeting, *args)
+    assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_kill_9_loses_at_most_the_sheet_in_hand(meeting, tmp_path):
+    deck = Deck(meeting)
+    rng = np.random.default_rng(13)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(24):
+        cv2.imwrite(str(photos / f"{i:03d}.jpg"), camera(deck.fill(("CP", "QZ"), rng).image, rng, max_tilt=10))
+    exe = os.path.join(os.path.dirname(sys.executable), "tallykit")
+    seen = 0
+    for attempt in range(7):
+        proc = subprocess.Popen([exe, "scan", str(meeting), "--images", str(photos)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+        if attempt < 6:
+            time.sleep(float(rng.uniform(0.8, 2.0)))
+            finished = proc.poll() is not None
+            if not finished:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        else:  # let it run to the end
+            proc.wait(timeout=120)
+            finished = True
+        store = MeetingFolder.open(meeting).store()
+        integrity = store.check_integrity()
+        rows = store.readings("CP", with_images=True)
+        store.close()
+        assert integrity.ok, integrity.message()
+        assert len(rows) >= seen  # nothing committed is ever lost
+        assert all(r["image"] and json.loads(r["marks"])["boxes"] for r in rows)  # nothing half-written
+        seen = len(rows)
+        if finished:
+            break
+    else:
+        pytest.fail("the scan never finished")
+    keys = {r["key"] for r in rows}
+    assert len(keys) == len(rows)  # each photo recorded at most once across all the restarts
+    assert 20 <= len(rows) <= 24  # and (but for frames the reader rejects) every photo was recorded
