@@ -10,7 +10,8 @@ marginal and goes to a person.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -47,7 +48,24 @@ class PageInk:
     boxes: dict[str, BoxInk]
     zones: dict[str, float]  # ink share in handwriting zones (write-in names, free text, signatures)
     contrast: float
-    fingerprint: dict[str, bytes]  # box id → 8x8 ink thumbnail, for boxes with any ink
+    _signed: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _rects: dict[str, Rect] = field(default_factory=dict, repr=False, compare=False)
+
+    @functools.cached_property
+    def fingerprint(self) -> dict[str, bytes]:
+        """Box id → 8x8 thumbnail of the ink around it, for every box that is not empty (made on demand:
+        only a sheet being recorded needs it)."""
+        out: dict[str, bytes] = {}
+        if self._signed is None:
+            return out
+        for box_id, b in self.boxes.items():
+            if b.state == "empty":
+                continue
+            gx0, gy0, gx1, gy1 = _outer(self._rects[box_id], 0.8)
+            patch = np.clip(self._signed[max(0, gy0):gy1, max(0, gx0):gx1], 0.0, 1.0)
+            thumb = cv2.resize(patch, (8, 8), interpolation=cv2.INTER_AREA)
+            out[box_id] = (thumb * 255).astype(np.uint8).tobytes()
+        return out
 
 
 class LowContrast(Exception):
@@ -72,20 +90,38 @@ def box_margin(r: Rect) -> float:
 
 @dataclass(frozen=True)
 class _Prep:
-    printed: np.ndarray  # 1 where the blank form has print (or might, near outlines)
-    open_sum: np.ndarray  # integral of (1 - printed)
+    """Everything about a layout page that does not change from frame to frame, in canonical pixels."""
+
+    printed: np.ndarray  # 1 where the blank form has print, or a box (ink there is not "around" a box)
+    ids: list[str]
+    inner: np.ndarray  # (n, 4) x0 y0 x1 y1 of each box's interior
+    inner_area: np.ndarray
+    ring: np.ndarray  # (n, 4) the box grown by 1.6 mm
+    ring_area: np.ndarray  # bare paper within it
+    centre: np.ndarray  # (n, 2) x y of each box's centre at 1 px/mm
+    groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # same-size inner parts: box indexes, rows, cols
+    zone_ids: list[str]
+    zones: np.ndarray  # (m, 4)
+    zone_area: np.ndarray
 
 
 _PREPS: dict[tuple[str, int], _Prep] = {}
 
 
 def _prep(key: tuple[str, int], page: Page, width_mm: float, height_mm: float) -> _Prep:
-    """The printed mask of a layout page, made once per (layout hash, page)."""
+    """Made once per (layout hash, page)."""
     if key not in _PREPS:
         if len(_PREPS) > 64:
             _PREPS.clear()
         _PREPS[key] = _make_prep(page, width_mm, height_mm)
     return _PREPS[key]
+
+
+def _clip(coords: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    coords = coords.copy()
+    coords[:, [0, 2]] = np.clip(coords[:, [0, 2]], 0, shape[1])
+    coords[:, [1, 3]] = np.clip(coords[:, [1, 3]], 0, shape[0])
+    return coords
 
 
 def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
@@ -96,7 +132,7 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
         printed[max(0, y0):y1, max(0, x0):x1] = 1
     for ln in page.lines:
         cv2.line(printed, (_px(ln.x1), _px(ln.y1)), (_px(ln.x2), _px(ln.y2)), 1, max(1, _px(0.9)))
-    for b in page.boxes:  # a box and its outline: ink there belongs to that box, not to a neighbour's ring
+    for b in page.boxes:
         x0, y0, x1, y1 = _outer(b.rect, 0.6)
         printed[max(0, y0):y1, max(0, x0):x1] = 1
     for r in (*[m.rect for m in page.markers], *page.calibration):
@@ -104,14 +140,37 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
         printed[max(0, y0):y1, max(0, x0):x1] = 1
     x0, y0, x1, y1 = _outer(page.qr, 5.0)
     printed[max(0, y0):y1, max(0, x0):x1] = 1
-    return _Prep(printed, cv2.integral(1 - printed))
+    open_sum = cv2.integral(1 - printed)
+    boxes = page.boxes
+    inner = _clip(np.array([_inner(b.rect, box_margin(b.rect)) for b in boxes], np.int64).reshape(-1, 4), shape)
+    ring = _clip(np.array([_outer(b.rect, 1.6) for b in boxes], np.int64).reshape(-1, 4), shape)
+    deep = _clip(np.array([_inner(b.rect, box_margin(b.rect) + 0.3) for b in boxes], np.int64).reshape(-1, 4), shape)
+    by_size: dict[tuple[int, int], list[int]] = {}
+    for i, (x0, y0, x1, y1) in enumerate(deep):
+        if x1 - x0 >= 2 and y1 - y0 >= 2:
+            by_size.setdefault((int(y1 - y0), int(x1 - x0)), []).append(i)
+    groups = []
+    for (h, w), members in by_size.items():
+        idx = np.array(members)
+        rows = deep[idx, 1][:, None, None] + np.arange(h)[None, :, None]
+        cols = deep[idx, 0][:, None, None] + np.arange(w)[None, None, :]
+        groups.append((idx, np.broadcast_to(rows, (len(idx), h, w)), np.broadcast_to(cols, (len(idx), h, w))))
+    small = (max(1, shape[1] // int(PX_PER_MM)), max(1, shape[0] // int(PX_PER_MM)))
+    centre = np.array([[min(int(b.rect.cx), small[0] - 1), min(int(b.rect.cy), small[1] - 1)] for b in boxes],
+                      np.int64).reshape(-1, 2)
+    zones = _clip(np.array([_inner(z.rect, 0.3) for z in page.zones], np.int64).reshape(-1, 4), shape)
+    return _Prep(printed, [b.id for b in boxes], inner, np.maximum(1, _areas(inner)), ring, _sums(open_sum, ring),
+                 centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones))
 
 
-def _sum(integral: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> float:
-    h, w = integral.shape[0] - 1, integral.shape[1] - 1
-    x0, x1 = min(max(x0, 0), w), min(max(x1, 0), w)
-    y0, y1 = min(max(y0, 0), h), min(max(y1, 0), h)
-    return float(integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0])
+def _areas(c: np.ndarray) -> np.ndarray:
+    return (c[:, 2] - c[:, 0]) * (c[:, 3] - c[:, 1])
+
+
+def _sums(integral: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Sum of the image under each rectangle (x0 y0 x1 y1), from its integral image, all at once."""
+    x0, y0, x1, y1 = c[:, 0], c[:, 1], c[:, 2], c[:, 3]
+    return (integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]).astype(np.float64)
 
 
 def flat_field(page: np.ndarray) -> np.ndarray:
@@ -139,37 +198,16 @@ def _paper_level(signed: np.ndarray, printed: np.ndarray, inked: np.ndarray) -> 
     return num / np.maximum(den, 1e-3)
 
 
-def _faint_levels(signed: np.ndarray, baseline: np.ndarray, page: Page, ink_sum: np.ndarray,
-                  thresholds: Thresholds) -> dict[str, float]:
+def _faint_levels(signed: np.ndarray, prep: _Prep, level: np.ndarray, looks_empty: np.ndarray) -> np.ndarray:
     """Per box: its inner part's 95th-percentile darkness, above the paper around it, above the median of
-    the page's empty-looking boxes of the same size. Boxes of one size are read in one vectorised pass."""
-    groups: dict[tuple[int, int], list[tuple[str, int, int, float, bool]]] = {}
-    h_img, w_img = signed.shape
-    for b in page.boxes:
-        x0, y0, x1, y1 = _inner(b.rect, box_margin(b.rect) + 0.3)
-        x0, y0 = max(0, x0), max(0, y0)
-        x1, y1 = min(w_img, x1), min(h_img, y1)
-        if x1 - x0 < 2 or y1 - y0 < 2:
-            continue
-        level = float(baseline[min(int(b.rect.cy), baseline.shape[0] - 1),
-                               min(int(b.rect.cx), baseline.shape[1] - 1)])
-        fx0, fy0, fx1, fy1 = _inner(b.rect, box_margin(b.rect))
-        looks_empty = _sum(ink_sum, fx0, fy0, fx1, fy1) / max(1, (fx1 - fx0) * (fy1 - fy0)) <= thresholds.empty
-        groups.setdefault((y1 - y0, x1 - x0), []).append((b.id, x0, y0, level, looks_empty))
-    out = {b.id: 0.0 for b in page.boxes}
-    for (h, w), members in groups.items():
-        xs = np.array([m[1] for m in members])
-        ys = np.array([m[2] for m in members])
-        rows = ys[:, None, None] + np.arange(h)[None, :, None]
-        cols = xs[:, None, None] + np.arange(w)[None, None, :]
-        patches = signed[rows, cols]
-        flat = patches.reshape(len(members), h * w)
-        k = int(0.95 * (h * w - 1))
-        p95 = np.partition(flat, k, axis=1)[:, k] - np.array([m[3] for m in members])
-        empties = p95[np.array([m[4] for m in members])]
-        reference = float(np.median(empties)) if empties.size >= 3 else 0.0
-        for m, value in zip(members, p95, strict=True):
-            out[m[0]] = float(value) - reference
+    the page's empty-looking boxes of the same size (their outline halo, the blur, the light)."""
+    out = np.zeros(len(prep.ids))
+    for idx, rows, cols in prep.groups:
+        flat = signed[rows, cols].reshape(len(idx), -1)
+        k = int(0.95 * (flat.shape[1] - 1))
+        p95 = np.partition(flat, k, axis=1)[:, k] - level[idx]
+        empties = p95[looks_empty[idx]]
+        out[idx] = p95 - (float(np.median(empties)) if empties.size >= 3 else 0.0)
     return out
 
 
@@ -184,40 +222,26 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     contrast = white - black
     if contrast < MIN_CONTRAST:
         raise LowContrast(f"calibration contrast {contrast:.2f}")
-    signed = (white - norm) / contrast
-    ink = np.clip(signed, 0.0, 1.0)
-    inked = (ink > INK).astype(np.uint8)
+    signed = (white - norm) * (1.0 / contrast)
+    inked = (signed > INK).astype(np.uint8)
     prep = _prep((layout_hash, page.number), page, width_mm, height_mm)
     ink_sum = cv2.integral(inked)
     open_ink_sum = cv2.integral(inked & (1 - prep.printed))
+    fill = _sums(ink_sum, prep.inner) / prep.inner_area
+    ring = np.where(prep.ring_area > 4, _sums(open_ink_sum, prep.ring) / np.maximum(prep.ring_area, 1), 0.0)
     baseline = _paper_level(signed, prep.printed, inked)
-    faint = _faint_levels(signed, baseline, page, ink_sum, thresholds)
+    level = baseline[prep.centre[:, 1], prep.centre[:, 0]] if len(prep.ids) else np.zeros(0)
+    faint = _faint_levels(signed, prep, level, fill <= thresholds.empty)
+    marked = fill >= thresholds.marked
+    empty = (fill <= thresholds.empty) & (faint < FAINT_LEVEL) & (ring < RING_MARGINAL)
     boxes: dict[str, BoxInk] = {}
-    fingerprint: dict[str, bytes] = {}
-    for b in page.boxes:
-        x0, y0, x1, y1 = _inner(b.rect, box_margin(b.rect))
-        fill = _sum(ink_sum, x0, y0, x1, y1) / max(1, (x1 - x0) * (y1 - y0))
-        ox = _outer(b.rect, 1.6)
-        ring_area = _sum(prep.open_sum, *ox)
-        ring = _sum(open_ink_sum, *ox) / ring_area if ring_area > 4 else 0.0
-        if fill >= thresholds.marked:
-            state = "marked"
-        elif fill <= thresholds.empty and faint[b.id] < FAINT_LEVEL and ring < RING_MARGINAL:
-            state = "empty"
-        else:
-            state = "marginal"
-        boxes[b.id] = BoxInk(round(fill, 4), round(faint[b.id], 4), round(ring, 4), state)
-        if state != "empty":
-            gx0, gy0, gx1, gy1 = _outer(b.rect, 0.8)
-            patch = ink[max(0, gy0):gy1, max(0, gx0):gx1]
-            thumb = cv2.resize(patch, (8, 8), interpolation=cv2.INTER_AREA)
-            fingerprint[b.id] = (thumb * 255).astype(np.uint8).tobytes()
-    zones: dict[str, float] = {}
-    for z in page.zones:
-        x0, y0, x1, y1 = _inner(z.rect, 0.3)
-        open_area = _sum(prep.open_sum, x0, y0, x1, y1)
-        zones[z.id] = round(_sum(open_ink_sum, x0, y0, x1, y1) / open_area, 4) if open_area > 4 else 0.0
-    return PageInk(boxes, zones, round(contrast, 3), fingerprint)
+    for i, box_id in enumerate(prep.ids):
+        state = "marked" if marked[i] else "empty" if empty[i] else "marginal"
+        boxes[box_id] = BoxInk(round(float(fill[i]), 4), round(float(faint[i]), 4), round(float(ring[i]), 4), state)
+    zone_ink = _sums(open_ink_sum, prep.zones) / np.maximum(prep.zone_area, 1)
+    zones = {z: (round(float(v), 4) if prep.zone_area[i] > 4 else 0.0)
+             for i, (z, v) in enumerate(zip(prep.zone_ids, zone_ink, strict=True))}
+    return PageInk(boxes, zones, round(contrast, 3), signed, {b.id: b.rect for b in page.boxes})
 
 
 def fingerprint_similarity(a: dict[str, bytes], b: dict[str, bytes]) -> float:

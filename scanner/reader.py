@@ -129,7 +129,7 @@ class SheetReader:
         page = layout.pages[payload.page - 1]
         image = rectify(gray, fit, PX_PER_MM)
         t3 = time.perf_counter()
-        sharpness = float(cv2.Laplacian(image, cv2.CV_16S).var())
+        sharpness = float(cv2.meanStdDev(cv2.Laplacian(image, cv2.CV_16S))[1][0, 0]) ** 2
         if sharpness < self.min_sharpness:
             return Rejected("blurred", f"sharpness {sharpness:.0f}", fit)
         try:

@@ -16,7 +16,7 @@ def expected(deck_meeting, truth: Truth, ink_zones: dict[str, float]) -> Interpr
     page = truth.layout.pages[truth.page - 1]
     boxes = {b.id: BoxInk(1.0 if b.id in truth.marks else 0.0, 0.0, 0.0,
                           "marked" if b.id in truth.marks else "empty") for b in page.boxes}
-    ink = PageInk(boxes, ink_zones, 1.0, {})
+    ink = PageInk(boxes, ink_zones, 1.0)
     return interpret(deck_meeting.round(truth.layout.round_id), truth.layout, page, ink)
 
 

@@ -1,0 +1,138 @@
+"""Scanning speed on one core: ms per 1080p frame with a sheet and without one (median, p95, per stage),
+sheets per minute in batch mode from a folder of photos, QR decoders compared on rectified crops, peak memory.
+
+Target (issue 4): <= 15 ms median per 1080p frame with a sheet. Frames come from the test deck: the kit's own
+PDFs filled in and damaged like a webcam picture (tests/deck.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+CASE = r'''
+import json, os, resource, statistics, sys, tempfile, time
+from pathlib import Path
+os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+import cv2
+cv2.setNumThreads(1)
+import numpy as np
+from typer.testing import CliRunner
+from cli.main import app
+from ballots.layout import QR_MODULE, qr_rect
+from scanner import qr
+from scanner.pagefinder import find_page, rectify_region, to_gray, PageFit
+from scanner.reader import Rejected, SheetReader
+from tests.deck import Deck, camera
+
+runner = CliRunner()
+root = Path(tempfile.mkdtemp())
+rng = np.random.default_rng(1)
+with_sheet, stages, decks = [], {}, []
+for name, key in (("cunweihui", ("XJ", "XM")), ("jingpin-ceping", ("CP", "QZ")), ("jingpin-ceping", ("YJ", "PS"))):
+    folder = root / f"{name}-{key[0]}"
+    runner.invoke(app, ["init", "-t", name, str(folder)])
+    runner.invoke(app, ["print", str(folder), "--round", key[0]])
+    deck = Deck(folder)
+    decks.append((deck, key))
+frames = []
+for deck, key in decks:
+    layout = deck.layouts[key]
+    for i in range(40):
+        sheet = deck.fill(key, rng, copy=int(rng.integers(0, 5)) if layout.named else 0,
+                          page=int(rng.integers(1, len(layout.pages) + 1)))
+        ok, jpeg = cv2.imencode(".jpg", camera(sheet.image, rng, (1920, 1080), jpeg=95))
+        frames.append((deck, jpeg))
+readers = {id(d): SheetReader.for_meeting(d.meeting, d.secret, {lay.hash: lay for lay in d.layouts.values()})
+           for d, _ in decks}
+for deck, jpeg in frames[:5]:
+    readers[id(deck)].read(cv2.imdecode(jpeg, cv2.IMREAD_COLOR))  # warm-up: layouts' masks are built once
+read = 0
+for deck, jpeg in frames:
+    frame = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)  # not timed: a camera hands over decoded frames
+    reader = readers[id(deck)]
+    t = time.perf_counter()
+    verdict = reader.read(frame)
+    if isinstance(verdict, Rejected):
+        continue
+    read += 1
+    with_sheet.append((time.perf_counter() - t) * 1000)
+    for k, v in reader.timings.items():
+        stages.setdefault(k, []).append(v * 1000)
+without = []
+reader = readers[id(decks[0][0])]
+table = np.full((1080, 1920, 3), (80, 95, 110), np.uint8)
+for i in range(40):
+    frame = np.clip(table.astype(np.int16) + rng.normal(0, 4, table.shape).astype(np.int16), 0, 255).astype(np.uint8)
+    t = time.perf_counter()
+    reader.read(frame)
+    without.append((time.perf_counter() - t) * 1000)
+
+# QR decoders on the rectified crop of the code's known position
+crops = []
+for deck, jpeg in frames:
+    gray = to_gray(cv2.imdecode(jpeg, cv2.IMREAD_COLOR))
+    fit = find_page(gray)
+    if isinstance(fit, PageFit):
+        r = qr_rect(fit.paper); pad = 4 * QR_MODULE + 1.0
+        crops.append(rectify_region(gray, fit, r.x - pad, r.y - pad, r.w + 2 * pad, r.h + 2 * pad, 8.0))
+decoders = {}
+for label, fn in (("zxing-cpp", qr.decode_zxing), ("pyzbar", qr.decode_pyzbar)):
+    t = time.perf_counter(); ok = sum(fn(c) is not None for c in crops)
+    decoders[label] = {"decoded": ok, "of": len(crops), "ms": (time.perf_counter() - t) * 1000 / len(crops)}
+
+# batch mode: a folder of photos through `tallykit scan --images`, store writes and sheet images included
+deck, key = decks[1]
+photos = root / "photos"; photos.mkdir()
+for i in range(60):
+    cv2.imwrite(str(photos / f"{i:03d}.jpg"), camera(deck.fill(key, rng).image, rng, (1920, 1080)))
+import subprocess
+exe = os.path.join(os.path.dirname(sys.executable), "tallykit")
+import shutil
+timer = ["/usr/bin/time", "-f", "MAXRSS %M"] if os.path.exists("/usr/bin/time") else []
+t = time.perf_counter()
+proc = subprocess.run([*timer, "taskset", "-c", str(sorted(os.sched_getaffinity(0))[0]), exe, "scan",
+                       str(deck.print_dir.parent), "--images", str(photos)], capture_output=True, text=True)
+batch_s = time.perf_counter() - t
+assert proc.returncode == 0, proc.stderr
+rss = [line for line in proc.stderr.splitlines() if line.startswith("MAXRSS ")]
+scan_rss = int(rss[-1].split()[1]) / 1024 if rss else -1
+
+def pct(xs, p):
+    return float(np.percentile(xs, p))
+print(json.dumps({
+    "with_sheet": {"n": len(with_sheet), "of": len(frames), "median": statistics.median(with_sheet),
+                   "p95": pct(with_sheet, 95)},
+    "stages": {k: statistics.median(v) for k, v in stages.items()},
+    "without_sheet": {"median": statistics.median(without), "p95": pct(without, 95)},
+    "decoders": decoders,
+    "batch": {"sheets": 60, "seconds": batch_s, "per_minute": 60 / batch_s * 60},
+    "scan_rss_mib": scan_rss,
+}))
+'''
+
+
+def main() -> None:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", CASE], capture_output=True, text=True, cwd=root, check=False)
+    if out.returncode != 0:
+        print(out.stderr[-3000:])
+        raise SystemExit(1)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    ws, wo = r["with_sheet"], r["without_sheet"]
+    verdict = "OK" if ws["median"] <= 15 else "OVER TARGET"
+    print(f"1080p frame with a sheet (one core): median {ws['median']:.1f} ms, p95 {ws['p95']:.1f} ms "
+          f"({ws['n']} of {ws['of']} damaged frames read)  [{verdict}: target <= 15 ms median]")
+    print("  stages (median ms): " + ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items()))
+    print(f"1080p frame without a sheet: median {wo['median']:.1f} ms, p95 {wo['p95']:.1f} ms")
+    for label, d in r["decoders"].items():
+        print(f"QR on rectified crops, {label}: {d['decoded']}/{d['of']} decoded, {d['ms']:.2f} ms each")
+    b = r["batch"]
+    print(f"batch `tallykit scan --images` (start-up, decode photo, read, store with image): {b['sheets']} sheets in "
+          f"{b['seconds']:.1f} s = {b['per_minute']:.0f} sheets/minute")
+    if r["scan_rss_mib"] > 0:
+        print(f"peak memory of that scan process (max RSS): {r['scan_rss_mib']:.0f} MiB")
+    else:
+        print("peak memory: install GNU time (apt-get install time) to measure it")
