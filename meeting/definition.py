@@ -374,7 +374,15 @@ def _vote_spec(t: Table, chosen: tuple[str, ...], posts: list[Post], candidates:
         overvote=t.text("overvote", "ballot", choices=OVERVOTE_RULES),
         write_in_needs_mark=t.boolean("write_in_needs_mark", True),
         rerun_min_share=t.fraction("rerun_min_share", None),
+        rerun=_rerun(t),
     )
+
+
+def _rerun(t: Table) -> bool:
+    rerun = t.boolean("rerun", False)
+    if rerun and not t.has("rerun_min_share"):
+        raise t.error("rerun", 'a re-run needs its floor: add rerun_min_share = "1/3"')
+    return rerun
 
 
 def _rating_spec(t: Table, lang: str) -> RatingSpec:

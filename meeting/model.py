@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 Kind = Literal["score", "vote", "rating", "survey", "manual"]
@@ -108,7 +109,8 @@ class VoteSpec:
     majority_base: MajorityBase = "valid"
     overvote: Overvote = "ballot"
     write_in_needs_mark: bool = True
-    rerun_min_share: Decimal | None = None  # e.g. 1/3: the floor for being elected in a re-run
+    rerun_min_share: Fraction | None = None  # e.g. 1/3: the floor for being elected in a re-run (另行选举)
+    rerun: bool = False  # this round is a re-run: elected with at least rerun_min_share, not more than half
 
 
 @dataclass(frozen=True)

@@ -344,6 +344,38 @@ class Store:
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
+    # -- review decisions and manual entries -------------------------------------------------------------
+    def decide(self, reading_id: int, decision: str, reason: str, operator: str, corrected: str | None = None) -> int:
+        """A person's decision on a reading (accept, correct, void, duplicate), with the reason: audited."""
+        if not reason.strip():
+            raise StoreError("a review decision needs a reason; say why")
+        with self.db.atomic():
+            if not self.db.execute("SELECT 1 FROM readings WHERE id = ?", [reading_id]).fetchone():
+                raise StoreError(f"no reading #{reading_id}")
+            return self.insert_audited("decisions", {"reading_id": reading_id, "decision": decision,
+                                                     "corrected": corrected, "reason": reason.strip(),
+                                                     "operator": operator, "decided_at": now()},
+                                       operator, f"review.{decision}")
+
+    def decisions(self) -> list[dict[str, Any]]:
+        return list(self.db["decisions"].rows_where(order_by="id"))
+
+    def enter_manual(self, round_id: str, candidate_id: str, value: str, operator: str, note: str = "") -> int:
+        with self.db.atomic():
+            if self.db.execute("SELECT 1 FROM seals WHERE round_id = ?", [round_id]).fetchone():
+                raise StoreError(f"round {round_id} is sealed; no more entries can be recorded")
+            return self.insert_audited("manual_entries", {"round_id": round_id, "candidate_id": candidate_id,
+                                                          "value": value, "operator": operator, "note": note,
+                                                          "entered_at": now()}, operator, "manual.enter")
+
+    def manual_entries(self) -> list[dict[str, Any]]:
+        return list(self.db["manual_entries"].rows_where(order_by="id"))
+
+    def all_readings(self) -> list[dict[str, Any]]:
+        cursor = self.db.execute("SELECT id, round_id, group_id, page, serial, status, marks FROM readings ORDER BY id")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
     def manual_counts(self) -> dict[str, int]:
         """round → number of candidates with a manual entry."""
         sql = "SELECT round_id, count(DISTINCT candidate_id) FROM manual_entries GROUP BY round_id"
