@@ -51,7 +51,8 @@ def test_worked_example_40_20_40_with_seven_judges():
     for i in range(50):
         grade = "excellent" if i < 30 else "competent" if i < 45 else "basic"
         sheets.append(_rating({c: ("competent" if c != "C01" else grade) for c in cands}))
-    entries = [Manual("DW", c, Decimal("88") if c == "C01" else Decimal("80"), "王书记", i) for i, c in enumerate(cands)]
+    entries = [Manual("DW", c, Decimal("88") if c == "C01" else Decimal("80"), "王书记", i)
+               for i, c in enumerate(cands)]
     counts = {("YJ", "PS"): Count(7, 7), ("CP", "QZ"): Count(50, 50)}
     results = tally(meeting, sheets, entries, counts)
     speech = results.rounds["YJ"]
@@ -100,7 +101,7 @@ def _by_id(result: VoteResult):
 def test_village_election_with_one_seat_unfilled():
     # majority base = ballots returned (780): more than half is 391 or more.
     # 委员: W1 600, W2 450, W3 390 (not more than half), W4 100
-    meeting, results = _election([600, 450, 390, 100])
+    _, results = _election([600, 450, 390, 100])
     vote = results.rounds["XJ"]
     assert isinstance(vote, VoteResult) and vote.base == 780 and not vote.void
     c = _by_id(vote)
@@ -112,7 +113,7 @@ def test_village_election_with_one_seat_unfilled():
 
 
 def test_tie_for_the_last_seat_elects_neither():
-    meeting, results = _election([600, 450, 420, 420])
+    _, results = _election([600, 450, 420, 420])
     c = _by_id(results.rounds["XJ"])
     assert (c["W1"].elected, c["W2"].elected) == (True, True)
     assert c["W3"].tie and c["W4"].tie and not c["W3"].elected and not c["W4"].elected
@@ -132,7 +133,7 @@ def test_rerun_elects_with_a_third():
 
 
 def test_more_returned_than_issued_voids_the_vote_loudly():
-    meeting, results = _election([600, 450, 420, 100], returned=781, issued=780)
+    _, results = _election([600, 450, 420, 100], returned=781, issued=780)
     vote = results.rounds["XJ"]
     assert vote.void and vote.groups[0].vote_void
     assert "void:XJ/XM:781>780" in results.notes
@@ -220,7 +221,8 @@ def test_composite_of_equal_parts_equals_the_part(value, cuts):
         b = a + 1
     weights = (a, b - a, 100 - b)
     text = templates.get("jingpin-ceping").read_text()
-    for old, new in zip(("weight = 40\n\n[[composite.parts]]\nround = \"YJ\"", "weight = 20", "round = \"DW\"\nweight = 40"),
+    olds = ("weight = 40\n\n[[composite.parts]]\nround = \"YJ\"", "weight = 20", "round = \"DW\"\nweight = 40")
+    for old, new in zip(olds,
                         (f"weight = {weights[0]}\n\n[[composite.parts]]\nround = \"YJ\"", f"weight = {weights[1]}",
                          f"round = \"DW\"\nweight = {weights[2]}"), strict=True):
         text = text.replace(old, new, 1)
@@ -235,7 +237,7 @@ def test_composite_of_equal_parts_equals_the_part(value, cuts):
 
 
 def test_shuffling_votes_keeps_elections():
-    meeting, results = _election([600, 450, 390, 100])
+    meeting, _results = _election([600, 450, 390, 100])
     sheets = [_ballot({"W1": "agree" if i % 3 else "abstain"}) for i in range(30)]
     a = tally(meeting, sheets, [], {("XJ", "XM"): Count(780, 30)})
     random.Random(1).shuffle(sheets)
