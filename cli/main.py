@@ -307,6 +307,106 @@ def scan(
         store.close()
 
 
+def _open_accepted(directory: Path):
+    folder = MeetingFolder.open(directory)
+    store = folder.store()
+    return folder, store, folder.accepted(store).meeting
+
+
+@app.command("tally")
+@user_errors
+def tally_command(
+    directory: Annotated[Path, typer.Argument(help="The meeting folder")],
+    round_id: Annotated[str | None, typer.Option("--round", "-r", help="Show only this round")] = None,
+) -> None:
+    """Count every round from the readings, review decisions and manual entries; rank the composite."""
+    from cli.results import collect, render
+
+    _, store, meeting = _open_accepted(directory)
+    try:
+        if round_id is not None and round_id not in {r.id for r in meeting.rounds}:
+            known = ", ".join(r.id for r in meeting.rounds)
+            raise fail(f'round "{round_id}" is not in this meeting; rounds: {known}', 2)
+        results = collect(store, meeting)
+    finally:
+        store.close()
+    console.print(render(meeting, results, round_id))
+
+
+@app.command()
+@user_errors
+def enter(
+    directory: Annotated[Path, typer.Argument(help="The meeting folder")],
+    round_id: Annotated[str, typer.Option("--round", "-r", help="A manual round, e.g. 党委政府综合评分")],
+    candidate: Annotated[str, typer.Option("--candidate", "-c", help="Candidate id (or exact name)")],
+    score: Annotated[str, typer.Option("--score", "-s", help="The score, at most one decimal, e.g. 88.5")],
+    note: Annotated[str, typer.Option("--note", help="Why, or where the score comes from")] = "",
+    operator: Operator = "",
+) -> None:
+    """Record a score that is entered by staff (a manual round), with who entered it."""
+    from decimal import Decimal, InvalidOperation
+
+    from meeting.model import ManualSpec
+
+    _, store, meeting = _open_accepted(directory)
+    try:
+        rounds = {r.id: r for r in meeting.rounds}
+        rnd = rounds.get(round_id)
+        if rnd is None or rnd.kind != "manual":
+            manual = ", ".join(r.id for r in meeting.rounds if r.kind == "manual") or "none"
+            raise fail(f'"{round_id}" is not a manual round of this meeting; manual rounds: {manual}', 2)
+        by_name = {meeting.candidate(c).name: c for c in rnd.candidates}
+        cid = candidate if candidate in rnd.candidates else by_name.get(candidate)
+        if cid is None:
+            known = ", ".join(rnd.candidates)
+            raise fail(f'"{candidate}" is not a candidate of round {rnd.id}; candidates: {known}', 2)
+        try:
+            value = Decimal(score.strip())
+            if not value.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            raise fail(f'--score "{score}" is not a number; write it like 88 or 88.5', 2) from None
+        spec = rnd.spec
+        assert isinstance(spec, ManualSpec)
+        if not 0 <= value <= spec.max:
+            raise fail(f"--score {value} is outside 0 to {spec.max.normalize():f}, the maximum of round {rnd.id}", 2)
+        if value != value.quantize(Decimal("0.1")):
+            raise fail(f"--score {value} has more than one decimal; scores are entered to one decimal", 2)
+        who = operator or default_operator()
+        entry = store.enter_manual(rnd.id, cid, f"{value}", who, note)
+    finally:
+        store.close()
+    console.print(f"{rnd.name}: {meeting.candidate(cid).name} {value} (#{entry}, {who})")
+
+
+@app.command()
+@user_errors
+def export(
+    directory: Annotated[Path, typer.Argument(help="The meeting folder")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, json or xlsx")] = "xlsx",
+    out: Annotated[Path | None, typer.Option("--out", help="File (json, xlsx) or folder (csv) [default: DIR/export]")]
+    = None,
+    bom: Annotated[bool, typer.Option("--bom", help="UTF-8 with BOM, for Excel on Chinese Windows (csv, json)")]
+    = False,
+) -> None:
+    """Export the results: CSV (one file per round), JSON, or XLSX (one sheet per round and the ranking)."""
+    from cli.export import write_export
+
+    fmt = fmt.lower()
+    if fmt not in ("csv", "json", "xlsx"):
+        raise fail(f'--format "{fmt}" is not known; use csv, json or xlsx', 2)
+    _, store, meeting = _open_accepted(directory)
+    try:
+        from cli.results import collect
+
+        results = collect(store, meeting)
+    finally:
+        store.close()
+    paths = write_export(meeting, results, fmt, out or directory / "export", bom)
+    for p in paths:
+        console.print(str(p), soft_wrap=True)
+
+
 def main() -> None:
     try:
         app()

@@ -1,0 +1,107 @@
+"""tally / enter / export through the CLI, on sheets scanned from the kit's own printed forms."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+
+from meeting.folder import MeetingFolder
+from tests.conftest import snapshot
+from tests.deck import Deck, camera
+
+
+@pytest.fixture(scope="module")
+def counted_base(printed, tmp_path_factory):
+    """The sample meeting with 7 judges' sheets and 12 rating forms scanned, and the manual scores entered."""
+    from tests.conftest import Cli
+
+    cli = Cli()
+    tmp_path = tmp_path_factory.mktemp("counted")
+    folder = tmp_path / "meeting"
+    shutil.copytree(printed["jingpin-ceping"], folder)
+    deck = Deck(folder)
+    rng = np.random.default_rng(17)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    n = 0
+    for seat in range(7):
+        for page in (1, 2):
+            sheet = deck.fill(("YJ", "PS"), rng, copy=seat, page=page)
+            cv2.imwrite(str(photos / f"{n:03d}.jpg"), camera(sheet.image, rng, max_tilt=8))
+            n += 1
+    for _ in range(12):
+        cv2.imwrite(str(photos / f"{n:03d}.jpg"), camera(deck.fill(("CP", "QZ"), rng).image, rng, max_tilt=8))
+        n += 1
+    result = cli("scan", folder, "--images", photos)
+    assert result.exit_code == 0, result.output
+    for i, cid in enumerate(["C01", "C02", "C03", "C04", "C05", "C06"]):
+        assert cli("enter", folder, "-r", "DW", "-c", cid, "-s", f"{85 + i}.5", "--operator", "王书记").exit_code == 0
+    return folder
+
+
+@pytest.fixture
+def counted(counted_base, tmp_path):
+    folder = tmp_path / "meeting"
+    shutil.copytree(counted_base, folder)
+    return folder
+
+
+def test_tally_shows_every_round_and_the_ranking(counted, cli):
+    result = cli("tally", counted)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for word in ("竞聘演讲", "民主测评", "党委政府综合评分", "综合成绩", "王建国", "最后得分", "名次"):
+        assert word in out, word
+    store = MeetingFolder.open(counted).store()
+    assert len(store.readings("YJ")) == 14 and len(store.readings("CP")) == 12
+
+
+def test_a_later_entry_replaces_an_earlier_one_and_both_stay_in_the_log(counted, cli):
+    assert cli("enter", counted, "-r", "DW", "-c", "王建国", "-s", "70", "--note", "corrected").exit_code == 0
+    from cli.results import collect
+
+    folder = MeetingFolder.open(counted)
+    store = folder.store()
+    results = collect(store, folder.accepted(store).meeting)
+    assert str(results.rounds["DW"].values["C01"]) == "70"
+    assert [r["value"] for r in store.manual_entries() if r["candidate_id"] == "C01"] == ["85.5", "70"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-r", "DW", "-c", "C99", "-s", "80"], '"C99" is not a candidate of round DW'),
+    (["-r", "DW", "-c", "C01", "-s", "八十"], 'is not a number; write it like 88 or 88.5'),
+    (["-r", "DW", "-c", "C01", "-s", "100.5"], "is outside 0 to 100"),
+    (["-r", "DW", "-c", "C01", "-s", "88.25"], "more than one decimal"),
+    (["-r", "CP", "-c", "C01", "-s", "80"], '"CP" is not a manual round of this meeting; manual rounds: DW'),
+])
+def test_bad_manual_entries_record_nothing(counted, cli, args, message):
+    before = snapshot(counted)
+    result = cli("enter", counted, *args)
+    assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1
+    assert snapshot(counted) == before
+
+
+def test_exports(counted, cli, tmp_path):
+    result = cli("export", counted, "--format", "xlsx", "--out", tmp_path / "r.xlsx")
+    assert result.exit_code == 0, result.output
+    book = load_workbook(tmp_path / "r.xlsx")
+    assert any("竞聘演讲" in name for name in book.sheetnames) and "综合成绩" in book.sheetnames
+    ranking = list(book["综合成绩"].values)
+    assert ranking[0][0] == "名次" and len(ranking) == 7
+    assert isinstance(ranking[1][-1], float | int)  # numbers stay numbers in the spreadsheet
+
+    result = cli("export", counted, "--format", "csv", "--out", tmp_path / "csv", "--bom")
+    files = sorted((tmp_path / "csv").glob("*.csv"))
+    assert result.exit_code == 0 and len(files) == 5  # ballots, three rounds, the ranking
+    assert all(f.read_bytes().startswith(b"\xef\xbb\xbf") for f in files)
+
+    result = cli("export", counted, "--format", "json", "--out", tmp_path / "r.json")
+    doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert set(doc["rounds"]) == {"YJ", "CP", "DW"} and len(doc["ranking"]) == 6
+
+    assert cli("export", counted, "--format", "pdf").exit_code == 2
