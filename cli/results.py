@@ -54,10 +54,12 @@ def tables(meeting: Meeting, results: Results) -> dict[str, list[list[str]]]:
         elif isinstance(r, RatingResult):
             spec = rnd.spec
             assert isinstance(spec, RatingSpec)
-            rows.append([t("candidate"), *[g.name for g in spec.grades], t("points")])
+            levels = [t("level")] if spec.levels else []
+            rows.append([t("candidate"), *[g.name for g in spec.grades], t("points"), *levels])
             for c in r.candidates:
                 rows.append([meeting.candidate(c.candidate_id).name,
-                             *[f"{c.counts[g.id]} ({pct(c.shares[g.id], 1)})" for g in spec.grades], num(c.points, d)])
+                             *[f"{c.counts[g.id]} ({pct(c.shares[g.id], 1)})" for g in spec.grades], num(c.points, d),
+                             *([c.level or ""] if spec.levels else [])])
         elif isinstance(r, ScoreResult):
             rows.append([t("candidate"), t("judges"), t("highest"), t("lowest"), t("trimmed"), "/100"])
             for c in sorted(r.candidates, key=lambda c: -(c.trimmed_mean or Decimal(-1))):

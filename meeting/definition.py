@@ -13,6 +13,7 @@ from meeting.lang import LANGUAGES, text
 from meeting.model import (
     KINDS,
     MAJORITY_BASES,
+    Level,
     OVERVOTE_RULES,
     Candidate,
     Composite,
@@ -393,7 +394,16 @@ def _rating_spec(t: Table, lang: str) -> RatingSpec:
     grades = _options(t, "grades", defaults, points=True)
     if len(grades) < 2:
         raise t.error("grades", "a rating needs at least two grades")
-    return RatingSpec(grades=grades)
+    known = [g.id for g in grades]
+    levels = []
+    for lt in t.tables("levels", required=False):
+        chosen = lt.text_list("grades")
+        for i, g in enumerate(chosen, start=1):
+            if g not in known:
+                raise lt.error(f"grades[{i}]", f'"{g}" is not a grade of this round; grades: {", ".join(known)}')
+        levels.append(Level(lt.text("name", max_len=20), chosen, lt.fraction("min_share")))
+        lt.done()
+    return RatingSpec(grades=grades, levels=tuple(levels))
 
 
 def _survey_spec(t: Table, lang: str) -> SurveySpec:

@@ -85,6 +85,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "unfilled": {"zh": "{post}尚缺{n}名，另行选举候选人：{names}", "en": "{post}: {n} seat(s) unfilled; re-run candidates: {names}"},
     "write_ins": {"zh": "另选他人", "en": "Write-ins"},
     "points": {"zh": "得分", "en": "Points"},
+    "level": {"zh": "等次", "en": "Level"},
     "judges": {"zh": "评委打分", "en": "Judges' totals"},
     "highest": {"zh": "最高分", "en": "Highest"},
     "lowest": {"zh": "最低分", "en": "Lowest"},

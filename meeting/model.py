@@ -114,8 +114,19 @@ class VoteSpec:
 
 
 @dataclass(frozen=True)
+class Level:
+    """A rating threshold rule: the first level whose grades together reach `min_share` of the valid ballots
+    is the candidate's level, e.g. 优秀 when 优秀+称职 ≥ 90%."""
+
+    name: str
+    grades: tuple[str, ...]
+    min_share: Fraction
+
+
+@dataclass(frozen=True)
 class RatingSpec:
     grades: tuple[Option, ...]  # with points, best first
+    levels: tuple[Level, ...] = ()
 
 
 @dataclass(frozen=True)

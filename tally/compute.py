@@ -186,8 +186,14 @@ def rating(meeting: Meeting, rnd: Round, sheets: Iterable[Sheet], counts: dict[t
     for cid in rnd.candidates:
         c = {g.id: tallies[cid][g.id] for g in spec.grades}
         total_points = sum((points[g] * n for g, n in c.items()), ZERO)
+        level = None
+        for rule in spec.levels:
+            reached = sum(c[g] for g in rule.grades)
+            if valid and reached * rule.min_share.denominator >= rule.min_share.numerator * valid:
+                level = rule.name
+                break
         out.append(CandidateRating(cid, c, {g: _share(n, valid) for g, n in c.items()}, _share(total_points, valid)
-                                   if valid else ZERO))
+                                   if valid else ZERO, level))
     return RatingResult(rnd.id, gc, tuple(out), any(g.vote_void for g in gc))
 
 

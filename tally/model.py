@@ -83,6 +83,7 @@ class CandidateRating:
     counts: dict[str, int]  # grade id → votes
     shares: dict[str, Decimal]
     points: Decimal
+    level: str | None = None  # the first threshold rule it meets (e.g. 优秀), if the round has rules
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,8 @@ def test_rating_points_with_100_80_60_40():
     assert l1.points == Decimal(88)
     assert l1.counts == {"YX": 20, "CZ": 10, "JB": 4, "BC": 1}
     assert half_up(l1.shares["YX"] * 100, 2) == Decimal("57.14")
+    # 优秀 + 称职 = 30 of 35 = 85.7%: not the 90% of 优秀, but the 70% of 称职
+    assert l1.level == "称职"
 
 
 # -- properties --------------------------------------------------------------------------------------------
