@@ -96,11 +96,13 @@ def _create_schema(db: sqlite_utils.Database) -> None:
     db["readings"].create(
         {"id": int, "key": str, "round_id": str, "group_id": str, "layout_hash": str, "page": int,
          "serial": str, "status": str, "marks": str, "reasons": str, "fingerprint": bytes, "image": bytes,
-         "station": str, "read_at": str},
+         "station": str, "read_at": str, "signature": str},
         pk="id", not_null={"key", "round_id", "group_id", "status", "marks", "read_at"},
     )
     db["readings"].create_index(["key"], unique=True)
     db["readings"].create_index(["round_id", "group_id"])
+    db["readings"].create_index(["layout_hash", "page", "serial"])
+    db["readings"].create_index(["layout_hash", "page", "signature"])
     db["decisions"].create(
         {"id": int, "reading_id": int, "decision": str, "corrected": str, "reason": str, "operator": str,
          "decided_at": str},
@@ -331,6 +333,16 @@ class Store:
                                         f"recorded and only {issued} ballots were issued; this sheet is not counted. "
                                         "Check for a double scan or a foreign ballot")
             return self.insert_audited("readings", row, actor, f"reading.{row['status']}")
+
+    def same_sheet(self, layout_hash: str, page: int, *, serial: str | None = None,
+                   signature: str | None = None) -> list[dict[str, Any]]:
+        """Earlier readings of the same numbered sheet (by serial), or of secret sheets with the same marks
+        (by signature): the candidates for a double scan."""
+        column, value = ("serial", serial) if serial is not None else ("signature", signature)
+        cursor = self.db.execute(f"SELECT id, status, marks, fingerprint FROM readings WHERE layout_hash = ? AND "
+                                 f"page = ? AND {column} = ? ORDER BY id", [layout_hash, page, value])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
     def has_reading(self, key: str) -> bool:
         return self.db.execute("SELECT 1 FROM readings WHERE key = ?", [key]).fetchone() is not None

@@ -1,14 +1,17 @@
-"""Recording what the reader saw: double-scan checks, the count check, and one transaction per sheet."""
+"""Recording what a reader saw: double-scan checks, the count check, and one transaction per sheet.
+
+The same checks serve a sheet read here (`commit`) and one posted by another scanning station (`record`)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from meeting.errors import StoreError
 from meeting.model import Meeting
-from meeting.store import Store
+from meeting.store import Store, now
 from scanner.marks import fingerprint_similarity
 from scanner.reader import SheetRead
 
@@ -21,7 +24,36 @@ class Outcome:
     message: str = ""
 
 
-def _fingerprint_blob(fp: dict[str, bytes]) -> bytes:
+@dataclass(frozen=True)
+class Draft:
+    """A sheet read, ready to be recorded, wherever it was read."""
+
+    round_id: str
+    group_id: str
+    layout_hash: str
+    page: int
+    serial: str | None
+    states: dict[str, str]  # box id → empty | marginal | marked
+    marks: str  # JSON: boxes, zones, result, fit error, contrast
+    reasons: tuple[str, ...]
+    fingerprint: dict[str, bytes]
+    image: bytes  # JPEG of the rectified sheet
+    key: str = field(default_factory=lambda: f"frame:{uuid.uuid4().hex}")
+    station: str = "main"
+
+    @property
+    def signature(self) -> str:
+        marked = sorted(k for k, v in self.states.items() if v != "empty")
+        return hashlib.sha256(json.dumps(marked).encode()).hexdigest()[:32]
+
+    @classmethod
+    def from_read(cls, read: SheetRead, key: str | None, station: str) -> Draft:
+        return cls(read.layout.round_id, read.layout.group_id, read.layout.hash, read.payload.page, read.payload.serial,
+                   {k: v.state for k, v in read.ink.boxes.items()}, marks_json(read), read.interpretation.reasons,
+                   read.ink.fingerprint, read.jpeg(), key or f"frame:{uuid.uuid4().hex}", station)
+
+
+def fingerprint_blob(fp: dict[str, bytes]) -> bytes:
     return json.dumps({k: v.hex() for k, v in sorted(fp.items())}, separators=(",", ":")).encode("ascii")
 
 
@@ -50,57 +82,41 @@ class ScanSession:
         self.dry_run = dry_run
 
     def commit(self, read: SheetRead, key: str | None = None) -> Outcome:
-        layout, payload = read.layout, read.payload
-        reasons = list(read.interpretation.reasons)
-        earlier = [r for r in self.store.readings(layout.round_id, layout.group_id)
-                   if r["layout_hash"] == layout.hash and r["page"] == payload.page]
-        if payload.serial is not None:  # a named sheet: the serial says whether it was read before
-            same = [r for r in earlier if r["serial"] == payload.serial]
+        return self.record(Draft.from_read(read, key, self.station))
+
+    def record(self, d: Draft) -> Outcome:
+        reasons = list(d.reasons)
+        if d.serial is not None:  # a named sheet: the serial says whether it was read before
+            same = self.store.same_sheet(d.layout_hash, d.page, serial=d.serial)
             if same:
-                before = json.loads(same[-1]["marks"])
-                now = {k: v.state for k, v in read.ink.boxes.items()}
-                if {k: v[0] for k, v in before["boxes"].items()} == now:
+                before = {k: v[0] for k, v in json.loads(same[-1]["marks"])["boxes"].items()}
+                if before == d.states:
                     return Outcome("already_counted", same[-1]["id"], (),
-                                   f"sheet {payload.serial} page {payload.page} was read before (#{same[-1]['id']})")
+                                   f"sheet {d.serial} page {d.page} was read before (#{same[-1]['id']})")
                 reasons.append(f"conflict:{same[-1]['id']}")
-        else:  # a secret ballot: only its ink can tell a re-scan from another voter's identical choices
+        else:  # a secret ballot: only its ink tells a re-scan from another voter with the same choices
             threshold = float(self.meeting.scan.rescan_similarity)
-            for r in earlier:
-                if fingerprint_similarity(read.ink.fingerprint, fingerprint_from_blob(r["fingerprint"])) >= threshold:
+            for r in self.store.same_sheet(d.layout_hash, d.page, signature=d.signature):
+                if fingerprint_similarity(d.fingerprint, fingerprint_from_blob(r["fingerprint"])) >= threshold:
                     reasons.append(f"possible_rescan:{r['id']}")
                     break
         status = "review" if reasons else "counted"
         if self.dry_run:
             return Outcome("dry_run", None, tuple(reasons))
-        count = self.store.ballot_counts().get((layout.round_id, layout.group_id))
+        count = self.store.ballot_counts().get((d.round_id, d.group_id))
         if count is None or count.issued == 0:
             return Outcome("refused", None, tuple(reasons), f"no ballots were recorded as issued for round "
-                           f"{layout.round_id} group {layout.group_id}; print them with `tallykit print` first")
+                           f"{d.round_id} group {d.group_id}; print them with `tallykit print` first")
         row = {
-            "key": key or f"frame:{uuid.uuid4().hex}",
-            "round_id": layout.round_id,
-            "group_id": layout.group_id,
-            "layout_hash": layout.hash,
-            "page": payload.page,
-            "serial": payload.serial,
-            "status": status,
-            "marks": marks_json(read),
-            "reasons": json.dumps(reasons, ensure_ascii=False),
-            "fingerprint": _fingerprint_blob(read.ink.fingerprint),
-            "image": read.jpeg(),
-            "station": self.station,
-            "read_at": _now(),
+            "key": d.key, "round_id": d.round_id, "group_id": d.group_id, "layout_hash": d.layout_hash,
+            "page": d.page, "serial": d.serial, "status": status, "marks": d.marks,
+            "reasons": json.dumps(reasons, ensure_ascii=False), "fingerprint": fingerprint_blob(d.fingerprint),
+            "image": d.image, "station": d.station, "read_at": now(), "signature": d.signature,
         }
         try:
             reading_id = self.store.add_reading(row, self.operator, issued=count.issued)
         except StoreError as exc:  # more sheets than ballots issued, or a sealed round: never recorded
             return Outcome("refused", None, tuple(reasons), str(exc))
         if reading_id is None:
-            return Outcome("already_counted", None, (), "this file was scanned before")
+            return Outcome("already_counted", None, (), "this sheet was recorded before")
         return Outcome(status, reading_id, tuple(reasons))
-
-
-def _now() -> str:
-    from meeting.store import now
-
-    return now()
