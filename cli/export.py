@@ -8,7 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from cli.results import group_rows, notes, tables, to_json
+from board.results import group_rows, notes, tables, to_json
 from meeting.model import Meeting
 from tally.model import Results
 

@@ -280,6 +280,11 @@ def scan(
         bool, typer.Option("--window/--no-window", help="Show the camera preview when a display exists")
     ] = True,
     station: Annotated[str, typer.Option("--station", help="Name of this scanning station")] = "main",
+    server: Annotated[
+        str | None, typer.Option("--server", help="Send readings to the meeting server at this URL (a station)")
+    ] = None,
+    token: Annotated[str | None, typer.Option("--token", help="The meeting token that `tallykit serve` printed")]
+    = None,
     operator: Operator = "",
 ) -> None:
     """Read completed sheets and record one reading per sheet; doubtful ones go to the review queue."""
@@ -290,19 +295,26 @@ def scan(
                                        ("--pdf", pdf)) if value is not None]
     if len(chosen) != 1:
         raise fail("give exactly one of --camera N, --video FILE, --images FOLDER or --pdf FILE", 2)
+    if (server is None) != (token is None):
+        raise fail("a station needs both --server URL and --token TOKEN (printed by `tallykit serve`)", 2)
     folder = MeetingFolder.open(directory)
     store = folder.store()
     try:
         accepted = folder.accepted(store)
         who = operator or default_operator()
+        remote = None
+        if server is not None:
+            from scanner.remote import RemoteSession
+
+            remote = RemoteSession(server, token or "", station if station != "main" else f"station-{os.getpid()}")
         if images is not None:
-            run_batch(console, folder, store, accepted.meeting, sources.images(images), who, station, dry_run)
+            run_batch(console, folder, store, accepted.meeting, sources.images(images), who, station, dry_run, remote)
         elif pdf is not None:
-            run_batch(console, folder, store, accepted.meeting, sources.pdf(pdf), who, station, dry_run)
+            run_batch(console, folder, store, accepted.meeting, sources.pdf(pdf), who, station, dry_run, remote)
         else:
             frames = sources.video(video) if video is not None else sources.camera(camera or 0)
             show = window and camera is not None and bool(os.environ.get("DISPLAY"))
-            run_live(console, folder, store, accepted.meeting, frames, who, station, dry_run, show)
+            run_live(console, folder, store, accepted.meeting, frames, who, station, dry_run, show, remote)
     finally:
         store.close()
 
@@ -320,7 +332,7 @@ def tally_command(
     round_id: Annotated[str | None, typer.Option("--round", "-r", help="Show only this round")] = None,
 ) -> None:
     """Count every round from the readings, review decisions and manual entries; rank the composite."""
-    from cli.results import collect, render
+    from board.results import collect, render
 
     _, store, meeting = _open_accepted(directory)
     try:
@@ -397,7 +409,7 @@ def export(
         raise fail(f'--format "{fmt}" is not known; use csv, json or xlsx', 2)
     _, store, meeting = _open_accepted(directory)
     try:
-        from cli.results import collect
+        from board.results import collect
 
         results = collect(store, meeting)
     finally:
@@ -405,6 +417,31 @@ def export(
     paths = write_export(meeting, results, fmt, out or directory / "export", bom)
     for p in paths:
         console.print(str(p), soft_wrap=True)
+
+
+@app.command()
+@user_errors
+def serve(
+    directory: Annotated[Path, typer.Argument(help="The meeting folder")],
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; 0.0.0.0 lets stations on the LAN in")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port")] = 8000,
+) -> None:
+    """Start the meeting server: projector board, 唱票 view, review queue, stations and the station API."""
+    import uvicorn
+
+    from board.app import create_app
+
+    app_ = create_app(directory)
+    token = app_.state.service.token
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    console.print(f"board (projector):  {base}/board", soft_wrap=True)
+    console.print(f"唱票 view:          {base}/changpiao", soft_wrap=True)
+    console.print(f"review queue:       {base}/review?token={token}", soft_wrap=True)
+    console.print(f"stations:           {base}/stations", soft_wrap=True)
+    console.print(f"a station scans with: tallykit scan DIR --camera 0 --server {base} --token {token}",
+                  soft_wrap=True)
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
 def main() -> None:

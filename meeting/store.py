@@ -128,8 +128,9 @@ def _create_schema(db: sqlite_utils.Database) -> None:
             )
 
 
-def _connect(path: Path) -> sqlite_utils.Database:
-    conn = sqlite3.connect(str(path), timeout=30)
+def _connect(path: Path, shared: bool = False) -> sqlite_utils.Database:
+    # shared: one connection used by several threads of the meeting server, which serialises access itself
+    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=not shared)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
@@ -158,11 +159,11 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, *, shared: bool = False) -> Store:
         if not path.is_file():
             raise StoreError(f"{path}: no meeting store here; create a meeting with `tallykit init DIR`")
         try:
-            db = _connect(path)
+            db = _connect(path, shared)
             version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         except sqlite3.DatabaseError:
             raise StoreError(f"{path}: is not a tallykit meeting store (not an SQLite file we wrote)") from None

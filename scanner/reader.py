@@ -63,6 +63,7 @@ class SheetRead:
     fit: PageFit
     sharpness: float
     image: np.ndarray = field(repr=False, compare=False)  # the rectified page, grey
+    code: str = ""  # the QR text as read
 
     @property
     def key(self) -> tuple:
@@ -141,4 +142,4 @@ class SheetReader:
         result = interpret(rnd, layout, page, ink)
         t5 = time.perf_counter()
         self.timings = {"find": t1 - t0, "qr": t2 - t1, "rectify": t3 - t2, "marks": t4 - t3, "interpret": t5 - t4}
-        return SheetRead(payload, layout, page, ink, result, fit, sharpness, image)
+        return SheetRead(payload, layout, page, ink, result, fit, sharpness, image, text)

@@ -65,16 +65,16 @@ def _summary(console: Console, meeting: Meeting, counts: Counter, dry_run: bool)
 
 
 def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Meeting, frames: Iterable[Frame],
-              operator: str, station: str, dry_run: bool) -> None:
+              operator: str, station: str, dry_run: bool, remote=None) -> None:
     reader = _reader(folder, store, meeting, dry_run)
-    session = ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
+    session = remote or ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
     counts: Counter = Counter()
     for frame in frames:
         if frame.image is None:
             counts["unreadable file"] += 1
             console.print(f"{frame.name}: [red]rejected[/red]: not an image that can be decoded")
             continue
-        if frame.key and store.has_reading(frame.key):  # a restarted scan skips what it already recorded
+        if remote is None and frame.key and store.has_reading(frame.key):  # a restarted scan skips what it recorded
             counts["already_counted"] += 1
             console.print(f"{frame.name}: [cyan]already_counted[/cyan]: this file was scanned before")
             continue
@@ -86,9 +86,9 @@ def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Me
 
 
 def run_live(console: Console, folder: MeetingFolder, store: Store, meeting: Meeting, frames: Iterable[Frame],
-             operator: str, station: str, dry_run: bool, show: bool) -> None:
+             operator: str, station: str, dry_run: bool, show: bool, remote=None) -> None:
     reader = _reader(folder, store, meeting, dry_run)
-    session = ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
+    session = remote or ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
     loop = LiveLoop(reader, session, meeting.scan.confirm_frames)
     counts: Counter = Counter()
     last_status = ""

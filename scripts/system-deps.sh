@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the Debian/Ubuntu packages tallykit needs are installed.
 #   scripts/system-deps.sh            libzbar0 (QR fallback), libgl1 (OpenCV), fonts-wqy-microhei (CJK font)
-#   scripts/system-deps.sh --test     also poppler-utils (pdftotext, pdfinfo), for the test suite
+#   scripts/system-deps.sh --test     also poppler-utils (pdftotext, pdfinfo) and chromium, for the test suite
 # As root it installs what is missing with apt-get; otherwise it prints the exact command and fails.
 # Set TALLYKIT_SKIP_SYSTEM_DEPS=1 to skip this check (you then own the consequences).
 set -euo pipefail
@@ -11,7 +11,7 @@ set -euo pipefail
 python="${PYTHON:-python3}"
 # Each entry lists alternative names of one package (Debian 13 renamed some with a t64 suffix).
 wanted=("libzbar0 libzbar0t64" "libgl1" "fonts-wqy-microhei")
-[[ "${1:-}" == "--test" ]] && wanted+=("poppler-utils")
+[[ "${1:-}" == "--test" ]] && wanted+=("poppler-utils" "chromium")
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "tallykit: this is not a Debian/Ubuntu system; install by hand: zbar (libzbar), libGL, the WenQuanYi Micro Hei font${1:+, poppler}" >&2

@@ -1,0 +1,275 @@
+"""The meeting server's one writer: the store behind a lock, the results recomputed when something changed,
+and a version number that the live pages follow."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from ballots.geometry import Layout
+from ballots.payload import PayloadError, layout_prefix, verify
+from board.results import collect, notes
+from meeting.errors import TallyError
+from meeting.folder import MeetingFolder
+from meeting.store import Store
+from scanner.session import Draft, Outcome, ScanSession
+from tally.compute import half_up
+from tally.model import RatingResult, Results, ScoreResult, SurveyResult, VoteResult
+
+DECISIONS = ("accept", "correct", "void", "duplicate")
+
+
+class BadRequest(TallyError):
+    """A request the server cannot take: answered 400 (or 409) with this reason."""
+
+
+def api_token(secret: bytes) -> str:
+    return hmac.new(secret, b"tallykit-api-token", hashlib.sha256).hexdigest()[:32]
+
+
+class MeetingService:
+    def __init__(self, directory: Path) -> None:
+        self.folder = MeetingFolder.open(directory)
+        self.store = Store.open(self.folder.store_path, shared=True)
+        accepted = self.folder.accepted(self.store)
+        self.meeting = accepted.meeting
+        self.secret = self.folder.keys(self.store).hmac_secret
+        self.token = api_token(self.secret)
+        self.lock = threading.RLock()
+        self.version = 0
+        self._results: tuple[int, Results] | None = None
+        self._layouts: dict[str, Layout] = {}
+        self.last_sheet: dict[str, Any] | None = None
+        self.poll()
+
+    # -- following writers outside the server (a local `tallykit scan`, `tallykit enter`) -------------------------
+    def poll(self) -> None:
+        """Bump the version when the store's audit log grew behind the server's back."""
+        with self.lock:
+            head = self.store.db.execute("SELECT max(seq) FROM audit").fetchone()[0] or 0
+            if head != getattr(self, "_head", None):
+                first = not hasattr(self, "_head")
+                self._head = head
+                if not first:
+                    self.version += 1
+                    row = self.store.db.execute("SELECT id, layout_hash, marks, status FROM readings ORDER BY id DESC "
+                                                "LIMIT 1").fetchone()
+                    if row is not None and (self.last_sheet is None or self.last_sheet.get("id") != row[0]):
+                        self._note_last(self.layout(row[1]), json.loads(row[2])["result"],
+                                        Outcome(row[3], row[0], ()))
+
+    # -- reading -------------------------------------------------------------------------------------------
+    def results(self) -> Results:
+        with self.lock:
+            if self._results is None or self._results[0] != self.version:
+                self._results = (self.version, collect(self.store, self.meeting))
+            return self._results[1]
+
+    def layout(self, layout_hash: str) -> Layout:
+        with self.lock:
+            if layout_hash not in self._layouts:
+                row = self.store.layouts().get(layout_hash)
+                if row is None:
+                    raise BadRequest(f"unknown layout {layout_hash[:12]}")
+                self._layouts[layout_hash] = Layout.from_json(row["layout"])
+            return self._layouts[layout_hash]
+
+    def board(self) -> dict[str, Any]:
+        m = self.meeting
+        r = self.results()
+        d = m.info.decimals
+        name = lambda c: m.candidate(c).name  # noqa: E731
+        rounds = []
+        for rnd in m.rounds:
+            res = r.rounds[rnd.id]
+            groups = [{"group": m.group(g.group_id).name, "read": g.read, "returned": g.returned, "issued": g.issued,
+                       "pending": g.pending, "void": g.vote_void} for g in getattr(res, "groups", ())]
+            rows: list[dict[str, Any]] = []
+            if isinstance(res, VoteResult):
+                first = rnd.spec.options[0].id
+                for c in sorted(res.candidates, key=lambda c: -c.options[first]):
+                    rows.append({"name": name(c.candidate_id), "value": c.options[first],
+                                 "label": f"{c.options[first]} ({half_up(c.share * 100, 1)}%)", "bar": float(c.share),
+                                 "mark": "当选" if c.elected else ("平票" if c.tie else "")})
+            elif isinstance(res, RatingResult):
+                for c in sorted(res.candidates, key=lambda c: -c.points):
+                    rows.append({"name": name(c.candidate_id), "value": float(c.points),
+                                 "label": f"{half_up(c.points, d)}", "bar": float(c.points) / 100,
+                                 "mark": c.level or ""})
+            elif isinstance(res, ScoreResult):
+                for c in sorted(res.candidates, key=lambda c: -(c.trimmed_mean or 0)):
+                    value = c.trimmed_mean
+                    rows.append({"name": name(c.candidate_id), "value": float(value or 0),
+                                 "label": "—" if value is None else f"{half_up(value, d)}",
+                                 "bar": float((value or 0) / res.max_total), "mark": f"{len(c.judges)}"})
+            elif isinstance(res, SurveyResult):
+                rate = res.satisfaction
+                rows.append({"name": "满意率" if m.language == "zh" else "Satisfaction", "value": float(rate or 0),
+                             "label": "—" if rate is None else f"{half_up(rate * 100, d)}%", "bar": float(rate or 0),
+                             "mark": ""})
+            else:
+                for c, v in res.values.items():
+                    rows.append({"name": name(c), "value": float(v), "label": f"{v}", "bar": float(v / res.max),
+                                 "mark": ""})
+            rounds.append({"id": rnd.id, "name": rnd.name, "groups": groups, "rows": rows,
+                           "void": any(g["void"] for g in groups)})
+        ranking = [{"rank": x.rank, "tied": x.tied, "name": name(x.candidate_id), "composite": f"{x.composite}",
+                    "bar": float(x.composite) / 100} for x in r.ranking]
+        return {"title": m.info.title, "language": m.language, "version": self.version, "rounds": rounds,
+                "composite": m.composite.name if m.composite else None, "ranking": ranking,
+                "notes": notes(m, r)}
+
+    def changpiao(self) -> dict[str, Any]:
+        m = self.meeting
+        last = self.last_sheet
+        r = self.results()
+        tallies = []
+        if last is not None:
+            res = r.rounds[last["round_id"]]
+            if isinstance(res, VoteResult):
+                first = m.round(last["round_id"]).spec.options[0].id
+                tallies = [{"name": m.candidate(c.candidate_id).name, "count": c.options[first]}
+                           for c in res.candidates]
+            elif isinstance(res, RatingResult):
+                top = m.round(last["round_id"]).spec.grades[0].id
+                tallies = [{"name": m.candidate(c.candidate_id).name, "count": c.counts[top]} for c in res.candidates]
+        return {"title": m.info.title, "version": self.version, "last": last, "tallies": tallies}
+
+    def review_queue(self) -> list[dict[str, Any]]:
+        with self.lock:
+            decided = {d["reading_id"] for d in self.store.decisions()}
+            rows = [r for r in self.store.all_readings() if r["status"] == "review" and r["id"] not in decided]
+            reasons = {r["id"]: json.loads(self.store.db.execute("SELECT reasons FROM readings WHERE id = ?",
+                                                                 [r["id"]]).fetchone()[0]) for r in rows}
+        m = self.meeting
+        out = []
+        for r in rows:
+            boxes = json.loads(r["marks"])["boxes"]
+            marginal = [v[1] for v in boxes.values() if v[0] == "marginal"]
+            # least sure first: many doubts, marks halfway between empty and marked
+            confidence = 1.0 / (1 + len(reasons[r["id"]])) - (0.1 if marginal else 0)
+            out.append({"id": r["id"], "round": m.round(r["round_id"]).name, "group": m.group(r["group_id"]).name,
+                        "page": r["page"], "serial": r["serial"], "reasons": reasons[r["id"]],
+                        "confidence": round(confidence, 3)})
+        return sorted(out, key=lambda x: (x["confidence"], x["id"]))
+
+    def reading(self, reading_id: int) -> dict[str, Any]:
+        with self.lock:
+            row = self.store.db.execute("SELECT id, round_id, group_id, layout_hash, page, serial, status, marks, "
+                                        "reasons FROM readings WHERE id = ?", [reading_id]).fetchone()
+        if row is None:
+            raise BadRequest(f"no reading #{reading_id}")
+        rid, round_id, group_id, layout_hash, page, serial, status, marks, reasons = row
+        layout = self.layout(layout_hash)
+        p = layout.pages[page - 1]
+        data = json.loads(marks)
+        boxes = [{"id": b.id, "x": b.rect.x / layout.width, "y": b.rect.y / layout.height, "w": b.rect.w / layout.width,
+                  "h": b.rect.h / layout.height, "state": data["boxes"][b.id][0], "fill": data["boxes"][b.id][1]}
+                 for b in p.boxes]
+        zones = [{"id": z.id, "kind": z.kind, "x": z.rect.x / layout.width, "y": z.rect.y / layout.height,
+                  "w": z.rect.w / layout.width, "h": z.rect.h / layout.height} for z in p.zones]
+        return {"id": rid, "round": round_id, "group": group_id, "page": page, "serial": serial, "status": status,
+                "reasons": json.loads(reasons), "result": data["result"], "boxes": boxes, "zones": zones,
+                "aspect": layout.height / layout.width}
+
+    def image(self, reading_id: int) -> bytes:
+        with self.lock:
+            row = self.store.db.execute("SELECT image FROM readings WHERE id = ?", [reading_id]).fetchone()
+        if row is None or row[0] is None:
+            raise BadRequest(f"no image for reading #{reading_id}")
+        return bytes(row[0])
+
+    def stations(self) -> list[dict[str, Any]]:
+        with self.lock:
+            rows = self.store.db.execute("SELECT station, count(*), max(read_at) FROM readings GROUP BY station "
+                                         "ORDER BY station").fetchall()
+        return [{"station": s, "sheets": n, "last": last} for s, n, last in rows]
+
+    # -- writing ---------------------------------------------------------------------------------------------
+    def decide(self, reading_id: int, body: dict[str, Any]) -> int:
+        decision = body.get("decision")
+        if decision not in DECISIONS:
+            raise BadRequest(f"decision must be one of {', '.join(DECISIONS)}")
+        reason = str(body.get("reason") or "").strip()
+        operator = str(body.get("operator") or "").strip()
+        if not reason or not operator:
+            raise BadRequest("a decision needs a reason and the operator's name")
+        corrected: dict[str, Any] = {}
+        if decision == "correct":
+            if not isinstance(body.get("result"), dict):
+                raise BadRequest("a correction needs the corrected result")
+            corrected["result"] = body["result"]
+        names = body.get("write_in_names") or []
+        if not isinstance(names, list) or not all(isinstance(n, list) and len(n) == 3 for n in names):
+            raise BadRequest("write_in_names must be a list of [section, row, name]")
+        if names:
+            corrected["write_in_names"] = names
+        with self.lock:
+            decision_id = self.store.decide(reading_id, decision, reason, operator,
+                                            json.dumps(corrected, ensure_ascii=False) if corrected else None)
+            self.version += 1
+        return decision_id
+
+    def post_reading(self, body: dict[str, Any]) -> Outcome:
+        """A reading from another scanning station: its QR text is checked here against this meeting's key."""
+        try:
+            key, station, code = str(body["key"]), str(body.get("station") or "station"), str(body["code"])
+            states = {str(k): str(v) for k, v in body["states"].items()}
+            marks = body["marks"]
+            reasons = tuple(str(x) for x in body.get("reasons", []))
+            fingerprint = {str(k): bytes.fromhex(v) for k, v in body.get("fingerprint", {}).items()}
+            image = base64.b64decode(body["image"], validate=True)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise BadRequest(f"malformed reading: {exc.__class__.__name__} {exc}") from None
+        if not key or len(key) > 200 or not isinstance(marks, dict) or "result" not in marks or "boxes" not in marks:
+            raise BadRequest("malformed reading: key, marks.boxes and marks.result are required")
+        with self.lock:
+            prefixes = {layout_prefix(h): h for h in self.store.layouts()}
+            try:
+                payload = verify(code, self.meeting.info.id, self.secret, prefixes)
+            except PayloadError as exc:
+                raise BadRequest(f"{exc.reason}: {exc}") from None
+            layout = self.layout(prefixes[payload.layout_prefix])
+            page = layout.pages[payload.page - 1]
+            if set(states) != {b.id for b in page.boxes} or set(states.values()) - {"empty", "marginal", "marked"}:
+                raise BadRequest("malformed reading: box states do not match the sheet's layout")
+            session = ScanSession(self.store, self.meeting, station=station, operator=station)
+            draft = Draft(layout.round_id, layout.group_id, layout.hash, payload.page, payload.serial, states,
+                          json.dumps(marks, ensure_ascii=False, sort_keys=True), reasons, fingerprint, image,
+                          f"station:{station}:{key}", station)
+            outcome = session.record(draft)
+            if outcome.reading_id is not None and outcome.kind in ("counted", "review"):
+                self.version += 1
+                self._note_last(layout, marks["result"], outcome)
+            return outcome
+
+    def note_local(self, layout: Layout, result: dict[str, Any], outcome: Outcome) -> None:
+        with self.lock:
+            self.version += 1
+            self._note_last(layout, result, outcome)
+
+    def _note_last(self, layout: Layout, result: dict[str, Any], outcome: Outcome) -> None:
+        m = self.meeting
+        rnd = m.round(layout.round_id)
+        marked: list[str] = []
+        if "votes" in result:
+            opts = {o.id: o.name for o in rnd.spec.options}
+            marked = [f"{m.candidate(c).name}：{opts.get(o, '—') if o else '—'}" for c, o in result["votes"].items()]
+        elif "grades" in result:
+            grades = {g.id: g.name for g in rnd.spec.grades}
+            marked = [f"{m.candidate(c).name}：{grades.get(g, '—') if g else '—'}" for c, g in result["grades"].items()]
+        elif "scores" in result:
+            marked = [f"{m.candidate(c).name}：" + " ".join(f"{v or '—'}" for v in s.values())
+                      for c, s in result["scores"].items()]
+        elif "answers" in result:
+            marked = [f"{q}：{','.join(a) or '—'}" for q, a in result["answers"].items()]
+        self.last_sheet = {"round_id": rnd.id, "round": rnd.name, "group": m.group(layout.group_id).name,
+                           "status": outcome.kind, "id": outcome.reading_id, "marked": marked}
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,123 @@
+"""The meeting server's API: tokens, malformed bodies, foreign sheets, idempotent station posts, sealed rounds,
+review decisions flowing into the count."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+
+import numpy as np
+import pytest
+from starlette.testclient import TestClient
+
+from board.app import create_app
+from meeting.folder import MeetingFolder
+from meeting.store import now
+from scanner.reader import Rejected, SheetReader
+from scanner.session import Draft
+from tests.deck import Deck, camera
+
+
+@pytest.fixture
+def served(printed, tmp_path):
+    folder = tmp_path / "meeting"
+    shutil.copytree(printed["jingpin-ceping"], folder)
+    app = create_app(folder)
+    with TestClient(app) as client:
+        yield folder, client, app.state.service.token
+
+
+def station_body(folder, rng, key="k1", category="clean") -> dict:
+    deck = Deck(folder)
+    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    while True:
+        read = reader.read(camera(deck.fill(("CP", "QZ"), rng, category).image, rng, max_tilt=8))
+        if not isinstance(read, Rejected):
+            break
+    d = Draft.from_read(read, key, "s2")
+    return {"key": key, "station": "s2", "code": read.code, "states": d.states, "marks": json.loads(d.marks),
+            "reasons": list(d.reasons), "fingerprint": {k: v.hex() for k, v in d.fingerprint.items()},
+            "image": base64.b64encode(d.image).decode()}
+
+
+def _readings(folder):
+    store = MeetingFolder.open(folder).store()
+    try:
+        return store.readings("CP")
+    finally:
+        store.close()
+
+
+def test_tokens_are_required_and_checked(served):
+    folder, client, token = served
+    assert client.get("/api/board").status_code == 200  # the board is public and read-only
+    for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": f"Bearer {token[:-1]}x"}):
+        for method, url in (("post", "/api/readings"), ("get", "/api/review"), ("get", "/api/readings/1"),
+                            ("post", "/api/readings/1/decision")):
+            response = getattr(client, method)(url, headers=headers, **({"content": "{}"} if method == "post" else {}))
+            assert response.status_code == 401 and "token" in response.json()["error"]
+    assert _readings(folder) == []
+
+
+@pytest.mark.parametrize("body", ["not json", "[1, 2]", json.dumps({"key": "x"}),
+                                  json.dumps({"key": "x", "code": "TK1:X", "states": {}, "marks": {}, "image": "!!"})])
+def test_malformed_bodies_get_400_and_change_nothing(served, body):
+    folder, client, token = served
+    response = client.post("/api/readings", content=body, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400 and response.json()["error"]
+    assert _readings(folder) == []
+
+
+def test_station_post_is_checked_and_idempotent(served):
+    folder, client, token = served
+    auth = {"Authorization": f"Bearer {token}"}
+    rng = np.random.default_rng(3)
+    body = station_body(folder, rng)
+    forged = dict(body, code=body["code"][:-1] + ("A" if body["code"][-1] != "A" else "B"))
+    response = client.post("/api/readings", json=forged, headers=auth)
+    assert response.status_code == 400 and response.json()["error"].startswith("bad_mac")
+    first = client.post("/api/readings", json=body, headers=auth)
+    assert first.status_code == 201 and first.json()["outcome"] == "counted"
+    again = client.post("/api/readings", json=body, headers=auth)
+    assert again.status_code == 200 and again.json()["outcome"] == "already_counted"
+    assert len(_readings(folder)) == 1
+    assert client.get("/api/stations").json()[0]["station"] == "s2"
+
+
+def test_sealed_round_refuses_readings(served):
+    folder, client, token = served
+    store = MeetingFolder.open(folder).store()
+    store.record("seals", {"round_id": "CP", "sealed_at": now(), "operator": "t", "reason": "t", "digest": "x"}, "t",
+                 "seal")
+    store.close()
+    body = station_body(folder, np.random.default_rng(4))
+    response = client.post("/api/readings", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 409 and "sealed" in response.json()["message"]
+    assert _readings(folder) == []
+
+
+def test_review_decision_flows_into_the_count(served):
+    folder, client, token = served
+    auth = {"Authorization": f"Bearer {token}"}
+    rng = np.random.default_rng(5)
+    body = station_body(folder, rng, key="blank", category="blank")
+    posted = client.post("/api/readings", json=body, headers=auth).json()
+    assert posted["outcome"] == "review" and "blank" in posted["reasons"]
+    queue = client.get("/api/review", headers=auth).json()
+    assert [q["id"] for q in queue] == [posted["id"]]
+    detail = client.get(f"/api/readings/{posted['id']}", headers=auth).json()
+    assert detail["boxes"] and 0 <= detail["boxes"][0]["x"] <= 1
+    assert client.get(f"/api/readings/{posted['id']}/image?token={token}").content[:2] == b"\xff\xd8"
+    before = client.get("/api/board").json()["rounds"][1]["groups"][0]
+    no_reason = client.post(f"/api/readings/{posted['id']}/decision", json={"decision": "accept", "operator": "李"},
+                            headers=auth)
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()["error"]
+    ok = client.post(f"/api/readings/{posted['id']}/decision", headers=auth,
+                     json={"decision": "accept", "reason": "空白票，计入", "operator": "李监票"})
+    assert ok.status_code == 201
+    after = client.get("/api/board").json()["rounds"][1]["groups"][0]
+    assert (before["pending"], after["pending"]) == (1, 0)
+    assert client.get("/api/review", headers=auth).json() == []
+    store = MeetingFolder.open(folder).store()
+    assert store.audit_rows()[-1]["action"] == "review.accept" and store.check_integrity().ok
