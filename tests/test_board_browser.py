@@ -1,0 +1,132 @@
+"""The live pages in a real browser (Debian's chromium driven by playwright): the board follows a station's
+post within a second, a review decision changes the board, the announcer reveals on a key press.
+Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+
+import numpy as np
+import pytest
+import uvicorn
+
+from board.app import create_app
+from tests.printed import ARTIFACTS
+from tests.test_board_api import station_body
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def server(printed, tmp_path):
+    folder = tmp_path / "meeting"
+    shutil.copytree(printed["jingpin-ceping"], folder)
+    app = create_app(folder, poll_seconds=0.05)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 10
+    while not srv.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert srv.started
+    yield folder, f"http://127.0.0.1:{port}", app.state.service.token
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert shutil.which(CHROMIUM) or __import__("os").path.exists(CHROMIUM), "chromium missing: `make test` installs it"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def _post(base, token, body):
+    import httpx
+
+    response = httpx.post(f"{base}/api/readings", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def test_board_follows_a_station_within_a_second(server, browser):
+    from playwright.sync_api import expect
+
+    folder, base, token = server
+    page = browser.new_page(viewport={"width": 1600, "height": 900})
+    page.goto(f"{base}/board")
+    progress = page.locator('.progress[data-round="CP"]')
+    expect(progress).to_contain_text("群众代表 0/0/50")
+    body = station_body(folder, np.random.default_rng(8))
+    _post(base, token, body)
+    started = time.perf_counter()
+    expect(progress).to_contain_text("群众代表 1/1/50", timeout=1000)
+    took = time.perf_counter() - started
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "board.png"))
+    assert took < 1.0
+
+    changpiao = browser.new_page(viewport={"width": 1200, "height": 800})
+    changpiao.goto(f"{base}/changpiao")
+    expect(changpiao.locator("#last")).to_contain_text("民主测评")
+    changpiao.screenshot(path=str(ARTIFACTS / "changpiao.png"))
+
+
+def test_review_decision_changes_the_board(server, browser):
+    from playwright.sync_api import expect
+
+    folder, base, token = server
+    rng = np.random.default_rng(9)
+    posted = _post(base, token, station_body(folder, rng, key="b1", category="blank"))
+    assert posted["outcome"] == "review"
+    board = browser.new_page(viewport={"width": 1600, "height": 900})
+    board.goto(f"{base}/board")
+    progress = board.locator('.progress[data-round="CP"]')
+    expect(progress).to_contain_text("待复核1")
+    review = browser.new_page(viewport={"width": 1500, "height": 950})
+    review.goto(f"{base}/review?token={token}")
+    expect(review.locator("#head")).to_contain_text(f"#{posted['id']}")
+    expect(review.locator("#sheet img")).to_be_visible()
+    review.screenshot(path=str(ARTIFACTS / "review.png"))
+    review.fill("#reason", "空白票，按弃权计入")
+    review.fill("#operator", "李监票")
+    review.click("#accept")
+    expect(review.locator("#msg")).to_contain_text("已记录")
+    expect(progress).not_to_contain_text("待复核", timeout=1000)
+
+
+def test_announcer_reveals_one_by_one(server, browser):
+    from playwright.sync_api import expect
+
+    folder, base, token = server
+    rng = np.random.default_rng(10)
+    for i in range(3):
+        _post(base, token, station_body(folder, rng, key=f"a{i}"))
+    page = browser.new_page(viewport={"width": 1600, "height": 900})
+    page.goto(f"{base}/board")
+    rows = page.locator("[data-reveal]")
+    expect(rows.first).to_be_visible()
+    first_round = page.locator("h2").first
+    expect(first_round).to_contain_text("竞聘演讲")
+    page.keyboard.press("a")
+    hidden = page.locator("[data-reveal].hidden")
+    expect(hidden).to_have_count(6)  # the first list (6 candidates) waits to be announced
+    page.keyboard.press("ArrowRight")
+    expect(hidden).to_have_count(5)
+    page.keyboard.press(" ")
+    expect(hidden).to_have_count(4)
+    page.screenshot(path=str(ARTIFACTS / "announcer.png"))
+    page.keyboard.press("Escape")
+    expect(hidden).to_have_count(0)
