@@ -7,7 +7,9 @@ import base64
 import hashlib
 import hmac
 import json
+import queue
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,34 @@ class BadRequest(TallyError):
 
 def api_token(secret: bytes) -> str:
     return hmac.new(secret, b"tallykit-api-token", hashlib.sha256).hexdigest()[:32]
+
+
+class _GroupWriter:
+    """The server's single writer: takes the queued station posts, records as many as are waiting in one
+    transaction, then answers each."""
+
+    def __init__(self, service: MeetingService, batch: int = 64) -> None:
+        self.service = service
+        self.batch = batch
+        self.queue: queue.Queue = queue.Queue()
+        threading.Thread(target=self._run, name="tallykit-writer", daemon=True).start()
+
+    def submit(self, item: tuple) -> Future:
+        future: Future = Future()
+        self.queue.put((item, future))
+        return future
+
+    def _run(self) -> None:
+        while True:
+            items = [self.queue.get()]
+            while len(items) < self.batch:
+                try:
+                    items.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            outcomes = self.service._record_batch([item for item, _ in items])
+            for (_, future), outcome in zip(items, outcomes, strict=True):
+                future.set_result(outcome)
 
 
 class MeetingService:
@@ -229,24 +259,58 @@ class MeetingService:
         if not key or len(key) > 200 or not isinstance(marks, dict) or "result" not in marks or "boxes" not in marks:
             raise BadRequest("malformed reading: key, marks.boxes and marks.result are required")
         with self.lock:
-            prefixes = {layout_prefix(h): h for h in self.store.layouts()}
+            prefixes = self._prefixes()
+        try:
+            payload = verify(code, self.meeting.info.id, self.secret, prefixes)
+        except PayloadError as exc:
+            raise BadRequest(f"{exc.reason}: {exc}") from None
+        layout = self.layout(prefixes[payload.layout_prefix])
+        page = layout.pages[payload.page - 1]
+        if set(states) != {b.id for b in page.boxes} or set(states.values()) - {"empty", "marginal", "marked"}:
+            raise BadRequest("malformed reading: box states do not match the sheet's layout")
+        draft = Draft(layout.round_id, layout.group_id, layout.hash, payload.page, payload.serial, states,
+                      json.dumps(marks, ensure_ascii=False, sort_keys=True), reasons, fingerprint, image,
+                      f"station:{station}:{key}", station)
+        outcome = self._writer().submit((draft, layout, marks["result"])).result(timeout=60)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def _writer(self) -> _GroupWriter:
+        with self.lock:
+            if getattr(self, "_group_writer", None) is None:
+                self._group_writer = _GroupWriter(self)
+            return self._group_writer
+
+    def _record_batch(self, items: list[tuple[Draft, Layout, dict[str, Any]]]) -> list[Outcome | BaseException]:
+        """Record several stations' sheets in one transaction (one commit, one fsync); each in its own savepoint,
+        so one refused sheet never takes the others with it. Nobody is answered before the commit."""
+        outcomes: list[Outcome | BaseException] = []
+        with self.lock:
             try:
-                payload = verify(code, self.meeting.info.id, self.secret, prefixes)
-            except PayloadError as exc:
-                raise BadRequest(f"{exc.reason}: {exc}") from None
-            layout = self.layout(prefixes[payload.layout_prefix])
-            page = layout.pages[payload.page - 1]
-            if set(states) != {b.id for b in page.boxes} or set(states.values()) - {"empty", "marginal", "marked"}:
-                raise BadRequest("malformed reading: box states do not match the sheet's layout")
-            session = ScanSession(self.store, self.meeting, station=station, operator=station)
-            draft = Draft(layout.round_id, layout.group_id, layout.hash, payload.page, payload.serial, states,
-                          json.dumps(marks, ensure_ascii=False, sort_keys=True), reasons, fingerprint, image,
-                          f"station:{station}:{key}", station)
-            outcome = session.record(draft)
-            if outcome.reading_id is not None and outcome.kind in ("counted", "review"):
-                self.version += 1
-                self._note_last(layout, marks["result"], outcome)
-            return outcome
+                with self.store.transaction():
+                    for draft, _, _ in items:
+                        session = ScanSession(self.store, self.meeting, station=draft.station, operator=draft.station)
+                        try:
+                            outcomes.append(session.record(draft))
+                        except TallyError as exc:
+                            outcomes.append(exc)
+            except Exception as exc:  # the commit itself failed: nothing of this batch is recorded
+                return [exc for _ in items]
+            for (_, layout, result), outcome in zip(items, outcomes, strict=True):
+                if isinstance(outcome, Outcome) and outcome.reading_id is not None and \
+                        outcome.kind in ("counted", "review"):
+                    self.version += 1
+                    self._note_last(layout, result, outcome)
+        return outcomes
+
+    def _prefixes(self) -> dict[str, str]:
+        """Layout prefixes → hashes; read again only when the store gained layouts (a print while serving)."""
+        n = self.store.db.execute("SELECT count(*) FROM layouts").fetchone()[0]
+        if getattr(self, "_prefix_cache", (None, None))[0] != n:
+            hashes = [r[0] for r in self.store.db.execute("SELECT hash FROM layouts").fetchall()]
+            self._prefix_cache = (n, {layout_prefix(h): h for h in hashes})
+        return self._prefix_cache[1]
 
     def note_local(self, layout: Layout, result: dict[str, Any], outcome: Outcome) -> None:
         with self.lock:

@@ -257,3 +257,22 @@ def fingerprint_similarity(a: dict[str, bytes], b: dict[str, bytes]) -> float:
         denom = float(np.sqrt((x * x).sum() * (y * y).sum()))
         scores.append(float((x * y).sum()) / denom if denom > 1e-6 else 0.0)
     return max(0.0, min(scores))
+
+
+def similarities(fp: dict[str, bytes], others: list[dict[str, bytes]]) -> list[float]:
+    """fingerprint_similarity of one sheet against many, in one vectorised pass."""
+    if not fp or not others:
+        return [0.0] * len(others)
+    keys = sorted(fp)
+    same = [o for o in others if set(o) == set(fp)]
+    if not same:
+        return [0.0] * len(others)
+    a = np.stack([np.frombuffer(fp[k], np.uint8) for k in keys]).astype(np.float32)  # (boxes, 64)
+    b = np.stack([np.stack([np.frombuffer(o[k], np.uint8) for k in keys]) for o in same]).astype(np.float32)
+    a -= a.mean(axis=1, keepdims=True)
+    b -= b.mean(axis=2, keepdims=True)
+    num = (b * a[None]).sum(axis=2)
+    den = np.sqrt((b * b).sum(axis=2) * (a * a).sum(axis=1)[None])
+    corr = np.where(den > 1e-6, num / np.maximum(den, 1e-12), 0.0).min(axis=1)
+    scores = iter(np.maximum(corr, 0.0).tolist())
+    return [next(scores) if set(o) == set(fp) else 0.0 for o in others]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from meeting.errors import StoreError
 from meeting.model import Meeting
 from meeting.store import Store, now
-from scanner.marks import fingerprint_similarity
+from scanner.marks import similarities
 from scanner.reader import SheetRead
 
 
@@ -96,14 +96,16 @@ class ScanSession:
                 reasons.append(f"conflict:{same[-1]['id']}")
         else:  # a secret ballot: only its ink tells a re-scan from another voter with the same choices
             threshold = float(self.meeting.scan.rescan_similarity)
-            for r in self.store.same_sheet(d.layout_hash, d.page, signature=d.signature):
-                if fingerprint_similarity(d.fingerprint, fingerprint_from_blob(r["fingerprint"])) >= threshold:
+            earlier = self.store.same_sheet(d.layout_hash, d.page, signature=d.signature)
+            scores = similarities(d.fingerprint, [fingerprint_from_blob(r["fingerprint"]) for r in earlier])
+            for r, score in zip(earlier, scores, strict=True):
+                if score >= threshold:
                     reasons.append(f"possible_rescan:{r['id']}")
                     break
         status = "review" if reasons else "counted"
         if self.dry_run:
             return Outcome("dry_run", None, tuple(reasons))
-        count = self.store.ballot_counts().get((d.round_id, d.group_id))
+        count = self.store.ballot_count(d.round_id, d.group_id)
         if count is None or count.issued == 0:
             return Outcome("refused", None, tuple(reasons), f"no ballots were recorded as issued for round "
                            f"{d.round_id} group {d.group_id}; print them with `tallykit print` first")

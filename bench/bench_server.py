@@ -1,0 +1,137 @@
+"""Load test of the station API on loopback: 20 concurrent station clients post readings, bounded in count and
+time. Reports readings/s and p50/p95 latency, and checks the store afterwards: one reading per unique key sent.
+
+Target (issue 6): >= 500 readings/s."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+CLIENTS = 20
+PER_CLIENT = 150
+TIME_LIMIT = 60.0
+RESEND = 0.1  # this share of posts re-sends an earlier key: it must be stored once
+
+
+def _bodies(folder: Path, n: int) -> list[dict]:
+    import numpy as np
+
+    from scanner.reader import Rejected, SheetReader
+    from scanner.session import Draft
+    from tests.deck import Deck, camera
+
+    deck = Deck(folder)
+    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    rng = np.random.default_rng(1)
+    out = []
+    while len(out) < n:
+        read = reader.read(camera(deck.fill(("CP", "QZ"), rng).image, rng, max_tilt=8))
+        if isinstance(read, Rejected):
+            continue
+        d = Draft.from_read(read, "x", "s")
+        out.append({"code": read.code, "states": d.states, "marks": json.loads(d.marks), "reasons": list(d.reasons),
+                    "fingerprint": {k: v.hex() for k, v in d.fingerprint.items()},
+                    "image": base64.b64encode(d.image).decode()})
+    return out
+
+
+def main() -> None:
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from meeting.folder import MeetingFolder
+
+    root = Path(tempfile.mkdtemp())
+    folder = root / "m"
+    runner = CliRunner()
+    runner.invoke(app, ["init", str(folder)])
+    runner.invoke(app, ["print", str(folder), "--round", "CP"])
+    store = MeetingFolder.open(folder).store()
+    store.set_ballot_count("CP", "QZ", "bench", issued=100_000)  # room for every post
+    store.close()
+    bodies = _bodies(folder, 40)
+    size = statistics.mean(len(json.dumps(b)) for b in bodies)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-c", (
+        "import sys, uvicorn; from pathlib import Path; from board.app import create_app; "
+        f"uvicorn.run(create_app(Path({str(folder)!r})), host='127.0.0.1', port={port}, log_level='warning')")],
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/api/board", timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.1)
+    from board.service import api_token
+    from meeting.keys import MeetingKeys
+
+    token = api_token(MeetingKeys.load(folder / "meeting.key").hmac_secret)
+    latencies: list[float] = []
+    sent_keys: set[str] = set()
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + TIME_LIMIT
+
+    def client(n: int) -> None:
+        import random
+
+        rnd = random.Random(n)
+        mine: list[str] = []
+        for i in range(PER_CLIENT):
+            if time.perf_counter() > deadline:
+                break
+            key = rnd.choice(mine) if mine and rnd.random() < RESEND else f"c{n}-{i}"
+            mine.append(key)
+            body = dict(bodies[(n * PER_CLIENT + i) % len(bodies)], key=key, station=f"s{n}")
+            req = urllib.request.Request(base + "/api/readings", json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": f"Bearer {token}"})
+            start = time.perf_counter()
+            try:
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    r.read()
+            except OSError as exc:
+                with lock:
+                    errors.append(str(exc))
+                continue
+            with lock:
+                latencies.append(time.perf_counter() - start)
+                sent_keys.add(f"s{n}:{key}")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    server.terminate()
+    server.wait(timeout=10)
+    store = MeetingFolder.open(folder).store()
+    stored = store.db.execute("SELECT count(*) FROM readings").fetchone()[0]
+    ok = store.check_integrity().ok
+    store.close()
+    shutil.rmtree(root, ignore_errors=True)
+    rate = len(latencies) / elapsed
+    lat = sorted(latencies)
+    print(f"{CLIENTS} station clients, {len(latencies)} posts ({len(errors)} errors) of ~{size / 1024:.0f} KiB each "
+          f"in {elapsed:.1f} s: {rate:.0f} readings/s, latency p50 {lat[len(lat) // 2] * 1000:.0f} ms, "
+          f"p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms  [{'OK' if rate >= 500 else 'UNDER TARGET'}: >= 500/s]")
+    print(f"store afterwards: {stored} readings for {len(sent_keys)} unique keys sent "
+          f"({'consistent' if stored == len(sent_keys) else 'INCONSISTENT'}), audit chain "
+          f"{'intact' if ok else 'BROKEN'}")
