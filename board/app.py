@@ -116,9 +116,12 @@ def create_app(directory: Path, *, poll_seconds: float = 0.1) -> Starlette:
         if isinstance(body, Response):
             return body
         try:
-            outcome = await run_in_threadpool(service.post_reading, body)
+            item = service.prepare(body)  # quick checks, in the event loop: no thread hand-off
         except BadRequest as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
+        outcome = await asyncio.wrap_future(service.submit(item))  # the single writer records it
+        if isinstance(outcome, BaseException):
+            return JSONResponse({"error": str(outcome)}, status_code=503)
         status = {"counted": 201, "review": 201, "already_counted": 200}.get(outcome.kind, 409)
         return JSONResponse({"outcome": outcome.kind, "id": outcome.reading_id, "reasons": list(outcome.reasons),
                              "message": outcome.message}, status_code=status)

@@ -3,7 +3,7 @@ and a version number that the live pages follow."""
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import hmac
 import json
@@ -246,15 +246,26 @@ class MeetingService:
         return decision_id
 
     def post_reading(self, body: dict[str, Any]) -> Outcome:
-        """A reading from another scanning station: its QR text is checked here against this meeting's key."""
+        """A reading from another scanning station, recorded (blocking until the commit)."""
+        outcome = self.submit(self.prepare(body)).result(timeout=60)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def submit(self, item: tuple[Draft, Layout, dict[str, Any]]) -> Future:
+        return self._writer().submit(item)
+
+    def prepare(self, body: dict[str, Any]) -> tuple[Draft, Layout, dict[str, Any]]:
+        """Check a station's post before it is queued: its QR text against this meeting's key, its boxes against
+        the sheet's layout. Raises BadRequest with the reason."""
         try:
             key, station, code = str(body["key"]), str(body.get("station") or "station"), str(body["code"])
             states = {str(k): str(v) for k, v in body["states"].items()}
             marks = body["marks"]
             reasons = tuple(str(x) for x in body.get("reasons", []))
             fingerprint = {str(k): bytes.fromhex(v) for k, v in body.get("fingerprint", {}).items()}
-            image = base64.b64decode(body["image"], validate=True)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            image = binascii.a2b_base64(body["image"], strict_mode=True)
+        except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as exc:
             raise BadRequest(f"malformed reading: {exc.__class__.__name__} {exc}") from None
         if not key or len(key) > 200 or not isinstance(marks, dict) or "result" not in marks or "boxes" not in marks:
             raise BadRequest("malformed reading: key, marks.boxes and marks.result are required")
@@ -271,10 +282,7 @@ class MeetingService:
         draft = Draft(layout.round_id, layout.group_id, layout.hash, payload.page, payload.serial, states,
                       json.dumps(marks, ensure_ascii=False, sort_keys=True), reasons, fingerprint, image,
                       f"station:{station}:{key}", station)
-        outcome = self._writer().submit((draft, layout, marks["result"])).result(timeout=60)
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
+        return draft, layout, marks["result"]
 
     def _writer(self) -> _GroupWriter:
         with self.lock:

@@ -351,11 +351,12 @@ class Store:
 
     def same_sheet(self, layout_hash: str, page: int, *, serial: str | None = None,
                    signature: str | None = None) -> list[dict[str, Any]]:
-        """Earlier readings of the same numbered sheet (by serial), or of secret sheets with the same marks
-        (by signature): the candidates for a double scan."""
+        """Earlier readings of the same numbered sheet (by serial: id, status, marks), or of secret sheets with
+        the same marks (by signature: id, fingerprint): the candidates for a double scan."""
         column, value = ("serial", serial) if serial is not None else ("signature", signature)
-        cursor = self.db.execute(f"SELECT id, status, marks, fingerprint FROM readings WHERE layout_hash = ? AND "
-                                 f"page = ? AND {column} = ? ORDER BY id", [layout_hash, page, value])
+        fields = "id, status, marks" if serial is not None else "id, fingerprint"
+        cursor = self.db.conn.execute(f"SELECT {fields} FROM readings WHERE layout_hash = ? AND page = ? AND "
+                                      f"{column} = ? ORDER BY id", [layout_hash, page, value])
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 

@@ -63,6 +63,18 @@ def fingerprint_from_blob(blob: bytes | None) -> dict[str, bytes]:
     return {k: bytes.fromhex(v) for k, v in json.loads(blob.decode("ascii")).items()}
 
 
+_FINGERPRINTS: dict[tuple[str, int], dict[str, bytes]] = {}  # (store path, reading id) → decoded; rows never change
+
+
+def _fingerprint_of(store: Store, row: dict) -> dict[str, bytes]:
+    key = (str(store.path), row["id"])
+    if key not in _FINGERPRINTS:
+        if len(_FINGERPRINTS) > 200_000:
+            _FINGERPRINTS.clear()
+        _FINGERPRINTS[key] = fingerprint_from_blob(row["fingerprint"])
+    return _FINGERPRINTS[key]
+
+
 def marks_json(read: SheetRead) -> str:
     return json.dumps({
         "boxes": {k: [v.state, v.fill] for k, v in sorted(read.ink.boxes.items())},
@@ -97,7 +109,7 @@ class ScanSession:
         else:  # a secret ballot: only its ink tells a re-scan from another voter with the same choices
             threshold = float(self.meeting.scan.rescan_similarity)
             earlier = self.store.same_sheet(d.layout_hash, d.page, signature=d.signature)
-            scores = similarities(d.fingerprint, [fingerprint_from_blob(r["fingerprint"]) for r in earlier])
+            scores = similarities(d.fingerprint, [_fingerprint_of(self.store, r) for r in earlier])
             for r, score in zip(earlier, scores, strict=True):
                 if score >= threshold:
                     reasons.append(f"possible_rescan:{r['id']}")
