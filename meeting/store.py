@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -134,7 +133,7 @@ def _connect(path: Path, shared: bool = False) -> sqlite_utils.Database:
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=not shared)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=" + os.environ.get("TALLYKIT_SYNC", "FULL"))
+    db.execute("PRAGMA synchronous=FULL")  # a commit survives a power cut, not only a crash
     db.execute("PRAGMA foreign_keys=ON")
     return db
 
