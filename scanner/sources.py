@@ -60,6 +60,7 @@ def pdf(path: Path, dpi: int = 200) -> Iterator[Frame]:
 def video(path: Path) -> Iterator[Frame]:
     if not path.is_file():
         raise SourceError(f"{path}: no such video file")
+    _quiet_opencv()
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         raise SourceError(f"{path}: cannot be opened as a video")
@@ -75,7 +76,16 @@ def video(path: Path) -> Iterator[Frame]:
         capture.release()
 
 
+def _quiet_opencv() -> None:
+    """OpenCV's own warnings (a missing camera, a codec) would bury our one-line messages."""
+    try:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    except AttributeError:  # pragma: no cover - older builds
+        pass
+
+
 def camera(index: int, width: int = 1920, height: int = 1080) -> Iterator[Frame]:
+    _quiet_opencv()
     capture = cv2.VideoCapture(index)
     if not capture.isOpened():
         raise SourceError(f"camera {index} cannot be opened; check the cable, close other camera programs, "
