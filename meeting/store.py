@@ -323,8 +323,11 @@ class Store:
             return new
 
     def reading_counts(self) -> dict[tuple[str, str, str], int]:
-        """(round, group, status) → number of readings."""
-        sql = "SELECT round_id, group_id, status, count(*) FROM readings GROUP BY round_id, group_id, status"
+        """(round, group, state) → number of readings: counted, or review while no person has decided it yet,
+        or decided once a review decision was recorded."""
+        sql = ("SELECT round_id, group_id, CASE WHEN status = 'review' AND id NOT IN (SELECT reading_id FROM "
+               "decisions) THEN 'review' WHEN status = 'review' THEN 'decided' ELSE status END AS state, count(*) "
+               "FROM readings GROUP BY round_id, group_id, state")
         return {(r, g, s): n for r, g, s, n in self.db.execute(sql).fetchall()}
 
 

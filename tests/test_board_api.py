@@ -121,3 +121,4 @@ def test_review_decision_flows_into_the_count(served):
     assert client.get("/api/review", headers=auth).json() == []
     store = MeetingFolder.open(folder).store()
     assert store.audit_rows()[-1]["action"] == "review.accept" and store.check_integrity().ok
+    assert store.reading_counts() == {("CP", "QZ", "decided"): 1}  # `tallykit status` no longer lists it in review
