@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,10 +79,8 @@ def video(path: Path) -> Iterator[Frame]:
 
 def _quiet_opencv() -> None:
     """OpenCV's own warnings (a missing camera, a codec) would bury our one-line messages."""
-    try:
+    with contextlib.suppress(AttributeError):  # older builds have no logging module
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    except AttributeError:  # pragma: no cover - older builds
-        pass
 
 
 def camera(index: int, width: int = 1920, height: int = 1080) -> Iterator[Frame]:
