@@ -89,10 +89,12 @@ def main() -> None:
     deadline = time.perf_counter() + TIME_LIMIT
 
     def client(n: int) -> None:
+        import http.client
         import random
 
         rnd = random.Random(n)
         mine: list[str] = []
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # a station keeps its connection open
         for i in range(PER_CLIENT):
             if time.perf_counter() > deadline:
                 break
@@ -101,16 +103,19 @@ def main() -> None:
             # bodies are serialised once, the key spliced in: the load generator must not be the bottleneck
             data = encoded[(n * PER_CLIENT + i) % len(encoded)].replace(b'"key":"KEY","station":"STATION"',
                                                                          f'"key":"{key}","station":"s{n}"'.encode())
-            req = urllib.request.Request(base + "/api/readings", data, method="POST",
-                                         headers={"Content-Type": "application/json",
-                                                  "Authorization": f"Bearer {token}"})
             start = time.perf_counter()
             try:
-                with urllib.request.urlopen(req, timeout=30) as r:
-                    r.read()
-            except OSError as exc:
+                conn.request("POST", "/api/readings", data, {"Content-Type": "application/json",
+                                                             "Authorization": f"Bearer {token}"})
+                r = conn.getresponse()
+                r.read()
+                if r.status not in (200, 201):
+                    raise OSError(f"status {r.status}")
+            except (OSError, http.client.HTTPException) as exc:
                 with lock:
                     errors.append(str(exc))
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 continue
             with lock:
                 latencies.append(time.perf_counter() - start)
