@@ -354,13 +354,22 @@ class Store:
     def same_sheet(self, layout_hash: str, page: int, *, serial: str | None = None,
                    signature: str | None = None) -> list[dict[str, Any]]:
         """Earlier readings of the same numbered sheet (by serial: id, status, marks), or of secret sheets with
-        the same marks (by signature: id, fingerprint): the candidates for a double scan."""
+        the same marks (by signature: id): the candidates for a double scan."""
         column, value = ("serial", serial) if serial is not None else ("signature", signature)
-        fields = "id, status, marks" if serial is not None else "id, fingerprint"
+        fields = "id, status, marks" if serial is not None else "id"
         cursor = self.db.conn.execute(f"SELECT {fields} FROM readings WHERE layout_hash = ? AND page = ? AND "
                                       f"{column} = ? ORDER BY id", [layout_hash, page, value])
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+    def fingerprints(self, ids: list[int]) -> dict[int, bytes]:
+        out: dict[int, bytes] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for i, blob in self.db.conn.execute(f"SELECT id, fingerprint FROM readings WHERE id IN ({marks})", chunk):
+                out[i] = blob
+        return out
 
     def has_reading(self, key: str) -> bool:
         return self.db.execute("SELECT 1 FROM readings WHERE key = ?", [key]).fetchone() is not None

@@ -259,20 +259,26 @@ def fingerprint_similarity(a: dict[str, bytes], b: dict[str, bytes]) -> float:
     return max(0.0, min(scores))
 
 
-def similarities(fp: dict[str, bytes], others: list[dict[str, bytes]]) -> list[float]:
-    """fingerprint_similarity of one sheet against many, in one vectorised pass."""
-    if not fp or not others:
-        return [0.0] * len(others)
-    keys = sorted(fp)
-    same = [o for o in others if set(o) == set(fp)]
-    if not same:
-        return [0.0] * len(others)
-    a = np.stack([np.frombuffer(fp[k], np.uint8) for k in keys]).astype(np.float32)  # (boxes, 64)
-    b = np.stack([np.stack([np.frombuffer(o[k], np.uint8) for k in keys]) for o in same]).astype(np.float32)
+def normalised(fp: dict[str, bytes]) -> tuple[tuple[str, ...], np.ndarray]:
+    """A fingerprint as (box ids, one unit vector per box, mean removed): similarity is then a dot product."""
+    keys = tuple(sorted(fp))
+    if not keys:
+        return keys, np.zeros((0, 64), np.float32)
+    a = np.frombuffer(b"".join(fp[k] for k in keys), np.uint8).reshape(len(keys), -1).astype(np.float32)
     a -= a.mean(axis=1, keepdims=True)
-    b -= b.mean(axis=2, keepdims=True)
-    num = (b * a[None]).sum(axis=2)
-    den = np.sqrt((b * b).sum(axis=2) * (a * a).sum(axis=1)[None])
-    corr = np.where(den > 1e-6, num / np.maximum(den, 1e-12), 0.0).min(axis=1)
-    scores = iter(np.maximum(corr, 0.0).tolist())
-    return [next(scores) if set(o) == set(fp) else 0.0 for o in others]
+    norms = np.linalg.norm(a, axis=1, keepdims=True)
+    return keys, np.where(norms > 1e-6, a / np.maximum(norms, 1e-12), 0.0).astype(np.float32)
+
+
+def similarities(new: tuple[tuple[str, ...], np.ndarray], others: list[tuple[tuple[str, ...], np.ndarray]]
+                 ) -> list[float]:
+    """fingerprint_similarity of one sheet against many (all normalised), in one vectorised pass."""
+    keys, a = new
+    out = [0.0] * len(others)
+    idx = [i for i, (k, _) in enumerate(others) if k == keys and keys]
+    if idx:
+        b = np.stack([others[i][1] for i in idx])  # (n, boxes, 64)
+        corr = np.einsum("nbk,bk->nb", b, a).min(axis=1)
+        for i, value in zip(idx, np.maximum(corr, 0.0).tolist(), strict=True):
+            out[i] = value
+    return out

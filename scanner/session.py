@@ -8,11 +8,12 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from meeting.errors import StoreError
 from meeting.model import Meeting
 from meeting.store import Store, now
-from scanner.marks import similarities
+from scanner.marks import normalised, similarities
 from scanner.reader import SheetRead
 
 
@@ -63,16 +64,19 @@ def fingerprint_from_blob(blob: bytes | None) -> dict[str, bytes]:
     return {k: bytes.fromhex(v) for k, v in json.loads(blob.decode("ascii")).items()}
 
 
-_FINGERPRINTS: dict[tuple[str, int], dict[str, bytes]] = {}  # (store path, reading id) → decoded; rows never change
+# (store path, reading id) → normalised fingerprint; readings never change, so this never goes stale
+_FINGERPRINTS: dict[tuple[str, int], tuple[tuple[str, ...], Any]] = {}
 
 
-def _fingerprint_of(store: Store, row: dict) -> dict[str, bytes]:
-    key = (str(store.path), row["id"])
-    if key not in _FINGERPRINTS:
+def _fingerprints(store: Store, ids: list[int]) -> list[tuple[tuple[str, ...], Any]]:
+    path = str(store.path)
+    missing = [i for i in ids if (path, i) not in _FINGERPRINTS]
+    if missing:
         if len(_FINGERPRINTS) > 200_000:
             _FINGERPRINTS.clear()
-        _FINGERPRINTS[key] = fingerprint_from_blob(row["fingerprint"])
-    return _FINGERPRINTS[key]
+        for i, blob in store.fingerprints(missing).items():
+            _FINGERPRINTS[(path, i)] = normalised(fingerprint_from_blob(blob))
+    return [_FINGERPRINTS[(path, i)] for i in ids]
 
 
 def marks_json(read: SheetRead) -> str:
@@ -108,11 +112,11 @@ class ScanSession:
                 reasons.append(f"conflict:{same[-1]['id']}")
         else:  # a secret ballot: only its ink tells a re-scan from another voter with the same choices
             threshold = float(self.meeting.scan.rescan_similarity)
-            earlier = self.store.same_sheet(d.layout_hash, d.page, signature=d.signature)
-            scores = similarities(d.fingerprint, [_fingerprint_of(self.store, r) for r in earlier])
-            for r, score in zip(earlier, scores, strict=True):
+            earlier = [r["id"] for r in self.store.same_sheet(d.layout_hash, d.page, signature=d.signature)]
+            scores = similarities(normalised(d.fingerprint), _fingerprints(self.store, earlier))
+            for reading_id, score in zip(earlier, scores, strict=True):
                 if score >= threshold:
-                    reasons.append(f"possible_rescan:{r['id']}")
+                    reasons.append(f"possible_rescan:{reading_id}")
                     break
         status = "review" if reasons else "counted"
         if self.dry_run:
