@@ -205,7 +205,60 @@ class MeetingService:
                   "w": z.rect.w / layout.width, "h": z.rect.h / layout.height} for z in p.zones]
         return {"id": rid, "round": round_id, "group": group_id, "page": page, "serial": serial, "status": status,
                 "reasons": json.loads(reasons), "result": data["result"], "boxes": boxes, "zones": zones,
-                "aspect": layout.height / layout.width}
+                "aspect": layout.height / layout.width, "choices": self._choices(round_id)}
+
+    def _check_result(self, reading_id: int, result: dict[str, Any]) -> None:
+        """A corrected result may only say what the paper can say: known options, grades, answers, and scores
+        within each criterion's maximum in its steps."""
+        from decimal import Decimal, InvalidOperation
+
+        row = self.store.db.execute("SELECT round_id, marks FROM readings WHERE id = ?", [reading_id]).fetchone()
+        if row is None:
+            raise BadRequest(f"no reading #{reading_id}")
+        before = json.loads(row[1])["result"]
+        if set(result) != set(before):
+            raise BadRequest(f"a corrected result has the parts {sorted(before)}")
+        spec = self.meeting.round(row[0]).spec
+        allowed = {"votes": {o.id for o in getattr(spec, "options", ())},
+                   "grades": {g.id for g in getattr(spec, "grades", ())}}
+        for part in ("votes", "grades"):
+            for cid, value in result.get(part, {}).items():
+                if cid not in before[part] or (value is not None and value not in allowed[part]):
+                    raise BadRequest(f"{part}: {cid} = {value!r} is not on this sheet")
+        criteria = {c.id: c for c in getattr(spec, "criteria", ())}
+        for cid, crits in result.get("scores", {}).items():
+            for crit, value in crits.items():
+                if cid not in before["scores"] or crit not in criteria:
+                    raise BadRequest(f"scores: {cid}/{crit} is not on this sheet")
+                if value is None:
+                    continue
+                try:
+                    number = Decimal(str(value))
+                except InvalidOperation:
+                    raise BadRequest(f"scores: {cid}/{crit} = {value!r} is not a number") from None
+                c = criteria[crit]
+                if not 0 <= number <= c.max or number % c.step:
+                    raise BadRequest(f"scores: {cid}/{crit} = {value} is outside 0 to {c.max} in steps of {c.step}")
+        questions = {q.id: q for q in getattr(spec, "questions", ())}
+        for qid, chosen in result.get("answers", {}).items():
+            q = questions.get(qid)
+            if q is None or not isinstance(chosen, list) or set(chosen) - {o.id for o in q.options} or \
+                    len(chosen) > q.max_choices:
+                raise BadRequest(f"answers: {qid} = {chosen!r} is not a possible answer")
+
+    def _choices(self, round_id: str) -> dict[str, Any]:
+        """Names for the correction form: candidates, and what can be chosen for each (options, grades)."""
+        m = self.meeting
+        rnd = m.round(round_id)
+        spec = rnd.spec
+        names = {c: m.candidate(c).name for c in rnd.candidates}
+        options = [[o.id, o.name] for o in getattr(spec, "options", ())]
+        grades = [[g.id, g.name] for g in getattr(spec, "grades", ())]
+        questions = {q.id: {"text": q.text, "options": [[o.id, o.name] for o in q.options]}
+                     for q in getattr(spec, "questions", ())}
+        criteria = {c.id: f"{c.name}（{c.max.normalize():f}）" for c in getattr(spec, "criteria", ())}
+        return {"candidates": names, "options": options, "grades": grades, "questions": questions,
+                "criteria": criteria}
 
     def image(self, reading_id: int) -> bytes:
         with self.lock:
@@ -233,6 +286,7 @@ class MeetingService:
         if decision == "correct":
             if not isinstance(body.get("result"), dict):
                 raise BadRequest("a correction needs the corrected result")
+            self._check_result(reading_id, body["result"])
             corrected["result"] = body["result"]
         names = body.get("write_in_names") or []
         if not isinstance(names, list) or not all(isinstance(n, list) and len(n) == 3 for n in names):

@@ -122,3 +122,23 @@ def test_review_decision_flows_into_the_count(served):
     store = MeetingFolder.open(folder).store()
     assert store.audit_rows()[-1]["action"] == "review.accept" and store.check_integrity().ok
     assert store.reading_counts() == {("CP", "QZ", "decided"): 1}  # `tallykit status` no longer lists it in review
+
+
+def test_corrections_are_checked_against_the_paper(served):
+    folder, client, token = served
+    auth = {"Authorization": f"Bearer {token}"}
+    body = station_body(folder, np.random.default_rng(6), key="c", category="blank")
+    posted = client.post("/api/readings", json=body, headers=auth).json()
+    url = f"/api/readings/{posted['id']}/decision"
+    base = {"decision": "correct", "reason": "纸面为优秀", "operator": "李监票"}
+    grades = {c: None for c in ["C01", "C02", "C03", "C04", "C05", "C06"]}
+    for bad in ({"grades": dict(grades, C01="best")}, {"grades": dict(grades, C99="excellent")}, {"votes": {}}):
+        response = client.post(url, json=dict(base, result=bad), headers=auth)
+        assert response.status_code == 400, bad
+    detail = client.get(f"/api/readings/{posted['id']}", headers=auth).json()
+    assert detail["choices"]["grades"][0] == ["excellent", "优秀"]
+    assert detail["choices"]["candidates"]["C01"] == "王建国"
+    ok = client.post(url, json=dict(base, result={"grades": dict(grades, C01="excellent")}), headers=auth)
+    assert ok.status_code == 201
+    rows = client.get("/api/board").json()["rounds"][1]["rows"]
+    assert next(r for r in rows if r["name"] == "王建国")["label"] == "100.00"

@@ -100,11 +100,13 @@ def test_review_decision_changes_the_board(server, browser):
     expect(review.locator("#head")).to_contain_text(f"#{posted['id']}")
     expect(review.locator("#sheet img")).to_be_visible()
     review.screenshot(path=str(ARTIFACTS / "review.png"))
-    review.fill("#reason", "空白票，按弃权计入")
+    review.select_option('select[data-fix="grades/C01"]', "excellent")  # the paper shows 优秀 for 王建国
+    review.fill("#reason", "纸面王建国为优秀，其余未填")
     review.fill("#operator", "李监票")
-    review.click("#accept")
+    review.click("#correct")
     expect(review.locator("#msg")).to_contain_text("已记录")
     expect(progress).not_to_contain_text("待复核", timeout=1000)
+    expect(board.locator("[data-reveal]", has_text="王建国").nth(1)).to_contain_text("100.00")
 
 
 def test_announcer_reveals_one_by_one(server, browser):
