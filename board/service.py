@@ -374,11 +374,6 @@ class MeetingService:
             self._prefix_cache = (n, {layout_prefix(h): h for h in hashes})
         return self._prefix_cache[1]
 
-    def note_local(self, layout: Layout, result: dict[str, Any], outcome: Outcome) -> None:
-        with self.lock:
-            self.version += 1
-            self._note_last(layout, result, outcome)
-
     def _note_last(self, layout: Layout, result: dict[str, Any], outcome: Outcome) -> None:
         m = self.meeting
         rnd = m.round(layout.round_id)

@@ -19,7 +19,7 @@ from meeting.definition import decode, definition_digest, load_bytes, load_text
 from meeting.errors import DefinitionError, StoreError
 from meeting.keys import MeetingKeys, loose_permissions, new_meeting_id, public_pem
 from meeting.model import Meeting
-from meeting.store import Integrity, Store
+from meeting.store import Store
 
 DEFINITION = "meeting.toml"
 STORE = "meeting.db"
@@ -158,6 +158,3 @@ class MeetingFolder:
         except DefinitionError:
             current_sha = ""
         return Accepted(meeting, latest["version"], latest["sha256"], current_sha != latest["sha256"])
-
-    def integrity(self, store: Store) -> Integrity:
-        return store.check_integrity()

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from ballots.geometry import Layout
 from meeting.folder import MeetingFolder
-from meeting.lang import text
 from meeting.model import Meeting
 from meeting.store import Store
 from scanner.live import LiveLoop
@@ -143,4 +142,3 @@ def status_text(status: str, language: str) -> str:
     return pair[0] if language == "zh" else pair[1]
 
 
-__all__ = ["describe", "run_batch", "run_live", "status_text", "text"]
