@@ -174,8 +174,7 @@ class MeetingService:
         with self.lock:
             decided = {d["reading_id"] for d in self.store.decisions()}
             rows = [r for r in self.store.all_readings() if r["status"] == "review" and r["id"] not in decided]
-            reasons = {r["id"]: json.loads(self.store.db.execute("SELECT reasons FROM readings WHERE id = ?",
-                                                                 [r["id"]]).fetchone()[0]) for r in rows}
+        reasons = {r["id"]: json.loads(r["reasons"]) for r in rows}
         m = self.meeting
         out = []
         for r in rows:

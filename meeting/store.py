@@ -411,7 +411,8 @@ class Store:
         return list(self.db["manual_entries"].rows_where(order_by="id"))
 
     def all_readings(self) -> list[dict[str, Any]]:
-        cursor = self.db.execute("SELECT id, round_id, group_id, page, serial, status, marks FROM readings ORDER BY id")
+        cursor = self.db.execute("SELECT id, round_id, group_id, page, serial, status, marks, reasons FROM readings "
+                                 "ORDER BY id")
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 

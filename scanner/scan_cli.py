@@ -103,9 +103,7 @@ def run_live(console: Console, folder: MeetingFolder, store: Store, meeting: Mee
                 counts[event.outcome.kind] += 1
                 sys.stdout.write("\a")  # the beep
                 console.print(f"{frame.name}: {describe(meeting, event.outcome, event.verdict)}", soft_wrap=True)
-            elif event.status != last_status and not console.is_terminal:
-                pass
-            elif event.status != last_status:
+            elif event.status != last_status and console.is_terminal:  # status changes only on a screen
                 console.print(f"[dim]{status_text(event.status, meeting.language)}[/dim]")
             last_status = event.status
             if preview is not None and not preview.show(frame.image, event, meeting.language):
