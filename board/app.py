@@ -19,8 +19,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from board.results import to_json
-from board.service import BadRequest, MeetingService
+from board.service import BadRequest, GroupCommit, MeetingService
 from meeting.errors import TallyError
+from scanner.remote import WIRE_TYPE, decode_post
 
 PAGES = ("board", "changpiao", "review", "stations")
 
@@ -31,6 +32,7 @@ def _page(name: str) -> str:
 
 def create_app(directory: Path, *, poll_seconds: float = 0.1) -> Starlette:
     service = MeetingService(directory)
+    group_commit = GroupCommit(service)
 
     def authorised(request: Request) -> bool:
         header = request.headers.get("authorization", "")
@@ -112,14 +114,21 @@ def create_app(directory: Path, *, poll_seconds: float = 0.1) -> Starlette:
     async def post_reading(request: Request) -> Response:
         if not authorised(request):
             return deny()
-        body = await _json_body(request)
-        if isinstance(body, Response):
-            return body
+        image = None
+        if request.headers.get("content-type", "").split(";")[0].strip() == WIRE_TYPE:
+            try:
+                body, image = decode_post(await request.body())
+            except (ValueError, UnicodeDecodeError) as exc:
+                return JSONResponse({"error": f"malformed reading: {exc}"}, status_code=400)
+        else:
+            body = await _json_body(request)
+            if isinstance(body, Response):
+                return body
         try:
-            item = service.prepare(body)  # quick checks, in the event loop: no thread hand-off
+            item = service.prepare(body, image)  # quick checks, in the event loop: no thread hand-off
         except BadRequest as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        outcome = await asyncio.wrap_future(service.submit(item))  # the single writer records it
+        outcome = await group_commit.record(item)  # recorded with the posts that came with it, one commit
         if isinstance(outcome, BaseException):
             return JSONResponse({"error": str(outcome)}, status_code=503)
         status = {"counted": 201, "review": 201, "already_counted": 200}.get(outcome.kind, 409)

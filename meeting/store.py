@@ -182,6 +182,15 @@ class Store:
         with self.db.atomic():
             yield self
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """Several reads that all see one state of the store (a read transaction; others keep writing)."""
+        self.db.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            self.db.conn.execute("COMMIT")
+
     # -- meta ---------------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
@@ -218,19 +227,29 @@ class Store:
                               {"table": table, "key": list(key), "row_sha256": digest(stored)})
 
     def insert_audited(self, table: str, row: dict[str, Any], actor: str, action: str) -> int:
-        """Insert a row whose primary key SQLite assigns; returns the new row id."""
+        """Insert a row whose primary key SQLite assigns; returns the new row id. Its digest is taken from the row
+        as stored, except that blobs (a sheet image) are not read back: SQLite keeps blob bytes as given."""
         with self.db.atomic():
             rowid = self._insert(table, row)
-            stored = self._row(table, (rowid,))
+            blobs = {k: v for k, v in row.items() if isinstance(v, bytes)}
+            stored = self._row(table, (rowid,), skip=tuple(blobs))
+            stored.update(blobs)
             self.audit(actor, action, f"{table}:{rowid}",
                        {"table": table, "key": [rowid], "row_sha256": digest(stored)})
             return int(rowid)
 
-    def _row(self, table: str, key: tuple[Any, ...]) -> dict[str, Any]:
+    def _row(self, table: str, key: tuple[Any, ...], skip: tuple[str, ...] = ()) -> dict[str, Any]:
         where = " AND ".join(f"[{c}] = ?" for c in AUDITED[table])
-        cursor = self.db.conn.execute(f"SELECT * FROM [{table}] WHERE {where}", list(key))
+        columns = ", ".join(f"[{c}]" for c in self._columns(table) if c not in skip) if skip else "*"
+        cursor = self.db.conn.execute(f"SELECT {columns} FROM [{table}] WHERE {where}", list(key))
         row = cursor.fetchone()
         return dict(zip([d[0] for d in cursor.description], row, strict=True)) if row else {}
+
+    def _columns(self, table: str) -> tuple[str, ...]:
+        cache = self.__dict__.setdefault("_column_cache", {})
+        if table not in cache:
+            cache[table] = tuple(r[1] for r in self.db.conn.execute(f"PRAGMA table_info([{table}])"))
+        return cache[table]
 
     def audit_rows(self) -> list[dict[str, Any]]:
         return list(self.db["audit"].rows_where(order_by="seq"))

@@ -4,6 +4,7 @@ The same checks serve a sheet read here (`commit`) and one posted by another sca
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
@@ -42,7 +43,7 @@ class Draft:
     key: str = field(default_factory=lambda: f"frame:{uuid.uuid4().hex}")
     station: str = "main"
 
-    @property
+    @functools.cached_property
     def signature(self) -> str:
         marked = sorted(k for k, v in self.states.items() if v != "empty")
         return hashlib.sha256(json.dumps(marked).encode()).hexdigest()[:32]
@@ -79,6 +80,11 @@ def _fingerprints(store: Store, ids: list[int]) -> list[tuple[tuple[str, ...], A
     return [_FINGERPRINTS[(path, i)] for i in ids]
 
 
+def forget_fingerprints() -> None:
+    """After a transaction was rolled back: reading ids cached in it may be given to other sheets."""
+    _FINGERPRINTS.clear()
+
+
 def marks_json(read: SheetRead) -> str:
     return json.dumps({
         "boxes": {k: [v.state, v.fill] for k, v in sorted(read.ink.boxes.items())},
@@ -113,7 +119,8 @@ class ScanSession:
         else:  # a secret ballot: only its ink tells a re-scan from another voter with the same choices
             threshold = float(self.meeting.scan.rescan_similarity)
             earlier = [r["id"] for r in self.store.same_sheet(d.layout_hash, d.page, signature=d.signature)]
-            scores = similarities(normalised(d.fingerprint), _fingerprints(self.store, earlier))
+            mine = normalised(d.fingerprint)
+            scores = similarities(mine, _fingerprints(self.store, earlier))
             for reading_id, score in zip(earlier, scores, strict=True):
                 if score >= threshold:
                     reasons.append(f"possible_rescan:{reading_id}")
@@ -137,4 +144,6 @@ class ScanSession:
             return Outcome("refused", None, tuple(reasons), str(exc))
         if reading_id is None:
             return Outcome("already_counted", None, (), "this sheet was recorded before")
+        if d.serial is None:  # the next sheet with the same marks compares against this one: no need to read it back
+            _FINGERPRINTS[(str(self.store.path), reading_id)] = mine
         return Outcome(status, reading_id, tuple(reasons))

@@ -15,6 +15,7 @@ from board.app import create_app
 from meeting.folder import MeetingFolder
 from meeting.store import now
 from scanner.reader import Rejected, SheetReader
+from scanner.remote import WIRE_TYPE, encode_post
 from scanner.session import Draft
 from tests.deck import Deck, camera
 
@@ -44,7 +45,7 @@ def station_body(folder, rng, key="k1", category="clean") -> dict:
 def _readings(folder):
     store = MeetingFolder.open(folder).store()
     try:
-        return store.readings("CP")
+        return store.readings("CP", with_images=True)
     finally:
         store.close()
 
@@ -83,6 +84,27 @@ def test_station_post_is_checked_and_idempotent(served):
     assert again.status_code == 200 and again.json()["outcome"] == "already_counted"
     assert len(_readings(folder)) == 1
     assert client.get("/api/stations").json()[0]["station"] == "s2"
+
+
+def test_station_wire_format_raw_image(served):
+    """What `tallykit scan --server` sends: a JSON line, a newline, the JPEG bytes. Same checks, same idempotency
+    as the JSON form: the same reading in either form is stored once."""
+    folder, client, token = served
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": WIRE_TYPE}
+    body = station_body(folder, np.random.default_rng(5))
+    image = base64.b64decode(body.pop("image"))
+    for bad in (b"no newline at all", b"[1]\n" + image, b"{not json\n" + image,
+                json.dumps(body).encode() + b"\n" + b"GIF89a not a jpeg"):
+        response = client.post("/api/readings", content=bad, headers=headers)
+        assert response.status_code == 400 and "malformed" in response.json()["error"], bad[:20]
+    assert _readings(folder) == []
+    first = client.post("/api/readings", content=encode_post(body, image), headers=headers)
+    assert first.status_code == 201 and first.json()["outcome"] == "counted"
+    stored = _readings(folder)
+    assert len(stored) == 1 and stored[0]["image"] == image
+    again = client.post("/api/readings", json=dict(body, image=base64.b64encode(image).decode()),
+                        headers={"Authorization": f"Bearer {token}"})
+    assert again.json()["outcome"] == "already_counted" and len(_readings(folder)) == 1
 
 
 def test_sealed_round_refuses_readings(served):
@@ -142,3 +164,28 @@ def test_corrections_are_checked_against_the_paper(served):
     assert ok.status_code == 201
     rows = client.get("/api/board").json()["rounds"][1]["rows"]
     assert next(r for r in rows if r["name"] == "王建国")["label"] == "100.00"
+
+
+def test_group_commit_one_transaction_refuses_only_the_sheets_beyond_issued(served):
+    """Posts arriving together are recorded in one transaction; a sheet beyond the ballots issued is refused on
+    its own and the others are still recorded, each answered after the commit."""
+    import asyncio
+
+    from board.service import GroupCommit
+
+    folder, client, token = served
+    service = client.app.state.service
+    issued = service.store.ballot_count("CP", "QZ").issued
+    body = station_body(folder, np.random.default_rng(6))
+    before = len(_readings(folder))
+    items = [service.prepare(dict(body, key=f"g{i}")) for i in range(issued - before + 2)]
+
+    async def post_all():
+        commit = GroupCommit(service)
+        return await asyncio.gather(*(commit.record(item) for item in items))
+
+    outcomes = asyncio.run(post_all())
+    kinds = [o.kind for o in outcomes]
+    assert kinds.count("refused") == 2 and all(k in ("counted", "review") for k in kinds[:-2])
+    assert "only" in outcomes[-1].message and len(_readings(folder)) == issued
+    assert service.store.check_integrity().ok
