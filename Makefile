@@ -29,13 +29,7 @@ $(STAMP): pyproject.toml
 install: system-deps $(STAMP)
 
 demo: install
-	@if [ -e $(DEMO) ] && [ ! -f $(DEMO)/.tallykit-demo ]; then \
-		echo "$(DEMO)/ exists and was not made by make demo; move it away first" >&2; exit 1; fi
-	rm -rf $(DEMO)
-	$(BIN)/tallykit init --template jingpin-ceping $(DEMO)
-	@touch $(DEMO)/.tallykit-demo
-	$(BIN)/tallykit print $(DEMO)
-	$(BIN)/tallykit status $(DEMO)
+	$(BIN)/tallykit demo $(DEMO)
 
 test: install
 	@PYTHON=$(PYTHON) scripts/system-deps.sh --test

@@ -2,7 +2,7 @@
 sheets per minute in batch mode from a folder of photos, QR decoders compared on rectified crops, peak memory.
 
 Target (issue 4): <= 15 ms median per 1080p frame with a sheet. Frames come from the test deck: the kit's own
-PDFs filled in and damaged like a webcam picture (tests/deck.py).
+PDFs filled in and damaged like a webcam picture (scanner/deck.py).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ballots.layout import QR_MODULE, qr_rect
 from scanner import qr
 from scanner.pagefinder import find_page, rectify_region, to_gray, PageFit
 from scanner.reader import Rejected, SheetReader
-from tests.deck import Deck, camera
+from scanner.deck import Deck, camera
 
 runner = CliRunner()
 root = Path(tempfile.mkdtemp())

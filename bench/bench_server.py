@@ -27,9 +27,9 @@ RESEND = 0.1  # this share of posts re-sends an earlier key: it must be stored o
 def _bodies(folder: Path, n: int) -> list[dict]:
     import numpy as np
 
+    from scanner.deck import Deck, camera
     from scanner.reader import Rejected, SheetReader
     from scanner.session import Draft
-    from tests.deck import Deck, camera
 
     deck = Deck(folder)
     reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})

@@ -444,6 +444,153 @@ def serve(
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
+@app.command()
+@user_errors
+def seal(
+    directory: Annotated[Path, typer.Argument(help="The meeting folder")],
+    round_ids: Annotated[list[str] | None, typer.Option("--round", "-r", help="Seal this round (repeatable)")] = None,
+    all_rounds: Annotated[bool, typer.Option("--all", help="Seal every round not sealed yet")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Seal although sheets still wait in review (needs --reason)")]
+    = False,
+    reason: Annotated[str, typer.Option("--reason", help="Why sealing is forced; printed on the report sheets")] = "",
+    make_zip: Annotated[bool, typer.Option("--zip", help="Also write the bundle as one .zip file")] = False,
+    font: Annotated[Path | None, typer.Option("--font", help="A TTF/TTC/OTF font with the meeting's characters")]
+    = None,
+    operator: Operator = "",
+) -> None:
+    """Freeze rounds (no more sheets, decisions or entries), sign the results, write the report sheets and the
+    archive bundle."""
+    from board.archive import seal as seal_rounds
+
+    if bool(round_ids) == all_rounds:
+        raise fail("give --round R (one or more) or --all", 2)
+    if force and not reason.strip():
+        raise fail("--force needs --reason \"why\": the reason is printed on the report sheets", 2)
+    folder, store, meeting = _open_accepted(directory)
+    try:
+        if folder.accepted(store).changed:
+            raise fail("meeting.toml was edited after it was accepted; run `tallykit check DIR` (or put it back) "
+                       "before sealing", 1)
+        todo = [r.id for r in meeting.rounds] if all_rounds else list(round_ids or [])
+        result = seal_rounds(folder, store, meeting, todo, operator or default_operator(),
+                             reason.strip() if force else None, make_zip=make_zip, font=font)
+    finally:
+        store.close()
+    if result.rounds:
+        console.print(f"sealed: {', '.join(meeting.round(r).name for r in result.rounds)}")
+    else:
+        console.print("already sealed: its bundle was written again")
+    console.print(f"results digest (SHA-256): {result.digest}")
+    console.print(f"bundle: {result.bundle}", soft_wrap=True)
+    if result.zip:
+        console.print(f"zip:    {result.zip}", soft_wrap=True)
+    console.print("report sheets to print and sign:")
+    for p in result.reports:
+        console.print(f"  {p}", soft_wrap=True)
+
+
+@app.command()
+@user_errors
+def verify(
+    bundle: Annotated[Path, typer.Argument(help="An archive bundle folder (DIR/archive/...) or its .zip")],
+) -> None:
+    """Check an archive bundle: every file's hash, the signature, the audit chain, the sheet images, and the results
+    recomputed from the readings and decisions. Exit 0 when all hold, 1 naming each difference."""
+    from board.archive import verify as verify_bundle
+
+    v = verify_bundle(bundle)
+    for k, value in v.facts.items():
+        console.print(f"{k}: {value}", soft_wrap=True, highlight=False)
+    if v.ok:
+        console.print("[bold green]OK[/bold green]: the bundle is unchanged since it was signed")
+        return
+    for problem in v.problems:
+        typer.echo(f"CHANGED: {problem}", err=True)
+    typer.echo(f"verify failed: {len(v.problems)} problem(s); the bundle is not as it was signed", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+@user_errors
+def attach(
+    directory: Annotated[Path, typer.Argument(help="The meeting folder")],
+    image: Annotated[Path | None, typer.Option("--image", help="A photo of the signed report sheet")] = None,
+    camera: Annotated[int | None, typer.Option("--camera", help="Take the photo with this camera")] = None,
+    operator: Operator = "",
+) -> None:
+    """Recognise a signed report sheet by its QR code, check it was printed from the sealed results, and keep its
+    photo in the archive (a new bundle is written)."""
+    import cv2
+
+    from board.archive import attach as attach_photo
+    from board.reports import qr_box
+    from scanner import sources
+    from scanner.qr import find_codes
+
+    if (image is None) == (camera is None):
+        raise fail("give --image PHOTO or --camera N", 2)
+    folder, store, meeting = _open_accepted(directory)
+    try:
+        x, y, size = qr_box()
+        codes: list[str] = []
+        if image is not None:
+            frame = cv2.imread(str(image))
+            if frame is None:
+                raise fail(f"{image}: cannot be read as a picture (JPEG or PNG)", 2)
+            codes = find_codes(frame, ((x, y, size, size),))
+        else:
+            with console.status("hold the signed report sheet under the camera…"):
+                for n, shot in enumerate(sources.camera(camera or 0)):
+                    codes = find_codes(shot.image, ((x, y, size, size),))
+                    if any(c.startswith("TKR1:") for c in codes) or n > 300:
+                        frame = shot.image
+                        break
+        reports = [c for c in codes if c.startswith("TKR1:")]
+        if not reports:
+            raise fail("no report sheet QR code found in the picture; show the whole sheet, flat and sharp", 1)
+        raw = image.read_bytes() if image is not None else b""
+        if not raw.startswith(b"\xff\xd8"):  # a JPEG photo is kept as it is; anything else is stored as JPEG
+            raw = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+        done = attach_photo(folder, store, meeting, reports[0], raw,
+                            image.name if image is not None else f"camera-{camera}.jpg", operator or default_operator())
+    finally:
+        store.close()
+    console.print(f"attached #{done.attachment_id}: {done.kind} {done.round_id or ''} (results {done.digest[:16]}…)")
+    console.print(f"new bundle: {done.bundle}", soft_wrap=True)
+
+
+@app.command()
+@user_errors
+def demo(
+    directory: Annotated[Path, typer.Argument(help="Folder for the demo meeting (replaced if a demo made it)")]
+    = Path("demo-meeting"),
+    operator: Operator = "",
+) -> None:
+    """Run a whole meeting on the built-in sample: print, fill, film, scan, review, tally, seal and verify."""
+    from board.results import collect, tables
+    from cli.demo import run
+
+    bundle = run(console, directory, operator or default_operator())
+    _, store, meeting = _open_accepted(directory)
+    try:
+        results = collect(store, meeting)
+    finally:
+        store.close()
+    console.rule("结果 · results")
+    if meeting.composite is not None:
+        rows = tables(meeting, results)[meeting.composite.name]
+        table = Table(title=meeting.composite.name, title_justify="left")
+        for i, h in enumerate(rows[0]):
+            table.add_column(h, justify="left" if i < 2 else "right")
+        for row in rows[1:]:
+            table.add_row(*row)
+        console.print(table)
+    console.print("PDFs:")
+    for pdf in sorted((directory / "print").glob("*.pdf")) + sorted((bundle / "reports").glob("*.pdf")):
+        console.print(f"  {pdf}", soft_wrap=True, highlight=False)
+    console.print(f"verified bundle: {bundle}", soft_wrap=True, highlight=False)
+
+
 def main() -> None:
     try:
         app()

@@ -27,6 +27,7 @@ from meeting.model import (
     Post,
     Question,
     RatingSpec,
+    ReportSettings,
     Round,
     ScanSettings,
     ScoreSpec,
@@ -103,6 +104,14 @@ def build(root: Table, *, require_id: bool = True) -> Meeting:
     if root.has("composite"):
         composite = _composite(root.table("composite"), rounds, lang)
     scan = _scan(root.table("scan")) if root.has("scan") else ScanSettings()
+    report = ReportSettings()
+    if root.has("report"):
+        t = root.table("report")
+        signers = t.text_list("signers", [])
+        if len(signers) > 8:
+            raise t.error("signers", f"has {len(signers)} names; at most 8 signature lines fit a report sheet")
+        report = ReportSettings(tuple(signers))
+        t.done()
     root.done()
     return Meeting(
         info=info,
@@ -112,6 +121,7 @@ def build(root: Table, *, require_id: bool = True) -> Meeting:
         rounds=tuple(rounds),
         composite=composite,
         scan=scan,
+        report=report,
     )
 
 

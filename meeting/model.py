@@ -190,6 +190,13 @@ class ScanSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """The tally report sheets: who signs them. Empty: the customary four in the meeting's language."""
+
+    signers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Meeting:
     info: MeetingInfo
     posts: tuple[Post, ...]
@@ -198,6 +205,7 @@ class Meeting:
     rounds: tuple[Round, ...]
     composite: Composite | None = None
     scan: ScanSettings = field(default_factory=ScanSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
     _index: dict[str, dict[str, object]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +31,10 @@ AUDITED: dict[str, tuple[str, ...]] = {
     "manual_entries": ("id",),
     "results": ("round_id",),
     "seals": ("round_id",),
+    "attachments": ("id",),
 }
 # Tables whose rows are never changed once written (enforced by triggers).
-APPEND_ONLY = ("audit", "definitions", "layouts", "readings", "decisions", "manual_entries", "seals")
+APPEND_ONLY = ("audit", "definitions", "layouts", "readings", "decisions", "manual_entries", "seals", "attachments")
 
 
 def now() -> str:
@@ -121,11 +122,27 @@ def _create_schema(db: sqlite_utils.Database) -> None:
         {"round_id": str, "sealed_at": str, "operator": str, "reason": str, "digest": str}, pk="round_id",
     )
     for table in APPEND_ONLY:
-        for op in ("UPDATE", "DELETE"):
-            db.execute(
-                f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON [{table}] "
-                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-            )
+        if table != "attachments":
+            _append_only(db, table)
+    _add_attachments(db)
+
+
+def _append_only(db: sqlite_utils.Database, table: str) -> None:
+    for op in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON [{table}] "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+        )
+
+
+def _add_attachments(db: sqlite_utils.Database) -> None:
+    """Photos of the signed report sheets (added in schema 1's lifetime: created when missing)."""
+    db["attachments"].create(
+        {"id": int, "kind": str, "round_id": str, "digest": str, "image": bytes, "file_name": str, "operator": str,
+         "attached_at": str},
+        pk="id", not_null={"kind", "digest", "image", "operator", "attached_at"},
+    )
+    _append_only(db, "attachments")
 
 
 def _connect(path: Path, shared: bool = False) -> sqlite_utils.Database:
@@ -172,6 +189,9 @@ class Store:
         if int(version[0]) != SCHEMA_VERSION:
             raise StoreError(f"{path}: store schema {version[0]} is not {SCHEMA_VERSION}; use the tallykit "
                              "version that created this meeting")
+        if not db["attachments"].exists():
+            with db.atomic():
+                _add_attachments(db)
         return cls(db, path)
 
     def close(self) -> None:
@@ -408,8 +428,11 @@ class Store:
         if not reason.strip():
             raise StoreError("a review decision needs a reason; say why")
         with self.db.atomic():
-            if not self.db.execute("SELECT 1 FROM readings WHERE id = ?", [reading_id]).fetchone():
+            row = self.db.execute("SELECT round_id FROM readings WHERE id = ?", [reading_id]).fetchone()
+            if not row:
                 raise StoreError(f"no reading #{reading_id}")
+            if self.db.execute("SELECT 1 FROM seals WHERE round_id = ?", [row[0]]).fetchone():
+                raise StoreError(f"round {row[0]} is sealed; its sheets can no longer be decided")
             return self.insert_audited("decisions", {"reading_id": reading_id, "decision": decision,
                                                      "corrected": corrected, "reason": reason.strip(),
                                                      "operator": operator, "decided_at": now()},
@@ -425,6 +448,72 @@ class Store:
             return self.insert_audited("manual_entries", {"round_id": round_id, "candidate_id": candidate_id,
                                                           "value": value, "operator": operator, "note": note,
                                                           "entered_at": now()}, operator, "manual.enter")
+
+    # -- seals and the archive ------------------------------------------------------------------------
+    def seals(self) -> list[dict[str, Any]]:
+        return list(self.db["seals"].rows_where(order_by="sealed_at, round_id"))
+
+    def undecided(self, round_ids: list[str]) -> dict[str, int]:
+        """round → sheets in review that nobody has decided yet."""
+        marks = ", ".join("?" for _ in round_ids)
+        sql = (f"SELECT round_id, count(*) FROM readings WHERE status = 'review' AND round_id IN ({marks}) AND id NOT "
+               "IN (SELECT reading_id FROM decisions) GROUP BY round_id")
+        return {r: n for r, n in self.db.execute(sql, round_ids).fetchall()}
+
+    def seal(self, round_ids: list[str], operator: str, reason: str, compute: Callable[[Store], str]) -> str:
+        """Freeze these rounds: from now on no reading, decision or manual entry is accepted for them. One write
+        transaction, taken before anything is read, so nothing slips in between the results and the seal;
+        `compute(store)` gives the results digest that the seal rows record."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            sealed = {r[0] for r in conn.execute("SELECT round_id FROM seals")}
+            again = [r for r in round_ids if r in sealed]
+            if again:
+                raise StoreError(f"round {', '.join(again)} is already sealed")
+            value = compute(self)
+            at = now()
+            for round_id in round_ids:
+                self.record("seals", {"round_id": round_id, "sealed_at": at, "operator": operator, "reason": reason,
+                                      "digest": value}, operator, "round.seal")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return value
+
+    def attach(self, kind: str, round_id: str | None, digest: str, image: bytes, file_name: str,
+               operator: str) -> int:
+        with self.db.atomic():
+            return self.insert_audited("attachments", {"kind": kind, "round_id": round_id, "digest": digest,
+                                                       "image": image, "file_name": file_name, "operator": operator,
+                                                       "attached_at": now()}, operator, "archive.attach")
+
+    def attachments(self, with_images: bool = False) -> list[dict[str, Any]]:
+        columns = "id, kind, round_id, digest, file_name, operator, attached_at" + (", image" if with_images else "")
+        cursor = self.db.execute(f"SELECT {columns} FROM attachments ORDER BY id")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+
+    def audit_head(self) -> tuple[int, str]:
+        row = self.db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else (0, GENESIS)
+
+    def images(self) -> Iterator[tuple[int, str, str, int, bytes]]:
+        """(reading id, round, group, page, JPEG) of every sheet read, in order."""
+        cursor = self.db.conn.execute("SELECT id, round_id, group_id, page, image FROM readings WHERE image IS NOT "
+                                      "NULL ORDER BY id")
+        yield from cursor
+
+    def backup(self, path: Path) -> None:
+        """A consistent copy of the whole store (WAL included) as one file."""
+        target = sqlite3.connect(str(path))
+        try:
+            self.db.conn.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            target.close()
 
     def manual_entries(self) -> list[dict[str, Any]]:
         return list(self.db["manual_entries"].rows_where(order_by="id"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from scanner.deck import Truth
 from scanner.interpret import Interpretation, interpret
 from scanner.marks import BoxInk, PageInk
 from scanner.reader import Rejected, SheetRead
-from tests.deck import Truth
 
 
 def expected(deck_meeting, truth: Truth, ink_zones: dict[str, float]) -> Interpretation:

@@ -14,10 +14,10 @@ from starlette.testclient import TestClient
 from board.app import create_app
 from meeting.folder import MeetingFolder
 from meeting.store import now
+from scanner.deck import Deck, camera
 from scanner.reader import Rejected, SheetReader
 from scanner.remote import WIRE_TYPE, encode_post
 from scanner.session import Draft
-from tests.deck import Deck, camera
 
 
 @pytest.fixture
@@ -173,7 +173,7 @@ def test_group_commit_one_transaction_refuses_only_the_sheets_beyond_issued(serv
 
     from board.service import GroupCommit
 
-    folder, client, token = served
+    folder, client, _ = served
     service = client.app.state.service
     issued = service.store.ballot_count("CP", "QZ").issued
     body = station_body(folder, np.random.default_rng(6))

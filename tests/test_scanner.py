@@ -19,11 +19,11 @@ import pytest
 from ballots.render import Renderer, Sheet
 from meeting.folder import MeetingFolder
 from scanner import qr
+from scanner.deck import PX, Deck, camera
 from scanner.live import LiveLoop
 from scanner.marks import fingerprint_similarity
 from scanner.reader import Rejected, SheetReader
 from scanner.session import ScanSession
-from tests.deck import PX, Deck, camera
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ def test_score_sheet_digits_and_their_doubts(meeting):
     boxes = {b.id: b for b in page.boxes}
     rng = np.random.default_rng(5)
     img = deck.blank(("YJ", "PS"), 2, 1).copy()
-    from tests.deck import draw_mark
+    from scanner.deck import draw_mark
 
     pen = (35, 35, 35)
     marks = {
@@ -201,7 +201,7 @@ def test_secret_ballot_rescan_is_asked_never_dropped_or_counted(meeting):
         same.append(fingerprint_similarity(ra.ink.fingerprint, ra2.ink.fingerprint))
         # another voter with exactly the same choices
         copy = deck.blank(("CP", "QZ"), 0, 1).copy()
-        from tests.deck import draw_mark
+        from scanner.deck import draw_mark
 
         boxes = {x.id: x for x in a.truth.layout.pages[0].boxes}
         for box_id in sorted(a.truth.marks):

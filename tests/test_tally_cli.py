@@ -11,8 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from meeting.folder import MeetingFolder
+from scanner.deck import Deck, camera
 from tests.conftest import snapshot
-from tests.deck import Deck, camera
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Test deck: the kit's own PDFs, filled in like people do, then photographed like a webcam would.
 
-Every sheet comes with its ground truth. Used by the scanner tests and by bench/bench_scan.py.
+Every sheet comes with its ground truth. Used by the scanner tests, the benchmarks and `tallykit demo`.
 
     deck = Deck(meeting_dir)                       # a meeting folder that has printed its forms
     sheet = deck.fill(("CP", "QZ"), rng, style)    # a filled page image (BGR, 200 dpi) and its truth

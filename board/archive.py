@@ -1,0 +1,432 @@
+"""Seal and archive: freeze rounds, sign the results, write the archive bundle, and verify one.
+
+A bundle is a folder (optionally also a .zip of it):
+
+    meeting.db          the whole store (readings, decisions, entries, the audit chain), a consistent copy
+    meeting.toml        the accepted meeting definition, for people to read
+    results.json        the results, as `tallykit export --format json` writes them
+    reports/*.pdf       the tally report sheets, with the results digest, key fingerprint and signature lines
+    images/*.jpg        every sheet read, as recorded; attachments/*.jpg photos of the signed report sheets
+    meeting.pub         the meeting's public key
+    MANIFEST.sha256     SHA-256 of every file above (`sha256sum -c` reads it)
+    seal.json           the statement: results digest, audit chain head, manifest digest, sealed rounds
+    seal.sig            Ed25519 signature of seal.json's canonical JSON, by the meeting's key
+
+`verify` recomputes the results from the readings and decisions in the bundled store with `tally/`, checks the
+chain, every hash and the signature, and says exactly what differs."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ballots.fonts import find_font
+from board.reports import Seal, sheets, write_reports
+from board.results import collect, to_json
+from meeting.canon import canonical_json
+from meeting.definition import load_text
+from meeting.errors import TallyError
+from meeting.folder import MeetingFolder
+from meeting.keys import fingerprint, public_pem
+from meeting.model import Meeting
+from meeting.store import Store, now
+from tally.model import Results
+
+BUNDLE_FORMAT = "tallykit-bundle/1"
+SIGNED = ("seal.json", "seal.sig", "MANIFEST.sha256")  # not listed in the manifest: they cover it
+
+
+class ArchiveError(TallyError):
+    exit_code = 1
+
+
+def results_document(meeting: Meeting, results: Results) -> dict[str, Any]:
+    return json.loads(to_json(meeting, results))
+
+
+def results_digest(document: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def image_name(reading_id: int, round_id: str, group_id: str, page: int) -> str:
+    return f"images/{reading_id:06d}-{round_id}-{group_id}-p{page}.jpg"
+
+
+def attachment_name(row: dict[str, Any]) -> str:
+    return f"attachments/{row['id']:04d}-{row['kind']}-{row['round_id'] or 'ALL'}.jpg"
+
+
+# -- sealing ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sealed:
+    rounds: tuple[str, ...]
+    digest: str
+    bundle: Path
+    reports: tuple[Path, ...]
+    zip: Path | None
+
+
+def seal(folder: MeetingFolder, store: Store, meeting: Meeting, round_ids: list[str], operator: str,
+         force_reason: str | None, *, make_zip: bool = False, font: Path | None = None) -> Sealed:
+    """Seal these rounds and write the archive bundle. Refuses while sheets of these rounds wait in review, unless
+    forced with a reason (recorded in the seal and printed on the report sheets)."""
+    integrity = store.check_integrity()
+    if not integrity.ok:
+        raise ArchiveError(f"{integrity.message()}; the count cannot be sealed. Keep every file and tell the chair")
+    known = {r.id for r in meeting.rounds}
+    unknown = [r for r in round_ids if r not in known]
+    if unknown:
+        raise ArchiveError(f'round "{unknown[0]}" is not in this meeting; rounds: {", ".join(sorted(known))}')
+    already = {s["round_id"] for s in store.seals()}
+    todo = [r for r in round_ids if r not in already]
+    font_path = font
+    find_font(_all_text(meeting, collect(store, meeting)), font)  # a missing font fails before anything is sealed
+    if not todo:  # sealed before: write its bundle again (e.g. after the first try could not)
+        bundle, reports, zipped = write_bundle(folder, store, meeting, make_zip=make_zip, font=font_path)
+        return Sealed((), store.seals()[-1]["digest"], bundle, tuple(reports), zipped)
+    waiting = store.undecided(todo)
+    if waiting and not force_reason:
+        listed = ", ".join(f"{r}: {n}" for r, n in sorted(waiting.items()))
+        raise ArchiveError(f"sheets still wait in review ({listed}); decide them on the /review page of "
+                           "`tallykit serve`, or seal anyway with --force --reason \"why\"")
+    reason = ""
+    if waiting:
+        reason = f"forced with {sum(waiting.values())} in review: {force_reason}"
+    keys = folder.keys(store)
+    digest = store.seal(todo, operator, reason or "",
+                        lambda s: results_digest(results_document(meeting, collect(s, meeting))))
+    try:
+        bundle, reports, zipped = write_bundle(folder, store, meeting, make_zip=make_zip, font=font_path, keys=keys)
+    except (TallyError, OSError) as exc:
+        raise ArchiveError(f"round {', '.join(todo)} is sealed, but its bundle could not be written ({exc}); fix that "
+                           "and run the same `tallykit seal` command again to write it") from None
+    return Sealed(tuple(todo), digest, bundle, tuple(reports), zipped)
+
+
+def write_bundle(folder: MeetingFolder, store: Store, meeting: Meeting, *, make_zip: bool = False,
+                 font: Path | None = None, keys: Any = None) -> tuple[Path, list[Path], Path | None]:
+    """Write the archive bundle of the store as it is now into DIR/archive/; nothing half-written: it is built in
+    a temporary folder and renamed into place."""
+    keys = keys or folder.keys(store)
+    results = collect(store, meeting)
+    document = results_document(meeting, results)
+    digest = results_digest(document)
+    seals = store.seals()
+    if not seals:
+        raise ArchiveError("nothing is sealed yet; seal a round first with `tallykit seal DIR --round R`")
+    seq, head = store.audit_head()
+    stamp = now().replace(":", "").replace("-", "")[:15]
+    archive = folder.path / "archive"
+    archive.mkdir(exist_ok=True)
+    final = archive / f"{meeting.info.id}-{stamp}-{seq}"
+    tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=archive))
+    try:
+        (tmp / "reports").mkdir()
+        (tmp / "images").mkdir()
+        store.backup(tmp / "meeting.db")
+        latest = store.latest_definition()
+        (tmp / "meeting.toml").write_text(latest["toml"] if latest else "", encoding="utf-8")
+        (tmp / "results.json").write_text(to_json(meeting, results) + "\n", encoding="utf-8")
+        for reading_id, round_id, group_id, page, image in store.images():
+            (tmp / image_name(reading_id, round_id, group_id, page)).write_bytes(image)
+        attachments = store.attachments(with_images=True)
+        if attachments:
+            (tmp / "attachments").mkdir()
+            for row in attachments:
+                (tmp / attachment_name(row)).write_bytes(row["image"])
+        (tmp / "meeting.pub").write_text(public_pem(keys.public_key), encoding="ascii")
+        sealed = tuple(s["round_id"] for s in seals)
+        forced = {s["round_id"]: (int(s["reason"].split()[2]), s["reason"].split(": ", 1)[1])
+                  for s in seals if s["reason"].startswith("forced with ")}
+        counts = store.ballot_counts()
+        printed = {k: (c.issued, c.spares) for k, c in counts.items()}
+        font_spec = find_font(_all_text(meeting, results), font)
+        reports = write_reports(meeting, results, Seal(sealed, seals[-1]["sealed_at"], forced), digest,
+                                keys.fingerprint, font_spec, tmp / "reports", printed)
+        files = sorted(p for p in tmp.rglob("*") if p.is_file())
+        manifest = "".join(f"{_sha256(p)}  {p.relative_to(tmp).as_posix()}\n" for p in files)
+        (tmp / "MANIFEST.sha256").write_text(manifest, encoding="utf-8")
+        statement = {
+            "format": BUNDLE_FORMAT,
+            "meeting": {"id": meeting.info.id, "title": meeting.info.title, "date": meeting.info.date.isoformat()},
+            "sealed": [{"round": s["round_id"], "sealed_at": s["sealed_at"], "operator": s["operator"],
+                        "reason": s["reason"] or ""} for s in seals],
+            "results_sha256": digest,
+            "audit": {"seq": seq, "head": head},
+            "manifest_sha256": hashlib.sha256(manifest.encode("utf-8")).hexdigest(),
+            "public_key_fingerprint": keys.fingerprint,
+            "written_at": now(),
+        }
+        (tmp / "seal.json").write_text(json.dumps(statement, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        signature = keys.signing_key.sign(canonical_json(statement).encode("utf-8"))
+        (tmp / "seal.sig").write_text(base64.b64encode(signature).decode("ascii") + "\n", encoding="ascii")
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    zipped = None
+    if make_zip:
+        zipped = final.with_suffix(".zip")
+        part = zipped.with_name(zipped.name + ".part")
+        with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as z:
+            for p in sorted(final.rglob("*")):
+                if p.is_file():
+                    z.write(p, f"{final.name}/{p.relative_to(final).as_posix()}")
+        part.replace(zipped)
+    return final, [final / "reports" / p.name for p in reports], zipped
+
+
+def _all_text(meeting: Meeting, results: Results) -> str:
+    from board.results import tables
+
+    parts = [meeting.info.title, meeting.info.venue, *meeting.report.signers]
+    parts += [cell for rows in tables(meeting, results).values() for row in rows for cell in row]
+    parts += [s.title for s in sheets(meeting, results)]
+    from meeting.lang import all_words
+
+    parts += all_words("report.", meeting.language) + all_words("signer.", meeting.language)
+    parts += [g.name for g in meeting.groups] + [r.name for r in meeting.rounds]
+    return "".join(parts) + "0123456789：（）、!·/_%"
+
+
+# -- verifying ---------------------------------------------------------------------------------------------
+@dataclass
+class Verification:
+    problems: list[str] = field(default_factory=list)
+    facts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[Path]:
+    if path.is_dir():
+        yield path
+        return
+    if not zipfile.is_zipfile(path):
+        raise ArchiveError(f"{path}: is neither a bundle folder nor a .zip of one")
+    with tempfile.TemporaryDirectory(prefix="tallykit-verify-") as tmp:
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                target = (Path(tmp) / name).resolve()
+                if not target.is_relative_to(Path(tmp).resolve()):
+                    raise ArchiveError(f"{path}: holds a file outside its folder ({name}); not a tallykit bundle")
+            z.extractall(tmp)
+        roots = [p for p in Path(tmp).iterdir() if p.is_dir()]
+        yield roots[0] if len(roots) == 1 and not (Path(tmp) / "seal.json").exists() else Path(tmp)
+
+
+def verify(path: Path) -> Verification:
+    """Check a bundle: every file against the manifest, the signature, the audit chain, the images against the
+    store, and the results recomputed from the readings and decisions. Collects every problem found."""
+    if not path.exists():
+        raise ArchiveError(f"{path}: no such bundle; give the folder (or .zip) that `tallykit seal` wrote")
+    with _opened(path) as root:
+        if not (root / "seal.json").is_file() or not (root / "MANIFEST.sha256").is_file():
+            raise ArchiveError(f"{path}: not a tallykit bundle (no seal.json or MANIFEST.sha256)")
+        v = Verification()
+        _check_files(root, v)
+        statement = _check_signature(root, v)
+        _check_store(root, statement, v)
+        return v
+
+
+def _check_files(root: Path, v: Verification) -> None:
+    listed: dict[str, str] = {}
+    for n, line in enumerate((root / "MANIFEST.sha256").read_text(encoding="utf-8").splitlines(), start=1):
+        digest, sep, name = line.partition("  ")
+        if not sep or len(digest) != 64:
+            v.problems.append(f"MANIFEST.sha256 line {n}: not '<sha256>  <file>'")
+            continue
+        listed[name] = digest
+    for name, digest in listed.items():
+        p = root / name
+        if not p.is_file():
+            v.problems.append(f"{name}: missing (listed in the manifest)")
+        elif _sha256(p) != digest:
+            v.problems.append(f"{name}: changed (its SHA-256 differs from the manifest)")
+    for p in sorted(root.rglob("*")):
+        name = p.relative_to(root).as_posix()
+        if p.is_file() and name not in listed and name not in SIGNED:
+            v.problems.append(f"{name}: not in the manifest (added after sealing)")
+    v.facts["files"] = str(len(listed))
+
+
+def _check_signature(root: Path, v: Verification) -> dict[str, Any]:
+    try:
+        statement = json.loads((root / "seal.json").read_text(encoding="utf-8"))
+    except ValueError:
+        v.problems.append("seal.json: is not JSON")
+        return {}
+    v.facts["meeting"] = f"{statement.get('meeting', {}).get('title', '?')} ({statement.get('meeting', {}).get('id')})"
+    v.facts["results digest"] = str(statement.get("results_sha256"))
+    v.facts["sealed"] = ", ".join(f"{s['round']} {s['sealed_at']}" for s in statement.get("sealed", []))
+    try:
+        key = serialization.load_pem_public_key((root / "meeting.pub").read_bytes())
+    except (OSError, ValueError):
+        v.problems.append("meeting.pub: missing or not a public key")
+        return statement
+    if not isinstance(key, Ed25519PublicKey):
+        v.problems.append("meeting.pub: not an Ed25519 public key")
+        return statement
+    fp = fingerprint(key)
+    v.facts["key fingerprint"] = fp
+    if fp != statement.get("public_key_fingerprint"):
+        v.problems.append(f"meeting.pub: fingerprint {fp} is not the signing key "
+                          f"{statement.get('public_key_fingerprint')} named in seal.json")
+    try:
+        signature = base64.b64decode((root / "seal.sig").read_text(encoding="ascii").strip(), validate=True)
+        key.verify(signature, canonical_json(statement).encode("utf-8"))
+    except (OSError, ValueError, InvalidSignature):
+        v.problems.append("seal.sig: the signature does not match seal.json and meeting.pub")
+    manifest = hashlib.sha256((root / "MANIFEST.sha256").read_bytes()).hexdigest()
+    if manifest != statement.get("manifest_sha256"):
+        v.problems.append("MANIFEST.sha256: changed after signing (its SHA-256 is not the one in seal.json)")
+    return statement
+
+
+def _check_store(root: Path, statement: dict[str, Any], v: Verification) -> None:
+    db = root / "meeting.db"
+    if not db.is_file():
+        v.problems.append("meeting.db: missing")
+        return
+    with tempfile.TemporaryDirectory(prefix="tallykit-verify-") as tmp:
+        copy = Path(tmp) / "meeting.db"
+        shutil.copyfile(db, copy)  # opening a store may write (WAL files): never touch the bundle itself
+        try:
+            store = Store.open(copy)
+        except TallyError as exc:
+            v.problems.append(f"meeting.db: {exc}")
+            return
+        try:
+            _check_store_content(root, store, statement, v)
+        finally:
+            store.close()
+
+
+def _check_store_content(root: Path, store: Store, statement: dict[str, Any], v: Verification) -> None:
+    integrity = store.check_integrity()
+    if not integrity.ok:
+        v.problems.append(f"meeting.db: {integrity.message()}")
+    seq, head = store.audit_head()
+    audit = statement.get("audit", {})
+    if (seq, head) != (audit.get("seq"), audit.get("head")):
+        v.problems.append(f"meeting.db: audit chain ends at row {seq} ({head[:12]}…), not at the signed row "
+                          f"{audit.get('seq')} ({str(audit.get('head'))[:12]}…)")
+    recorded_fp = store.meta("key_fingerprint")
+    if recorded_fp and v.facts.get("key fingerprint") and recorded_fp != v.facts["key fingerprint"]:
+        v.problems.append(f"meeting.pub: fingerprint {v.facts['key fingerprint']} is not the meeting's key "
+                          f"{recorded_fp} recorded in meeting.db")
+    for reading_id, round_id, group_id, page, image in store.images():
+        name = image_name(reading_id, round_id, group_id, page)
+        p = root / name
+        if not p.is_file():
+            v.problems.append(f"{name}: missing (reading #{reading_id} has an image)")
+        elif hashlib.sha256(p.read_bytes()).digest() != hashlib.sha256(image).digest():
+            v.problems.append(f"{name}: not the image recorded for reading #{reading_id}")
+    for row in store.attachments(with_images=True):
+        p = root / attachment_name(row)
+        if not p.is_file() or p.read_bytes() != row["image"]:
+            v.problems.append(f"{attachment_name(row)}: not the photo recorded as attachment #{row['id']}")
+    latest = store.latest_definition()
+    if latest is None:
+        v.problems.append("meeting.db: holds no meeting definition")
+        return
+    try:
+        meeting = load_text(latest["toml"], "meeting.db (accepted definition)")
+    except TallyError as exc:
+        v.problems.append(f"meeting.db: the accepted definition does not load: {exc}")
+        return
+    recomputed = results_document(meeting, collect(store, meeting))
+    digest = results_digest(recomputed)
+    v.facts["recomputed digest"] = digest
+    if digest != statement.get("results_sha256"):
+        v.problems.append(f"results: recomputed from the readings and decisions, the digest is {digest[:16]}…, not "
+                          f"the signed {str(statement.get('results_sha256'))[:16]}…")
+    try:
+        archived = json.loads((root / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        v.problems.append("results.json: missing or not JSON")
+        return
+    for where, a, b in _differences(archived, recomputed):
+        v.problems.append(f"results.json: {where} is {json.dumps(a, ensure_ascii=False)} in the bundle, "
+                          f"{json.dumps(b, ensure_ascii=False)} recomputed")
+    sealed = {s["round"] for s in statement.get("sealed", [])}
+    stored = {s["round_id"] for s in store.seals()}
+    if sealed != stored:
+        v.problems.append(f"meeting.db: sealed rounds {sorted(stored)} differ from seal.json {sorted(sealed)}")
+
+
+def _differences(a: Any, b: Any, where: str = "") -> Iterator[tuple[str, Any, Any]]:
+    """Leaf paths where two JSON documents differ (at most 20)."""
+    def walk(x: Any, y: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
+        if isinstance(x, dict) and isinstance(y, dict):
+            for k in sorted(set(x) | set(y)):
+                yield from walk(x.get(k), y.get(k), f"{path}.{k}" if path else k)
+        elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+            for i, (p, q) in enumerate(zip(x, y, strict=True)):
+                yield from walk(p, q, f"{path}[{i}]")
+        elif x != y:
+            yield path or "(document)", x, y
+
+    yield from itertools.islice(walk(a, b, where), 20)
+
+
+# -- attaching the signed paper -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Attached:
+    attachment_id: int
+    kind: str
+    round_id: str | None
+    digest: str
+    bundle: Path
+
+
+def attach(folder: MeetingFolder, store: Store, meeting: Meeting, code_text: str, image: bytes, file_name: str,
+           operator: str) -> Attached:
+    """Store the photo of a signed report sheet whose QR code matches the sealed results; then write a new bundle
+    that includes it."""
+    from board.reports import ReportCode
+
+    code = ReportCode.parse(code_text)
+    if code is None:
+        raise ArchiveError(f"the QR code says {code_text[:40]!r}: not a tallykit report sheet")
+    if code.meeting_id != meeting.info.id:
+        raise ArchiveError(f"this report sheet belongs to meeting {code.meeting_id}, not {meeting.info.id}")
+    seals = store.seals()
+    if not seals:
+        raise ArchiveError("nothing is sealed in this meeting; there is no report sheet to attach")
+    current = results_digest(results_document(meeting, collect(store, meeting)))
+    if code.digest not in {current, *(s["digest"] for s in seals)}:
+        raise ArchiveError(f"this sheet was printed from results {code.digest[:16]}…, which no seal of this meeting "
+                           f"recorded (now {current[:16]}…); attach the sheet printed from the newest bundle")
+    same = [a["id"] for a in store.attachments(with_images=True) if a["image"] == image]
+    if same:
+        raise ArchiveError(f"this photo is already attached (#{same[0]}); take a new one to attach it again")
+    attachment_id = store.attach(code.kind, code.round_id, code.digest, image, file_name, operator)
+    bundle, _, _ = write_bundle(folder, store, meeting)
+    return Attached(attachment_id, code.kind, code.round_id, code.digest, bundle)
