@@ -106,6 +106,9 @@ def film(console: Console, directory: Path, video: Path, seed: int) -> int:
 
         raise TallyError(f"cannot write the demo video {video}; OpenCV has no MJPG writer here")
     table = _table(rng)
+    # sensor noise that differs from frame to frame (a few pre-drawn patterns, added and taken away saturating)
+    grain = [(rng.integers(0, 4, (FRAME[1], FRAME[0], 3), dtype=np.uint8),
+              rng.integers(0, 4, (FRAME[1], FRAME[0], 3), dtype=np.uint8)) for _ in range(HOLD)]
     console.rule(f"3. 填票并拍摄 · fill {len(pages)} sheets like people would, film them like a webcam")
     try:
         with _progress(console) as progress:
@@ -114,10 +117,10 @@ def film(console: Console, directory: Path, video: Path, seed: int) -> int:
                 named = deck.layouts[key].named
                 category = "clean" if named else str(rng.choice(names, p=weights))
                 sheet = deck.fill(key, rng, category, copy=copy, page=page)
-                frame = camera(sheet.image, rng, FRAME, max_tilt=10, fill=(0.8, 0.9), blur=0.6, noise=3.0, jpeg=90)
-                for _ in range(HOLD):
-                    jitter = rng.normal(0, 2.0, frame.shape).astype(np.int16)
-                    writer.write(np.clip(frame.astype(np.int16) + jitter, 0, 255).astype(np.uint8))
+                frame = camera(sheet.image, rng, FRAME, max_tilt=10, fill=(0.8, 0.9), blur=0.6, noise=3.0, jpeg=90,
+                               shadow=0.3)
+                for up, down in grain:
+                    writer.write(cv2.subtract(cv2.add(frame, up), down))
                 for _ in range(GAP):
                     writer.write(table)
                 progress.advance(task)

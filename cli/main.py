@@ -19,6 +19,7 @@ from cli.summary import meeting_summary, round_states, status_view
 from meeting.definition import definition_digest, load_file, load_text
 from meeting.errors import StoreError, TallyError
 from meeting.folder import DEFINITION, MeetingFolder
+from meeting.lang import text as words
 
 app = typer.Typer(
     name="tallykit",
@@ -173,8 +174,9 @@ def status(directory: Annotated[Path, typer.Argument(help="The meeting folder")]
     try:
         accepted = folder.accepted(store)
         integrity = store.check_integrity()
-        states = round_states(accepted.meeting, store.ballot_counts(), store.reading_counts(),
+        states = round_states(accepted.meeting, store.ballot_counts(), store.reading_counts(first_pages=True),
                               store.manual_counts())
+        sealed = frozenset(s["round_id"] for s in store.seals())
     finally:
         store.close()
     notes = []
@@ -182,7 +184,7 @@ def status(directory: Annotated[Path, typer.Argument(help="The meeting folder")]
         notes.append(f"{DEFINITION} differs from accepted version {accepted.version}")
     if folder.key_permissions_loose():
         notes.append(f"{folder.key_path} is readable by others: chmod 600 {folder.key_path}")
-    console.print(status_view(accepted.meeting, states, integrity, accepted.changed, notes))
+    console.print(status_view(accepted.meeting, states, integrity, accepted.changed, notes, sealed))
     if not integrity.ok:
         raise fail(f"{integrity.message()}; stop, keep every file as it is, and tell the chair", 1)
 
@@ -389,6 +391,40 @@ def enter(
     finally:
         store.close()
     console.print(f"{rnd.name}: {meeting.candidate(cid).name} {value} (#{entry}, {who})")
+
+
+@app.command()
+@user_errors
+def returned(
+    directory: Annotated[Path, typer.Argument(help="The meeting folder")],
+    count: Annotated[int, typer.Argument(help="Ballots found in the box", min=0)],
+    round_id: Annotated[str, typer.Option("--round", "-r", help="The round")],
+    group_id: Annotated[str, typer.Option("--group", "-g", help="The voter group")],
+    operator: Operator = "",
+) -> None:
+    """Record how many ballots came back (选票收回) for a round and voter group, counted when the box is opened.
+    More returned than issued makes that vote void, and the board and reports say so."""
+    _, store, meeting = _open_accepted(directory)
+    try:
+        rnd = next((r for r in meeting.rounds if r.id == round_id), None)
+        if rnd is None or rnd.kind == "manual":
+            known = ", ".join(r.id for r in meeting.rounds if r.kind != "manual")
+            raise fail(f'"{round_id}" is not a round with ballots in this meeting; rounds: {known}', 2)
+        if group_id not in rnd.groups:
+            raise fail(f'"{group_id}" is not a voter group of round {rnd.id}; groups: {", ".join(rnd.groups)}', 2)
+        if rnd.id in {s["round_id"] for s in store.seals()}:
+            raise fail(f"round {rnd.id} is sealed; its counts can no longer change", 1)
+        current = store.ballot_count(rnd.id, group_id)
+        if current is None or current.issued == 0:
+            raise fail(f"no ballots were recorded as issued for round {rnd.id} group {group_id}; print them first", 1)
+        new = store.set_ballot_count(rnd.id, group_id, operator or default_operator(), returned=count)
+    finally:
+        store.close()
+    console.print(f"{rnd.name}（{meeting.group(group_id).name}）: {new.returned} returned of {new.issued} issued")
+    if new.returned is not None and new.returned > new.issued:
+        note = words("void.note", meeting.language, round=rnd.name, group=meeting.group(group_id).name,
+                     returned=new.returned, issued=new.issued)
+        console.print(f"[bold red]{note}[/bold red]")
 
 
 @app.command()

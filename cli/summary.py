@@ -140,7 +140,7 @@ def round_states(meeting: Meeting, counts: dict[tuple[str, str], BallotCount],
                 state = "waiting"
             elif read + review == 0:
                 state = "issued"
-            elif bc.returned is not None and read + review >= bc.returned:
+            elif read + review >= (bc.returned if bc.returned is not None else bc.issued):
                 state = "complete"
             else:
                 state = "counting"
@@ -149,7 +149,8 @@ def round_states(meeting: Meeting, counts: dict[tuple[str, str], BallotCount],
     return states
 
 
-def next_step(meeting: Meeting, states: list[RoundState], integrity: Integrity, edited: bool) -> str:
+def next_step(meeting: Meeting, states: list[RoundState], integrity: Integrity, edited: bool,
+              sealed: frozenset[str] = frozenset()) -> str:
     lang = meeting.language
     if not integrity.ok:
         return text("next.broken", lang)
@@ -163,11 +164,16 @@ def next_step(meeting: Meeting, states: list[RoundState], integrity: Integrity, 
             return text("next.scan", lang, round=name)
         if s.state == "manual":
             return text("next.enter", lang, round=name)
-    return text("next.done", lang)
+    waiting = sum(s.review for s in states if s.round_id not in sealed)
+    if waiting:
+        return text("next.review", lang, n=waiting)
+    if {r.id for r in meeting.rounds} - sealed:
+        return text("next.seal", lang)
+    return text("next.sealed", lang)
 
 
 def status_view(meeting: Meeting, states: list[RoundState], integrity: Integrity, edited: bool,
-                notes: list[str]) -> RenderGroup:
+                notes: list[str], sealed: frozenset[str] = frozenset()) -> RenderGroup:
     lang = meeting.language
     t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
     table = Table(title=f"{meeting.info.title}（{meeting.info.id}）", title_justify="left")
@@ -197,5 +203,5 @@ def status_view(meeting: Meeting, states: list[RoundState], integrity: Integrity
     lines.add_row(t("audit"), audit)
     for note in notes:
         lines.add_row("!", f"[bold red]{note}[/bold red]")
-    lines.add_row(t("next"), next_step(meeting, states, integrity, edited))
+    lines.add_row(t("next"), next_step(meeting, states, integrity, edited, sealed))
     return RenderGroup(table, lines)

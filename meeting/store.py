@@ -361,12 +361,12 @@ class Store:
                         actor, "ballots.count", replace=True)
             return new
 
-    def reading_counts(self) -> dict[tuple[str, str, str], int]:
+    def reading_counts(self, first_pages: bool = False) -> dict[tuple[str, str, str], int]:
         """(round, group, state) → number of readings: counted, or review while no person has decided it yet,
-        or decided once a review decision was recorded."""
+        or decided once a review decision was recorded. `first_pages`: count sheets (their page 1) only."""
         sql = ("SELECT round_id, group_id, CASE WHEN status = 'review' AND id NOT IN (SELECT reading_id FROM "
                "decisions) THEN 'review' WHEN status = 'review' THEN 'decided' ELSE status END AS state, count(*) "
-               "FROM readings GROUP BY round_id, group_id, state")
+               f"FROM readings {'WHERE page = 1 ' if first_pages else ''}GROUP BY round_id, group_id, state")
         return {(r, g, s): n for r, g, s, n in self.db.execute(sql).fetchall()}
 
 

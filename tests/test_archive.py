@@ -366,3 +366,19 @@ def test_attach_refuses_a_sheet_of_other_results_or_no_sheet(sealed_base, scanne
         assert store.attachments() == []
     finally:
         store.close()
+
+
+def test_returned_ballots_are_recorded_and_shown_on_the_return_report(scanned, cli):
+    bad = cli("returned", scanned, "10", "-r", "CP", "-g", "XX")
+    assert bad.exit_code == 2 and 'not a voter group of round CP' in bad.stderr
+    over = cli("returned", scanned, "51", "-r", "CP", "-g", "QZ")
+    assert over.exit_code == 0 and "51 returned of 50 issued" in over.stdout and "无效" in over.stdout
+    assert "投票无效" in cli("status", scanned).stdout
+    ok = cli("returned", scanned, "48", "-r", "CP", "-g", "QZ", "--operator", "计票人乙")
+    assert ok.exit_code == 0 and "48 returned of 50 issued" in ok.stdout
+    assert cli("seal", scanned, "--all", "--force", "--reason", "x").exit_code == 0
+    text = _pdf_text(next((scanned / "archive").glob("*/reports/02-*.pdf")))
+    line = next(line for line in text.splitlines() if "群众代表" in line)
+    assert _numbers(line) == ["50", "50", "48", "10"]  # expected, issued, returned, read (present: by hand)
+    late = cli("returned", scanned, "49", "-r", "CP", "-g", "QZ")
+    assert late.exit_code == 1 and "sealed" in late.stderr

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path as _P
 
 import numpy as np
-import scanner.deckcheck as _dc
 
+import tests.deckcheck as _dc
 from scanner.deck import Deck, camera
 from scanner.reader import SheetReader
 from tests.deckcheck import Tally
