@@ -102,7 +102,6 @@ def seal(folder: MeetingFolder, store: Store, meeting: Meeting, round_ids: list[
     already = {s["round_id"] for s in store.seals()}
     todo = [r for r in round_ids if r not in already]
     font_path = font
-    find_font(_all_text(meeting, collect(store, meeting)), font)  # a missing font fails before anything is sealed
     if not todo:  # sealed before: write its bundle again (e.g. after the first try could not)
         bundle, reports, zipped = write_bundle(folder, store, meeting, make_zip=make_zip, font=font_path)
         return Sealed((), store.seals()[-1]["digest"], bundle, tuple(reports), zipped)
@@ -115,13 +114,21 @@ def seal(folder: MeetingFolder, store: Store, meeting: Meeting, round_ids: list[
     if waiting:
         reason = f"forced with {sum(waiting.values())} in review: {force_reason}"
     keys = folder.keys(store)
+    # a trial run of the report sheets before anything is sealed: if they cannot be made, nothing changes
+    results = collect(store, meeting)
+    with tempfile.TemporaryDirectory(prefix="tallykit-seal-") as trial:
+        sealed_before = tuple(s["round_id"] for s in store.seals())
+        write_reports(meeting, results, Seal((*sealed_before, *todo), now(), {}),
+                      results_digest(results_document(meeting, results)), keys.fingerprint,
+                      find_font(_all_text(meeting, results), font), Path(trial), _printed(store))
     digest = store.seal(todo, operator, reason or "",
                         lambda s: results_digest(results_document(meeting, collect(s, meeting))))
     try:
         bundle, reports, zipped = write_bundle(folder, store, meeting, make_zip=make_zip, font=font_path, keys=keys)
-    except (TallyError, OSError) as exc:
-        raise ArchiveError(f"round {', '.join(todo)} is sealed, but its bundle could not be written ({exc}); fix that "
-                           "and run the same `tallykit seal` command again to write it") from None
+    except Exception as exc:  # the seal holds; the bundle can be written again
+        raise ArchiveError(f"round {', '.join(todo)} is sealed, but its bundle could not be written "
+                           f"({exc.__class__.__name__}: {exc}); fix that and run the same `tallykit seal` command "
+                           "again to write it") from None
     return Sealed(tuple(todo), digest, bundle, tuple(reports), zipped)
 
 
@@ -160,8 +167,7 @@ def write_bundle(folder: MeetingFolder, store: Store, meeting: Meeting, *, make_
         sealed = tuple(s["round_id"] for s in seals)
         forced = {s["round_id"]: (int(s["reason"].split()[2]), s["reason"].split(": ", 1)[1])
                   for s in seals if s["reason"].startswith("forced with ")}
-        counts = store.ballot_counts()
-        printed = {k: (c.issued, c.spares) for k, c in counts.items()}
+        printed = _printed(store)
         font_spec = find_font(_all_text(meeting, results), font)
         reports = write_reports(meeting, results, Seal(sealed, seals[-1]["sealed_at"], forced), digest,
                                 keys.fingerprint, font_spec, tmp / "reports", printed)
@@ -196,6 +202,10 @@ def write_bundle(folder: MeetingFolder, store: Store, meeting: Meeting, *, make_
                     z.write(p, f"{final.name}/{p.relative_to(final).as_posix()}")
         part.replace(zipped)
     return final, [final / "reports" / p.name for p in reports], zipped
+
+
+def _printed(store: Store) -> dict[tuple[str, str], tuple[int, int]]:
+    return {k: (c.issued, c.spares) for k, c in store.ballot_counts().items()}
 
 
 def _all_text(meeting: Meeting, results: Results) -> str:

@@ -85,7 +85,7 @@ def tables(meeting: Meeting, results: Results) -> dict[str, list[list[str]]]:
             for cid in rnd.candidates:
                 rows.append([meeting.candidate(cid).name, num(r.values.get(cid), 1), r.operators.get(cid, "")])
         out[f"{rnd.id} {rnd.name}"] = rows
-    if results.ranking and meeting.composite:
+    if meeting.composite:  # the header even before every part is in: the notes say what is missing
         comp = meeting.composite
         labels = [f"{p.round}/{p.group}" if p.group else p.round for p in comp.parts]
         header = [t("rank"), t("candidate")]

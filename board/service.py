@@ -138,6 +138,8 @@ class MeetingService:
         r = self.results()
         d = m.info.decimals
         name = lambda c: m.candidate(c).name  # noqa: E731
+        with self.read_lock:
+            sealed = {s["round_id"] for s in self.reader.seals()}
         rounds = []
         for rnd in m.rounds:
             res = r.rounds[rnd.id]
@@ -171,7 +173,7 @@ class MeetingService:
                     rows.append({"name": name(c), "value": float(v), "label": f"{v}", "bar": float(v / res.max),
                                  "mark": ""})
             rounds.append({"id": rnd.id, "name": rnd.name, "groups": groups, "rows": rows,
-                           "void": any(g["void"] for g in groups)})
+                           "void": any(g["void"] for g in groups), "sealed": rnd.id in sealed})
         ranking = [{"rank": x.rank, "tied": x.tied, "name": name(x.candidate_id), "composite": f"{x.composite}",
                     "bar": float(x.composite) / 100} for x in r.ranking]
         return {"title": m.info.title, "language": m.language, "version": self.version, "rounds": rounds,

@@ -14,6 +14,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pytest
 
+from board.archive import verify
 from board.results import collect, tables
 from meeting.folder import MeetingFolder
 from meeting.store import StoreError
@@ -382,3 +383,24 @@ def test_returned_ballots_are_recorded_and_shown_on_the_return_report(scanned, c
     assert _numbers(line) == ["50", "50", "48", "10"]  # expected, issued, returned, read (present: by hand)
     late = cli("returned", scanned, "49", "-r", "CP", "-g", "QZ")
     assert late.exit_code == 1 and "sealed" in late.stderr
+
+
+@pytest.mark.parametrize("template", ["jingpin-ceping", "gongxuan-houbei", "niandu-ceping", "manyidu", "cunweihui"])
+def test_every_template_seals_into_a_bundle_that_verifies(printed, template, tmp_path, cli):
+    """Before any sheet is read too: the report sheets list what is missing instead of failing."""
+    folder = tmp_path / template
+    shutil.copytree(printed[template], folder)
+    result = cli("seal", folder, "--all")
+    assert result.exit_code == 0, result.output
+    bundle_dir = next(p for p in (folder / "archive").iterdir() if p.is_dir())
+    names = sorted(p.name for p in (bundle_dir / "reports").glob("*.pdf"))
+    assert names[0].startswith("01-") and names[1].startswith("02-") and len(names) >= 3
+    for name in names:
+        assert "签名公钥指纹" in _pdf_text(bundle_dir / "reports" / name)
+    assert verify(bundle_dir).ok
+
+
+def test_when_the_report_sheets_cannot_be_made_nothing_is_sealed(scanned, tmp_path, cli):
+    result = cli("seal", scanned, "--all", "--force", "--reason", "x", "--font", tmp_path / "missing.ttf")
+    assert result.exit_code != 0 and result.stderr.count("\n") == 1
+    assert _seals(scanned) == [] and not list((scanned / "archive").glob("*/seal.json"))

@@ -117,6 +117,9 @@ def test_sealed_round_refuses_readings(served):
     response = client.post("/api/readings", json=body, headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 409 and "sealed" in response.json()["message"]
     assert _readings(folder) == []
+    client.app.state.service.poll()  # the seal was written behind the server's back: it follows the audit log
+    board = client.get("/api/board").json()
+    assert {r["id"]: r["sealed"] for r in board["rounds"]} == {"YJ": False, "CP": True, "DW": False}
 
 
 def test_review_decision_flows_into_the_count(served):
