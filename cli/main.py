@@ -174,8 +174,8 @@ def status(directory: Annotated[Path, typer.Argument(help="The meeting folder")]
     try:
         accepted = folder.accepted(store)
         integrity = store.check_integrity()
-        states = round_states(accepted.meeting, store.ballot_counts(), store.reading_counts(first_pages=True),
-                              store.manual_counts())
+        states = round_states(accepted.meeting, store.ballot_counts(), store.reading_counts(),
+                              store.manual_counts(), store.reading_counts(first_pages=True))
         sealed = frozenset(s["round_id"] for s in store.seals())
     finally:
         store.close()

@@ -121,7 +121,11 @@ class RoundState:
 
 
 def round_states(meeting: Meeting, counts: dict[tuple[str, str], BallotCount],
-                 readings: dict[tuple[str, str, str], int], manual: dict[str, int]) -> list[RoundState]:
+                 readings: dict[tuple[str, str, str], int], manual: dict[str, int],
+                 sheets: dict[tuple[str, str, str], int] | None = None) -> list[RoundState]:
+    """`readings`: every page read, by state; `sheets`: the same for first pages only (a sheet is read when its
+    page 1 is), default `readings`. In review counts every page: any page can need a person."""
+    sheets = readings if sheets is None else sheets
     states = []
     for r in meeting.rounds:
         if r.kind == "manual":
@@ -131,16 +135,17 @@ def round_states(meeting: Meeting, counts: dict[tuple[str, str], BallotCount],
             continue
         for gid in r.groups:
             bc = counts.get((r.id, gid), BallotCount(r.id, gid, 0, None, 0))
-            read = sum(n for (rr, gg, status), n in readings.items() if rr == r.id and gg == gid
+            read = sum(n for (rr, gg, status), n in sheets.items() if rr == r.id and gg == gid
                        and status != "review")
             review = readings.get((r.id, gid, "review"), 0)
+            first = sheets.get((r.id, gid, "review"), 0)  # sheets whose page 1 waits in review
             if bc.returned is not None and bc.returned > bc.issued:
                 state = "void"
             elif bc.issued == 0:
                 state = "waiting"
-            elif read + review == 0:
+            elif read + review + first == 0:
                 state = "issued"
-            elif read + review >= (bc.returned if bc.returned is not None else bc.issued):
+            elif read + first >= (bc.returned if bc.returned is not None else bc.issued):
                 state = "complete"
             else:
                 state = "counting"

@@ -404,3 +404,14 @@ def test_when_the_report_sheets_cannot_be_made_nothing_is_sealed(scanned, tmp_pa
     result = cli("seal", scanned, "--all", "--force", "--reason", "x", "--font", tmp_path / "missing.ttf")
     assert result.exit_code != 0 and result.stderr.count("\n") == 1
     assert _seals(scanned) == [] and not list((scanned / "archive").glob("*/seal.json"))
+
+
+def test_status_counts_sheets_not_pages_and_names_the_next_command(scanned, cli):
+    out = cli("status", scanned).stdout
+    yj = next(line for line in out.splitlines() if "YJ" in line)
+    assert _numbers(yj) == ["7", "7", "7", "0"] and "已读完" in yj  # 7 judges' sheets of 2 pages each
+    cp = next(line for line in out.splitlines() if "CP" in line)
+    assert _numbers(cp) == ["50", "50", "9", "1"] and "计票中" in cp  # 9 counted, the blank one in review
+    assert "tallykit scan" in out
+    assert cli("returned", scanned, "10", "-r", "CP", "-g", "QZ").exit_code == 0
+    assert "tallykit serve" in cli("status", scanned).stdout  # all read: decide the one in review next
