@@ -250,9 +250,10 @@ def _opened(path: Path) -> Iterator[Path]:
         yield roots[0] if len(roots) == 1 and not (Path(tmp) / "seal.json").exists() else Path(tmp)
 
 
-def verify(path: Path) -> Verification:
+def verify(path: Path, expected_fingerprint: str | None = None) -> Verification:
     """Check a bundle: every file against the manifest, the signature, the audit chain, the images against the
-    store, and the results recomputed from the readings and decisions. Collects every problem found."""
+    store, and the results recomputed from the readings and decisions. Collects every problem found.
+    `expected_fingerprint`: the key fingerprint printed on the signed paper; the bundle's key must be that one."""
     if not path.exists():
         raise ArchiveError(f"{path}: no such bundle; give the folder (or .zip) that `tallykit seal` wrote")
     with _opened(path) as root:
@@ -262,6 +263,12 @@ def verify(path: Path) -> Verification:
         _check_files(root, v)
         statement = _check_signature(root, v)
         _check_store(root, statement, v)
+        if expected_fingerprint is not None:
+            wanted = "".join(expected_fingerprint.split()).upper()
+            found = "".join(v.facts.get("key fingerprint", "").split())
+            if wanted != found:
+                v.problems.append(f"meeting.pub: fingerprint {v.facts.get('key fingerprint', '?')} is not "
+                                  f"{expected_fingerprint.strip()}, the one given (from the signed paper)")
         return v
 
 

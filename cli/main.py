@@ -529,12 +529,16 @@ def seal(
 @user_errors
 def verify(
     bundle: Annotated[Path, typer.Argument(help="An archive bundle folder (DIR/archive/...) or its .zip")],
+    fingerprint: Annotated[
+        str | None, typer.Option("--fingerprint", help="The key fingerprint printed on the signed report sheets; "
+                                 "the bundle must be signed with that key")
+    ] = None,
 ) -> None:
     """Check an archive bundle: every file's hash, the signature, the audit chain, the sheet images, and the results
     recomputed from the readings and decisions. Exit 0 when all hold, 1 naming each difference."""
     from board.archive import verify as verify_bundle
 
-    v = verify_bundle(bundle)
+    v = verify_bundle(bundle, fingerprint)
     for k, value in v.facts.items():
         console.print(f"{k}: {value}", soft_wrap=True, highlight=False)
     if v.ok:

@@ -217,11 +217,15 @@ def test_signers_follow_the_meeting_file(scanned, cli):
 
 # -- verify and tampering --------------------------------------------------------------------------------------
 def test_an_untouched_bundle_and_its_zip_verify(sealed_base, cli):
+    import json
+
     _, bundle_dir = sealed_base
     for target in (bundle_dir, bundle_dir.with_suffix(".zip")):
         result = cli("verify", target)
         assert result.exit_code == 0, result.output
         assert "OK" in result.stdout
+    printed = json.loads((bundle_dir / "seal.json").read_text())["public_key_fingerprint"]
+    assert cli("verify", bundle_dir, "--fingerprint", printed.lower()).exit_code == 0
 
 
 def _verify_fails(cli, bundle_dir: Path, *names: str) -> str:
@@ -308,6 +312,9 @@ def test_a_replaced_public_key_is_found_even_when_everything_is_signed_again(bun
     (bundle / "seal.sig").write_text(base64.b64encode(forged.sign(canonical_json(statement).encode())).decode())
     err = _verify_fails(cli, bundle, "meeting.pub", "recorded in meeting.db")
     assert err.count("CHANGED") == 1
+    # and the fingerprint on the signed paper is not the forger's
+    result = cli("verify", bundle, "--fingerprint", "0000 1111 2222 3333 4444 5555")
+    assert result.exit_code == 1 and "the one given (from the signed paper)" in result.stderr
 
 
 def test_a_file_added_to_the_bundle_is_found(bundle, cli):
