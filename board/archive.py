@@ -103,7 +103,11 @@ def seal(folder: MeetingFolder, store: Store, meeting: Meeting, round_ids: list[
     todo = [r for r in round_ids if r not in already]
     font_path = font
     if not todo:  # sealed before: write its bundle again (e.g. after the first try could not)
-        bundle, reports, zipped = write_bundle(folder, store, meeting, make_zip=make_zip, font=font_path)
+        try:
+            bundle, reports, zipped = write_bundle(folder, store, meeting, make_zip=make_zip, font=font_path)
+        except OSError as exc:
+            raise ArchiveError(f"the bundle could not be written into {folder.path / 'archive'} ({exc}); free some "
+                               "space or fix the folder's permissions, then run the same command again") from None
         return Sealed((), store.seals()[-1]["digest"], bundle, tuple(reports), zipped)
     waiting = store.undecided(todo)
     if waiting and not force_reason:
@@ -148,6 +152,10 @@ def write_bundle(folder: MeetingFolder, store: Store, meeting: Meeting, *, make_
     archive = folder.path / "archive"
     archive.mkdir(exist_ok=True)
     final = archive / f"{meeting.info.id}-{stamp}-{seq}"
+    n = 1
+    while final.exists() or final.with_suffix(".zip").exists():  # written again within the same second
+        n += 1
+        final = archive / f"{meeting.info.id}-{stamp}-{seq}-{n}"
     tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=archive))
     try:
         (tmp / "reports").mkdir()

@@ -422,3 +422,16 @@ def test_status_counts_sheets_not_pages_and_names_the_next_command(scanned, cli)
     assert "tallykit scan" in out
     assert cli("returned", scanned, "10", "-r", "CP", "-g", "QZ").exit_code == 0
     assert "tallykit serve" in cli("status", scanned).stdout  # all read: decide the one in review next
+
+
+def test_writing_the_bundle_again_at_once_makes_a_second_bundle(sealed_base, tmp_path, cli, monkeypatch):
+    import board.archive
+
+    folder = tmp_path / "meeting"
+    shutil.copytree(sealed_base[0], folder)
+    monkeypatch.setattr(board.archive, "now", lambda: "2026-12-15T10:00:00+08:00")  # the same second, twice
+    for _ in range(2):
+        result = cli("seal", folder, "--all", "--zip")
+        assert result.exit_code == 0 and "already sealed" in result.stdout, result.output
+    bundles = sorted(p for p in (folder / "archive").iterdir() if p.is_dir())
+    assert len(bundles) == 3 and all(verify(b).ok for b in bundles)
