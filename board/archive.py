@@ -453,5 +453,9 @@ def attach(folder: MeetingFolder, store: Store, meeting: Meeting, code_text: str
     if same:
         raise ArchiveError(f"this photo is already attached (#{same[0]}); take a new one to attach it again")
     attachment_id = store.attach(code.kind, code.round_id, code.digest, image, file_name, operator)
-    bundle, _, _ = write_bundle(folder, store, meeting)
+    try:
+        bundle, _, _ = write_bundle(folder, store, meeting)
+    except (TallyError, OSError) as exc:
+        raise ArchiveError(f"the photo is stored as attachment #{attachment_id}, but the new bundle could not be "
+                           f"written ({exc}); run `tallykit seal DIR --all` to write it") from None
     return Attached(attachment_id, code.kind, code.round_id, code.digest, bundle)
