@@ -57,7 +57,7 @@ def qr_cells(payload: str) -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(row) for row in matrix)
 
 
-def _runs(cells: tuple[tuple[bool, ...], ...]) -> list[tuple[int, int, int]]:
+def black_runs(cells: tuple[tuple[bool, ...], ...]) -> list[tuple[int, int, int]]:
     """Horizontal runs of black cells: (row, first column, length)."""
     out = []
     for r, row in enumerate(cells):
@@ -98,7 +98,7 @@ class Renderer:
             self._size = size
 
     def _cells(self, rect: Rect, cells: tuple[tuple[bool, ...], ...], module: float) -> None:
-        for r, c, n in _runs(cells):
+        for r, c, n in black_runs(cells):
             self.pdf.rect(rect.x + c * module, rect.y + r * module, n * module + 0.001, module + 0.001, style="F")
 
     def _page(self, sheet: Sheet, page: Page, payload: str) -> None:
@@ -168,7 +168,7 @@ class Renderer:
         k = self.pdf.k
         m = QR_MODULE
         ops = ["q 0 g"]
-        for r, c, n in _runs(qr_cells(payload)):
+        for r, c, n in black_runs(qr_cells(payload)):
             x = (rect.x + c * m) * k
             y = (page_height - rect.y - (r + 1) * m) * k
             ops.append(f"{x:.2f} {y:.2f} {n * m * k + 0.01:.2f} {m * k + 0.01:.2f} re")

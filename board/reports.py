@@ -17,7 +17,7 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from ballots.fonts import FontSpec
 from ballots.layout import MARKER_INSET, MARKER_SIZE
-from ballots.render import marker_cells
+from ballots.render import black_runs, marker_cells
 from board.results import group_rows, notes, num, tables
 from meeting.canon import b32
 from meeting.lang import text
@@ -85,7 +85,10 @@ def qr_box() -> tuple[float, float, float]:
 class _Pdf(FPDF):
     def __init__(self, code: str, footer_text: str) -> None:
         super().__init__(unit="mm", format="A4")
-        self.code = code
+        qr = qrcode.QRCode(version=4, error_correction=ERROR_CORRECT_M, border=0)
+        qr.add_data(code.encode("ascii"))
+        qr.make(fit=False)
+        self.qr = tuple(tuple(r) for r in qr.get_matrix())  # the same on every page: encoded once
         self.footer_text = footer_text
 
     def header(self) -> None:
@@ -95,10 +98,7 @@ class _Pdf(FPDF):
                                             (MARKER_INSET, PAGE_H - MARKER_INSET - ms))):
             self._cells(x, y, marker_cells(marker_id), ms / 6)
         qx, qy, size = qr_box()
-        qr = qrcode.QRCode(version=4, error_correction=ERROR_CORRECT_M, border=0)
-        qr.add_data(self.code.encode("ascii"))
-        qr.make(fit=False)
-        self._cells(qx, qy, tuple(tuple(r) for r in qr.get_matrix()), size / 33)
+        self._cells(qx, qy, self.qr, size / len(self.qr))
         self.set_y(MARKER_INSET + size + 4)
 
     def footer(self) -> None:
@@ -112,17 +112,8 @@ class _Pdf(FPDF):
 
     def _cells(self, x: float, y: float, cells: tuple[tuple[bool, ...], ...], module: float) -> None:
         self.set_fill_color(0)
-        for r, row in enumerate(cells):
-            c = 0
-            while c < len(row):
-                if row[c]:
-                    start = c
-                    while c < len(row) and row[c]:
-                        c += 1
-                    self.rect(x + start * module, y + r * module, (c - start) * module + 0.001, module + 0.001,
-                              style="F")
-                else:
-                    c += 1
+        for r, c, n in black_runs(cells):
+            self.rect(x + c * module, y + r * module, n * module + 0.001, module + 0.001, style="F")
 
 
 def sheets(meeting: Meeting, results: Results) -> list[Sheet]:
