@@ -21,6 +21,7 @@ import base64
 import hashlib
 import itertools
 import json
+import re
 import shutil
 import tempfile
 import zipfile
@@ -101,34 +102,37 @@ def seal(folder: MeetingFolder, store: Store, meeting: Meeting, round_ids: list[
         raise ArchiveError(f'round "{unknown[0]}" is not in this meeting; rounds: {", ".join(sorted(known))}')
     already = {s["round_id"] for s in store.seals()}
     todo = [r for r in round_ids if r not in already]
-    font_path = font
     if not todo:  # sealed before: write its bundle again (e.g. after the first try could not)
         try:
-            bundle, reports, zipped = write_bundle(folder, store, meeting, make_zip=make_zip, font=font_path)
+            bundle, reports, zipped = write_bundle(folder, store, make_zip=make_zip, font=font)
         except OSError as exc:
             raise ArchiveError(f"the bundle could not be written into {folder.path / 'archive'} ({exc}); free some "
                                "space or fix the folder's permissions, then run the same command again") from None
         return Sealed((), store.seals()[-1]["digest"], bundle, tuple(reports), zipped)
-    waiting = store.undecided(todo)
+    waiting: dict[str, int] = {}
+    for (round_id, _, state), n in store.reading_counts().items():
+        if state == "review" and round_id in todo:
+            waiting[round_id] = waiting.get(round_id, 0) + n
     if waiting and not force_reason:
         listed = ", ".join(f"{r}: {n}" for r, n in sorted(waiting.items()))
         raise ArchiveError(f"sheets still wait in review ({listed}); decide them on the /review page of "
                            "`tallykit serve`, or seal anyway with --force --reason \"why\"")
-    reason = ""
-    if waiting:
-        reason = f"forced with {sum(waiting.values())} in review: {force_reason}"
+    reason = _FORCED.format(n=sum(waiting.values()), reason=force_reason) if waiting else ""
     keys = folder.keys(store)
-    # a trial run of the report sheets before anything is sealed: if they cannot be made, nothing changes
-    results = collect(store, meeting)
-    with tempfile.TemporaryDirectory(prefix="tallykit-seal-") as trial:
-        sealed_before = tuple(s["round_id"] for s in store.seals())
-        write_reports(meeting, results, Seal((*sealed_before, *todo), now(), {}),
-                      results_digest(results_document(meeting, results)), keys.fingerprint,
-                      find_font(_all_text(meeting, results), font), Path(trial), _printed(store))
-    digest = store.seal(todo, operator, reason or "",
-                        lambda s: results_digest(results_document(meeting, collect(s, meeting))))
+
+    def compute(s: Store) -> str:
+        """Inside the seal's transaction: the results digest, and the report sheets rendered once as they will be,
+        so that if they cannot be made (a font, a layout) nothing is sealed."""
+        results = collect(s, meeting)
+        digest = results_digest(results_document(meeting, results))
+        seals = [*s.seals(), *({"round_id": r, "sealed_at": now(), "reason": reason} for r in todo)]
+        with tempfile.TemporaryDirectory(prefix="tallykit-seal-") as trial:
+            _reports(meeting, results, seals, digest, keys.fingerprint, font, Path(trial), s)
+        return digest
+
+    digest = store.seal(todo, operator, reason, compute)
     try:
-        bundle, reports, zipped = write_bundle(folder, store, meeting, make_zip=make_zip, font=font_path, keys=keys)
+        bundle, reports, zipped = write_bundle(folder, store, make_zip=make_zip, font=font, keys=keys)
     except Exception as exc:  # the seal holds; the bundle can be written again
         raise ArchiveError(f"round {', '.join(todo)} is sealed, but its bundle could not be written "
                            f"({exc.__class__.__name__}: {exc}); fix that and run the same `tallykit seal` command "
@@ -136,49 +140,78 @@ def seal(folder: MeetingFolder, store: Store, meeting: Meeting, round_ids: list[
     return Sealed(tuple(todo), digest, bundle, tuple(reports), zipped)
 
 
-def write_bundle(folder: MeetingFolder, store: Store, meeting: Meeting, *, make_zip: bool = False,
-                 font: Path | None = None, keys: Any = None) -> tuple[Path, list[Path], Path | None]:
+_FORCED = "forced with {n} in review: {reason}"
+
+
+def _forced(seals: list[dict[str, Any]]) -> dict[str, tuple[int, str]]:
+    """round → (sheets in review when it was sealed, the reason given), for the rounds sealed with --force."""
+    out = {}
+    for s in seals:
+        m = re.fullmatch(r"forced with (\d+) in review: (.*)", s["reason"] or "", re.S)
+        if m:
+            out[s["round_id"]] = (int(m[1]), m[2])
+    return out
+
+
+def _reports(meeting: Meeting, results: Results, seals: list[dict[str, Any]], digest: str, key_fingerprint: str,
+             font: Path | None, out: Path, store: Store) -> list[Path]:
+    seal_info = Seal(tuple(s["round_id"] for s in seals), seals[-1]["sealed_at"], _forced(seals))
+    return write_reports(meeting, results, seal_info, digest, key_fingerprint,
+                         find_font(_all_text(meeting, results), font), out, _printed(store))
+
+
+@contextmanager
+def _working_copy(db: Path) -> Iterator[Store]:
+    """A bundled store opened from a copy: opening may write (WAL files), and the bundle must never change."""
+    with tempfile.TemporaryDirectory(prefix="tallykit-store-") as tmp:
+        copy = Path(tmp) / "meeting.db"
+        shutil.copyfile(db, copy)
+        store = Store.open(copy)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def _accepted_meeting(store: Store) -> Meeting:
+    latest = store.latest_definition()
+    if latest is None:
+        raise ArchiveError("meeting.db: holds no meeting definition")
+    return load_text(latest["toml"], "meeting.db (accepted definition)")
+
+
+def write_bundle(folder: MeetingFolder, store: Store, *, make_zip: bool = False, font: Path | None = None,
+                 keys: Any = None) -> tuple[Path, list[Path], Path | None]:
     """Write the archive bundle of the store as it is now into DIR/archive/; nothing half-written: it is built in
-    a temporary folder and renamed into place."""
+    a temporary folder and renamed into place. Everything in it is made from the store's backup, not from the live
+    store, so results, images and chain head agree with the bundled meeting.db even while stations keep writing."""
     keys = keys or folder.keys(store)
-    results = collect(store, meeting)
-    document = results_document(meeting, results)
-    digest = results_digest(document)
-    seals = store.seals()
-    if not seals:
+    if not store.seals():
         raise ArchiveError("nothing is sealed yet; seal a round first with `tallykit seal DIR --round R`")
-    seq, head = store.audit_head()
-    stamp = now().replace(":", "").replace("-", "")[:15]
     archive = folder.path / "archive"
     archive.mkdir(exist_ok=True)
-    final = archive / f"{meeting.info.id}-{stamp}-{seq}"
-    n = 1
-    while final.exists() or final.with_suffix(".zip").exists():  # written again within the same second
-        n += 1
-        final = archive / f"{meeting.info.id}-{stamp}-{seq}-{n}"
     tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=archive))
     try:
-        (tmp / "reports").mkdir()
-        (tmp / "images").mkdir()
         store.backup(tmp / "meeting.db")
-        latest = store.latest_definition()
-        (tmp / "meeting.toml").write_text(latest["toml"] if latest else "", encoding="utf-8")
-        (tmp / "results.json").write_text(to_json(meeting, results) + "\n", encoding="utf-8")
-        for reading_id, round_id, group_id, page, image in store.images():
-            (tmp / image_name(reading_id, round_id, group_id, page)).write_bytes(image)
-        attachments = store.attachments(with_images=True)
-        if attachments:
-            (tmp / "attachments").mkdir()
-            for row in attachments:
-                (tmp / attachment_name(row)).write_bytes(row["image"])
+        with _working_copy(tmp / "meeting.db") as snap:
+            meeting = _accepted_meeting(snap)
+            results = collect(snap, meeting)
+            digest = results_digest(results_document(meeting, results))
+            seals = snap.seals()
+            seq, head = snap.audit_head()
+            (tmp / "reports").mkdir()
+            (tmp / "images").mkdir()
+            (tmp / "meeting.toml").write_text(snap.latest_definition()["toml"], encoding="utf-8")
+            (tmp / "results.json").write_text(to_json(meeting, results) + "\n", encoding="utf-8")
+            for reading_id, round_id, group_id, page, image in snap.images():
+                (tmp / image_name(reading_id, round_id, group_id, page)).write_bytes(image)
+            attachments = snap.attachments(with_images=True)
+            if attachments:
+                (tmp / "attachments").mkdir()
+                for row in attachments:
+                    (tmp / attachment_name(row)).write_bytes(row["image"])
+            reports = _reports(meeting, results, seals, digest, keys.fingerprint, font, tmp / "reports", snap)
         (tmp / "meeting.pub").write_text(public_pem(keys.public_key), encoding="ascii")
-        sealed = tuple(s["round_id"] for s in seals)
-        forced = {s["round_id"]: (int(s["reason"].split()[2]), s["reason"].split(": ", 1)[1])
-                  for s in seals if s["reason"].startswith("forced with ")}
-        printed = _printed(store)
-        font_spec = find_font(_all_text(meeting, results), font)
-        reports = write_reports(meeting, results, Seal(sealed, seals[-1]["sealed_at"], forced), digest,
-                                keys.fingerprint, font_spec, tmp / "reports", printed)
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
         manifest = "".join(f"{_sha256(p)}  {p.relative_to(tmp).as_posix()}\n" for p in files)
         (tmp / "MANIFEST.sha256").write_text(manifest, encoding="utf-8")
@@ -196,6 +229,7 @@ def write_bundle(folder: MeetingFolder, store: Store, meeting: Meeting, *, make_
         (tmp / "seal.json").write_text(json.dumps(statement, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         signature = keys.signing_key.sign(canonical_json(statement).encode("utf-8"))
         (tmp / "seal.sig").write_text(base64.b64encode(signature).decode("ascii") + "\n", encoding="ascii")
+        final = _free_name(archive, f"{meeting.info.id}-{now().replace(':', '').replace('-', '')[:15]}-{seq}")
         tmp.rename(final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -210,6 +244,15 @@ def write_bundle(folder: MeetingFolder, store: Store, meeting: Meeting, *, make_
                     z.write(p, f"{final.name}/{p.relative_to(final).as_posix()}")
         part.replace(zipped)
     return final, [final / "reports" / p.name for p in reports], zipped
+
+
+def _free_name(archive: Path, name: str) -> Path:
+    """The bundle's folder; a bundle written again within the same second gets -2, -3, …"""
+    final, n = archive / name, 1
+    while final.exists() or final.with_suffix(".zip").exists():
+        n += 1
+        final = archive / f"{name}-{n}"
+    return final
 
 
 def _printed(store: Store) -> dict[tuple[str, str], tuple[int, int]]:
@@ -339,18 +382,11 @@ def _check_store(root: Path, statement: dict[str, Any], v: Verification) -> None
     if not db.is_file():
         v.problems.append("meeting.db: missing")
         return
-    with tempfile.TemporaryDirectory(prefix="tallykit-verify-") as tmp:
-        copy = Path(tmp) / "meeting.db"
-        shutil.copyfile(db, copy)  # opening a store may write (WAL files): never touch the bundle itself
-        try:
-            store = Store.open(copy)
-        except TallyError as exc:
-            v.problems.append(f"meeting.db: {exc}")
-            return
-        try:
+    try:
+        with _working_copy(db) as store:
             _check_store_content(root, store, statement, v)
-        finally:
-            store.close()
+    except TallyError as exc:  # not a store, or one of another version: nothing inside can be checked
+        v.problems.append(f"meeting.db: {exc}")
 
 
 def _check_store_content(root: Path, store: Store, statement: dict[str, Any], v: Verification) -> None:
@@ -371,18 +407,17 @@ def _check_store_content(root: Path, store: Store, statement: dict[str, Any], v:
         p = root / name
         if not p.is_file():
             v.problems.append(f"{name}: missing (reading #{reading_id} has an image)")
-        elif hashlib.sha256(p.read_bytes()).digest() != hashlib.sha256(image).digest():
+        elif p.read_bytes() != image:
             v.problems.append(f"{name}: not the image recorded for reading #{reading_id}")
     for row in store.attachments(with_images=True):
         p = root / attachment_name(row)
         if not p.is_file() or p.read_bytes() != row["image"]:
             v.problems.append(f"{attachment_name(row)}: not the photo recorded as attachment #{row['id']}")
-    latest = store.latest_definition()
-    if latest is None:
-        v.problems.append("meeting.db: holds no meeting definition")
-        return
     try:
-        meeting = load_text(latest["toml"], "meeting.db (accepted definition)")
+        meeting = _accepted_meeting(store)
+    except ArchiveError as exc:
+        v.problems.append(str(exc))
+        return
     except TallyError as exc:
         v.problems.append(f"meeting.db: the accepted definition does not load: {exc}")
         return
@@ -454,7 +489,7 @@ def attach(folder: MeetingFolder, store: Store, meeting: Meeting, code_text: str
         raise ArchiveError(f"this photo is already attached (#{same[0]}); take a new one to attach it again")
     attachment_id = store.attach(code.kind, code.round_id, code.digest, image, file_name, operator)
     try:
-        bundle, _, _ = write_bundle(folder, store, meeting)
+        bundle, _, _ = write_bundle(folder, store)
     except (TallyError, OSError) as exc:
         raise ArchiveError(f"the photo is stored as attachment #{attachment_id}, but the new bundle could not be "
                            f"written ({exc}); run `tallykit seal DIR --all` to write it") from None

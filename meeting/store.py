@@ -453,13 +453,6 @@ class Store:
     def seals(self) -> list[dict[str, Any]]:
         return list(self.db["seals"].rows_where(order_by="sealed_at, round_id"))
 
-    def undecided(self, round_ids: list[str]) -> dict[str, int]:
-        """round → sheets in review that nobody has decided yet."""
-        marks = ", ".join("?" for _ in round_ids)
-        sql = (f"SELECT round_id, count(*) FROM readings WHERE status = 'review' AND round_id IN ({marks}) AND id NOT "
-               "IN (SELECT reading_id FROM decisions) GROUP BY round_id")
-        return {r: n for r, n in self.db.execute(sql, round_ids).fetchall()}
-
     def seal(self, round_ids: list[str], operator: str, reason: str, compute: Callable[[Store], str]) -> str:
         """Freeze these rounds: from now on no reading, decision or manual entry is accepted for them. One write
         transaction, taken before anything is read, so nothing slips in between the results and the seal;
