@@ -15,6 +15,8 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from meeting.errors import TallyError
+
 MARKER = ".tallykit-demo"
 FRAME = (1920, 1080)
 HOLD = 5  # frames a sheet stays in view (the live loop commits after 3 identical readings)
@@ -33,14 +35,13 @@ def _progress(console: Console) -> Progress:
                     console=console, transient=False)
 
 
+class DemoFolderError(TallyError):
+    exit_code = 2
+
+
 def prepare_folder(directory: Path) -> None:
     if directory.exists():
         if not (directory / MARKER).is_file():
-            from meeting.errors import TallyError
-
-            class DemoFolderError(TallyError):
-                exit_code = 2
-
             raise DemoFolderError(f"{directory} exists and was not made by the demo; give another folder")
         shutil.rmtree(directory)
 
@@ -64,25 +65,18 @@ def run(console: Console, directory: Path, operator: str, seed: int = 2026) -> P
     console.rule("5. 复核 · the review queue, decided with demo reasons")
     review(console, directory)
     console.rule("6. 录入 · staff scores (党委政府综合评分)")
-    enter_scores(console, directory, operator, seed)
+    enter_scores(directory, operator, seed)
     console.rule("7. 统分 · tally")
     from cli.main import tally_command
 
     tally_command(directory, round_id=None)
     console.rule("8. 封存 · seal every round, report sheets, signed bundle")
-    bundle = seal_all(console, directory, operator)
+    from cli.main import seal, verify
+
+    bundle = seal(directory, round_ids=None, all_rounds=True, force=False, reason="", make_zip=True, font=None,
+                  operator=operator)
     console.rule("9. 校验 · verify the bundle")
-    from board.archive import verify
-
-    v = verify(bundle)
-    for problem in v.problems:
-        console.print(f"[red]CHANGED: {problem}[/red]")
-    if not v.ok:
-        from meeting.errors import TallyError
-
-        raise TallyError(f"the demo bundle did not verify ({len(v.problems)} problems)")
-    console.print(f"[bold green]OK[/bold green]: {bundle} verifies (results {v.facts['results digest'][:16]}…, "
-                  f"key {v.facts['key fingerprint']})", soft_wrap=True)
+    verify(bundle, fingerprint=None)  # exits 1, naming each difference, if it does not verify
     console.print(f"\ndemo finished in {time.perf_counter() - started:.0f} s", highlight=False)
     return bundle
 
@@ -102,8 +96,6 @@ def film(console: Console, directory: Path, video: Path, seed: int) -> int:
     names, weights = zip(*CATEGORIES, strict=True)
     writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10, FRAME)
     if not writer.isOpened():
-        from meeting.errors import TallyError
-
         raise TallyError(f"cannot write the demo video {video}; OpenCV has no MJPG writer here")
     table = _table(rng)
     # sensor noise that differs from frame to frame (a few pre-drawn patterns, added and taken away saturating)
@@ -199,41 +191,17 @@ def review(console: Console, directory: Path) -> None:
                                                                "none"), highlight=False)
 
 
-def enter_scores(console: Console, directory: Path, operator: str, seed: int) -> None:
+def enter_scores(directory: Path, operator: str, seed: int) -> None:
     from decimal import Decimal
 
-    from meeting.folder import MeetingFolder
+    from cli.main import _open_accepted, enter
 
-    folder = MeetingFolder.open(directory)
-    store = folder.store()
+    _, store, meeting = _open_accepted(directory)
+    store.close()
     rng = np.random.default_rng(seed + 1)
-    try:
-        meeting = folder.accepted(store).meeting
-        for rnd in meeting.rounds:
-            if rnd.kind != "manual":
-                continue
+    for rnd in meeting.rounds:
+        if rnd.kind == "manual":
             for cid in rnd.candidates:
                 value = Decimal(int(rng.integers(800, 980))) / 10
-                store.enter_manual(rnd.id, cid, f"{value}", operator, "演示：党委政府综合评分")
-                console.print(f"{rnd.name}: {meeting.candidate(cid).name} {value}", highlight=False)
-    finally:
-        store.close()
-
-
-def seal_all(console: Console, directory: Path, operator: str) -> Path:
-    from board.archive import seal
-    from meeting.folder import MeetingFolder
-
-    folder = MeetingFolder.open(directory)
-    store = folder.store()
-    try:
-        meeting = folder.accepted(store).meeting
-        sealed = seal(folder, store, meeting, [r.id for r in meeting.rounds], operator, None, make_zip=True)
-    finally:
-        store.close()
-    console.print(f"results digest (SHA-256): {sealed.digest}", highlight=False)
-    console.print("report sheets to print and sign:")
-    for p in sealed.reports:
-        console.print(f"  {p}", soft_wrap=True, highlight=False)
-    console.print(f"bundle: {sealed.bundle}\nzip:    {sealed.zip}", soft_wrap=True, highlight=False)
-    return sealed.bundle
+                enter(directory, round_id=rnd.id, candidate=cid, score=f"{value}", note="演示：党委政府综合评分",
+                      operator=operator)

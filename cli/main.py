@@ -493,7 +493,7 @@ def seal(
     font: Annotated[Path | None, typer.Option("--font", help="A TTF/TTC/OTF font with the meeting's characters")]
     = None,
     operator: Operator = "",
-) -> None:
+) -> Path:
     """Freeze rounds (no more sheets, decisions or entries), sign the results, write the report sheets and the
     archive bundle."""
     from board.archive import seal as seal_rounds
@@ -523,6 +523,7 @@ def seal(
     console.print("report sheets to print and sign:")
     for p in result.reports:
         console.print(f"  {p}", soft_wrap=True)
+    return result.bundle
 
 
 @app.command()
