@@ -71,3 +71,26 @@ def printed(tmp_path_factory) -> dict[str, Path]:
         assert result.exit_code == 0, result.output
         out[t.name] = folder
     return out
+
+
+def scan_sample(cli: Cli, folder: Path, photos: Path, seed: int, ratings: list[str]) -> None:
+    """The sample meeting (jingpin-ceping) counted: its 7 judges' sheets (2 pages each) and one rating form per
+    entry of `ratings` (a deck category: clean, blank, ...) photographed like a webcam and scanned, then the staff
+    scores entered."""
+    import cv2
+    import numpy as np
+
+    from scanner.deck import Deck, camera
+
+    deck = Deck(folder)
+    rng = np.random.default_rng(seed)
+    photos.mkdir()
+    forms = [(("YJ", "PS"), "clean", seat, page) for seat in range(7) for page in (1, 2)]
+    forms += [(("CP", "QZ"), category, 0, 1) for category in ratings]
+    for n, (key, category, copy, page) in enumerate(forms):  # fill then photograph each: the seed's draw order
+        sheet = deck.fill(key, rng, category, copy=copy, page=page)
+        cv2.imwrite(str(photos / f"{n:03d}.jpg"), camera(sheet.image, rng, max_tilt=8))
+    result = cli("scan", folder, "--images", photos)
+    assert result.exit_code == 0, result.output
+    for i, cid in enumerate(["C01", "C02", "C03", "C04", "C05", "C06"]):
+        assert cli("enter", folder, "-r", "DW", "-c", cid, "-s", f"{85 + i}.5", "--operator", "王书记").exit_code == 0

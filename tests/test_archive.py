@@ -19,6 +19,7 @@ from board.results import collect, tables
 from meeting.folder import MeetingFolder
 from meeting.store import StoreError
 from scanner.deck import Deck, camera
+from tests.conftest import scan_sample
 
 
 @pytest.fixture(scope="module")
@@ -31,23 +32,9 @@ def scanned_base(printed, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("archive")
     folder = tmp / "meeting"
     shutil.copytree(printed["jingpin-ceping"], folder)
+    scan_sample(cli, folder, tmp / "photos", 23, ["blank"] + ["clean"] * 9)
     deck = Deck(folder)
-    rng = np.random.default_rng(23)
-    photos = tmp / "photos"
-    photos.mkdir()
-    n = 0
-    for seat in range(7):
-        for page in (1, 2):
-            cv2.imwrite(str(photos / f"{n:03d}.jpg"),
-                        camera(deck.fill(("YJ", "PS"), rng, copy=seat, page=page).image, rng, max_tilt=8))
-            n += 1
-    for i in range(10):
-        sheet = deck.fill(("CP", "QZ"), rng, "blank" if i == 0 else "clean")
-        cv2.imwrite(str(photos / f"{n:03d}.jpg"), camera(sheet.image, rng, max_tilt=8))
-        n += 1
-    assert cli("scan", folder, "--images", photos).exit_code == 0
-    for i, cid in enumerate(["C01", "C02", "C03", "C04", "C05", "C06"]):
-        assert cli("enter", folder, "-r", "DW", "-c", cid, "-s", f"{85 + i}.5", "--operator", "王书记").exit_code == 0
+    rng = np.random.default_rng(24)
     spare = tmp / "spare"
     spare.mkdir()
     cv2.imwrite(str(spare / "late.jpg"), camera(deck.fill(("CP", "QZ"), rng).image, rng, max_tilt=8))

@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 
-import cv2
-import numpy as np
 import pytest
 from openpyxl import load_workbook
 
 from meeting.folder import MeetingFolder
-from scanner.deck import Deck, camera
-from tests.conftest import snapshot
+from tests.conftest import scan_sample, snapshot
 
 
 @pytest.fixture(scope="module")
@@ -24,23 +21,7 @@ def counted_base(printed, tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("counted")
     folder = tmp_path / "meeting"
     shutil.copytree(printed["jingpin-ceping"], folder)
-    deck = Deck(folder)
-    rng = np.random.default_rng(17)
-    photos = tmp_path / "photos"
-    photos.mkdir()
-    n = 0
-    for seat in range(7):
-        for page in (1, 2):
-            sheet = deck.fill(("YJ", "PS"), rng, copy=seat, page=page)
-            cv2.imwrite(str(photos / f"{n:03d}.jpg"), camera(sheet.image, rng, max_tilt=8))
-            n += 1
-    for _ in range(12):
-        cv2.imwrite(str(photos / f"{n:03d}.jpg"), camera(deck.fill(("CP", "QZ"), rng).image, rng, max_tilt=8))
-        n += 1
-    result = cli("scan", folder, "--images", photos)
-    assert result.exit_code == 0, result.output
-    for i, cid in enumerate(["C01", "C02", "C03", "C04", "C05", "C06"]):
-        assert cli("enter", folder, "-r", "DW", "-c", cid, "-s", f"{85 + i}.5", "--operator", "王书记").exit_code == 0
+    scan_sample(cli, folder, tmp_path / "photos", 17, ["clean"] * 12)
     return folder
 
 
