@@ -18,7 +18,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from ballots.fonts import FontSpec
 from ballots.layout import MARKER_INSET, MARKER_SIZE
 from ballots.render import black_runs, marker_cells
-from board.results import group_rows, notes, num, tables
+from board.results import group_rows, invalid_lines, notes, num, tables
 from meeting.canon import b32
 from meeting.lang import text
 from meeting.model import Meeting
@@ -198,11 +198,21 @@ def _write(meeting: Meeting, results: Results, seal: Seal, digest: str, fingerpr
             pdf.multi_cell(0, 5, f"{meeting.round(round_id).name}: {t('report.forced', n=n, reason=reason)}",
                            new_x="LMARGIN", new_y="NEXT")
             pdf.set_text_color(0)
+    loud = [line for rnd in meeting.rounds if sheet.round_id in (None, rnd.id) and sheet.kind != "DIST"
+            for line in invalid_lines(meeting, results, rnd.id)]
+    if loud:
+        pdf.set_text_color(200, 0, 0)
+        pdf.set_font_size(12)
+        for line in loud:
+            pdf.multi_cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0)
     pdf.ln(2)
     for rows in _body(meeting, results, sheet, printed):
         _table(pdf, rows)
         pdf.ln(3)
     for line in _notes(meeting, results, sheet):
+        if line in loud:
+            continue
         pdf.set_font_size(9)
         pdf.multi_cell(0, 5, f"! {line}", new_x="LMARGIN", new_y="NEXT")
     _closing(pdf, meeting, digest, fingerprint)
@@ -231,7 +241,7 @@ def _body(meeting: Meeting, results: Results, sheet: Sheet, printed: dict[tuple[
         for rnd in counted:
             for g in results.rounds[rnd.id].groups:
                 rows.append([rnd.name, meeting.group(g.group_id).name, str(g.expected), "", str(g.issued),
-                             str(g.returned), str(g.read)])
+                             str(g.returned) if g.returned_recorded else "", str(g.read)])
         return [rows]
     if sheet.kind == "RANK":
         comp = meeting.composite

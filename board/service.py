@@ -15,12 +15,12 @@ from typing import Any
 
 from ballots.geometry import Layout
 from ballots.payload import PayloadError, layout_prefix, verify
-from board.results import collect, notes
+from board.results import collect, invalid_lines, notes
 from meeting.errors import TallyError
 from meeting.folder import MeetingFolder
 from meeting.store import Store
 from scanner.session import Draft, Outcome, ScanSession, forget_fingerprints
-from tally.compute import half_up
+from tally.compute import half_up, person_name
 from tally.model import RatingResult, Results, ScoreResult, SurveyResult, VoteResult
 
 DECISIONS = ("accept", "correct", "void", "duplicate")
@@ -149,7 +149,7 @@ class MeetingService:
             if isinstance(res, VoteResult):
                 first = rnd.spec.options[0].id
                 for c in sorted(res.candidates, key=lambda c: -c.options[first]):
-                    rows.append({"name": name(c.candidate_id), "value": c.options[first],
+                    rows.append({"name": person_name(m, c.candidate_id), "value": c.options[first],
                                  "label": f"{c.options[first]} ({half_up(c.share * 100, 1)}%)", "bar": float(c.share),
                                  "mark": "当选" if c.elected else ("平票" if c.tie else "")})
             elif isinstance(res, RatingResult):
@@ -173,7 +173,8 @@ class MeetingService:
                     rows.append({"name": name(c), "value": float(v), "label": f"{v}", "bar": float(v / res.max),
                                  "mark": ""})
             rounds.append({"id": rnd.id, "name": rnd.name, "groups": groups, "rows": rows,
-                           "void": any(g["void"] for g in groups), "sealed": rnd.id in sealed})
+                           "void": bool(getattr(res, "void", False)), "reasons": invalid_lines(m, r, rnd.id),
+                           "sealed": rnd.id in sealed})
         ranking = [{"rank": x.rank, "tied": x.tied, "name": name(x.candidate_id), "composite": f"{x.composite}",
                     "bar": float(x.composite) / 100} for x in r.ranking]
         return {"title": m.info.title, "language": m.language, "version": self.version, "rounds": rounds,
@@ -189,7 +190,7 @@ class MeetingService:
             res = r.rounds[last["round_id"]]
             if isinstance(res, VoteResult):
                 first = m.round(last["round_id"]).spec.options[0].id
-                tallies = [{"name": m.candidate(c.candidate_id).name, "count": c.options[first]}
+                tallies = [{"name": person_name(m, c.candidate_id), "count": c.options[first]}
                            for c in res.candidates]
             elif isinstance(res, RatingResult):
                 top = m.round(last["round_id"]).spec.grades[0].id

@@ -434,8 +434,9 @@ def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv, json or xlsx")] = "xlsx",
     out: Annotated[Path | None, typer.Option("--out", help="File (json, xlsx) or folder (csv) [default: DIR/export]")]
     = None,
-    bom: Annotated[bool, typer.Option("--bom", help="UTF-8 with BOM, for Excel on Chinese Windows (csv, json)")]
-    = False,
+    bom: Annotated[bool | None, typer.Option("--bom/--no-bom", help="UTF-8 with a BOM mark (csv, json) [default: "
+                                             "CSV of a Chinese meeting has one, so Excel on Chinese Windows reads it; "
+                                             "--no-bom for scripts]")] = None,
 ) -> None:
     """Export the results: CSV (one file per round), JSON, or XLSX (one sheet per round and the ranking)."""
     from cli.export import write_export
@@ -450,6 +451,8 @@ def export(
         results = collect(store, meeting)
     finally:
         store.close()
+    if bom is None:
+        bom = fmt == "csv" and meeting.language == "zh"
     paths = write_export(meeting, results, fmt, out or directory / "export", bom)
     for p in paths:
         console.print(str(p), soft_wrap=True)

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import tomllib
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 from meeting.errors import DefinitionError
 from meeting.lang import LANGUAGES, text
 from meeting.model import (
+    COMPARISONS,
+    CONTESTED_RULES,
+    INCOMPLETE_RULES,
     KINDS,
     MAJORITY_BASES,
     OVERVOTE_RULES,
+    QUORUM_RULES,
+    UNGRADED_RULES,
     Candidate,
     Composite,
     CompositePart,
+    Condition,
     Criterion,
     Group,
     Level,
@@ -298,7 +306,8 @@ def _score_spec(t: Table) -> ScoreSpec:
         raise t.error("trim_min_judges", f"is {trim_min_judges}; dropping {trim_high} high and {trim_low} low "
                                          f"needs at least {trim_high + trim_low + 1} judges")
     return ScoreSpec(criteria=tuple(criteria), trim_high=trim_high, trim_low=trim_low,
-                     trim_min_judges=trim_min_judges)
+                     trim_min_judges=trim_min_judges,
+                     incomplete=t.text("incomplete", "leave_out", choices=INCOMPLETE_RULES))
 
 
 def _criterion(t: Table) -> Criterion:
@@ -386,7 +395,35 @@ def _vote_spec(t: Table, chosen: tuple[str, ...], posts: list[Post], candidates:
         write_in_needs_mark=t.boolean("write_in_needs_mark", True),
         rerun_min_share=t.fraction("rerun_min_share", None),
         rerun=_rerun(t),
+        **_quorum(t, "registered"),
+        rerun_list=_rerun_list(t),
+        contested=t.text("contested", "warn", choices=CONTESTED_RULES),
+        women=t.boolean("women", False),
+        cross_post=t.boolean("cross_post", False),
     )
+
+
+RERUN_LIST_PATTERN = r"unfilled\+[0-9]|[1-9]x unfilled|[1-9][0-9]?"
+RERUN_LIST_HINT = 'use "unfilled+1" (one more than the seats left), "2x unfilled" (twice the seats left) or a number'
+
+
+def _rerun_list(t: Table) -> str:
+    if not t.has("rerun_list"):
+        return "unfilled+1"
+    value = t.raw("rerun_list")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(t.integer("rerun_list", lo=1, hi=99))
+    rule = t.text("rerun_list")
+    canonical = re.sub(r"\s+", "", rule).replace("x", "x ")
+    if not re.fullmatch(RERUN_LIST_PATTERN, canonical):
+        raise t.error("rerun_list", f'"{rule}" is not a re-run list rule; {RERUN_LIST_HINT}')
+    return canonical
+
+
+def _quorum(t: Table, default: str) -> dict:
+    """选举有效 / 测评有效: more than `quorum_share` of the registered voters returned a ballot."""
+    return {"quorum": t.text("quorum", default, choices=QUORUM_RULES),
+            "quorum_share": t.fraction("quorum_share", Fraction(1, 2))}
 
 
 def _rerun(t: Table) -> bool:
@@ -407,13 +444,40 @@ def _rating_spec(t: Table, lang: str) -> RatingSpec:
     known = [g.id for g in grades]
     levels = []
     for lt in t.tables("levels", required=False):
-        chosen = lt.text_list("grades")
-        for i, g in enumerate(chosen, start=1):
-            if g not in known:
-                raise lt.error(f"grades[{i}]", f'"{g}" is not a grade of this round; grades: {", ".join(known)}')
-        levels.append(Level(lt.text("name", max_len=20), chosen, lt.fraction("min_share")))
+        name = lt.text("name", max_len=20)
+        if lt.boolean("otherwise", False):  # 其余: the level of everyone no rule above placed
+            for key in ("grades", "also", *_COMPARE_KEYS):
+                if lt.has(key):
+                    raise lt.error(key, "a level with otherwise = true takes no conditions; remove it")
+            levels.append(Level(name, ()))
+            lt.done()
+            continue
+        conditions = [_condition(lt, known)]
+        for more in lt.tables("also", required=False):
+            conditions.append(_condition(more, known))
+            more.done()
+        levels.append(Level(name, tuple(conditions)))
         lt.done()
-    return RatingSpec(grades=grades, levels=tuple(levels))
+    return RatingSpec(grades=grades, levels=tuple(levels), **_quorum(t, "registered"),
+                      ungraded=t.text("ungraded", "abstain", choices=UNGRADED_RULES))
+
+
+_COMPARE_KEYS = {"min_share": "at_least", **{c: c for c in COMPARISONS}}
+
+
+def _condition(t: Table, known: list[str]) -> Condition:
+    """grades = [...] and one of min_share / at_least (≥), more_than (超过 >), below (低于 <), at_most (≤)."""
+    chosen = t.text_list("grades")
+    for i, g in enumerate(chosen, start=1):
+        if g not in known:
+            raise t.error(f"grades[{i}]", f'"{g}" is not a grade of this round; grades: {", ".join(known)}')
+    given = [k for k in _COMPARE_KEYS if t.has(k)]
+    if len(given) != 1:
+        what = "none" if not given else " and ".join(given)
+        raise t.error(given[1] if len(given) > 1 else "at_least",
+                      f"gives {what}; give exactly one of at_least (≥), more_than (超过), below (低于), at_most (≤), "
+                      'e.g. more_than = "1/3"')
+    return Condition(chosen, _COMPARE_KEYS[given[0]], t.fraction(given[0]))  # type: ignore[arg-type]
 
 
 def _survey_spec(t: Table, lang: str) -> SurveySpec:
@@ -427,7 +491,7 @@ def _survey_spec(t: Table, lang: str) -> SurveySpec:
     for i, s in enumerate(satisfied, start=1):
         if s not in names:
             raise t.error(f"satisfied[{i}]", f'"{s}" is not an option of any question; use an option\'s text')
-    return SurveySpec(questions=tuple(questions), satisfied=satisfied)
+    return SurveySpec(questions=tuple(questions), satisfied=satisfied, **_quorum(t, "none"))
 
 
 def _question(t: Table, defaults: tuple[Option, ...]) -> Question:

@@ -20,6 +20,21 @@ MAJORITY_BASES: tuple[MajorityBase, ...] = ("registered", "issued", "returned", 
 Overvote = Literal["ballot", "section"]
 OVERVOTE_RULES: tuple[Overvote, ...] = ("ballot", "section")
 
+Quorum = Literal["registered", "none"]
+QUORUM_RULES: tuple[Quorum, ...] = ("registered", "none")
+
+Ungraded = Literal["abstain", "zero"]
+UNGRADED_RULES: tuple[Ungraded, ...] = ("abstain", "zero")
+
+Contested = Literal["off", "warn", "refuse"]
+CONTESTED_RULES: tuple[Contested, ...] = ("off", "warn", "refuse")
+
+Incomplete = Literal["leave_out", "zero"]
+INCOMPLETE_RULES: tuple[Incomplete, ...] = ("leave_out", "zero")
+
+Compare = Literal["at_least", "more_than", "below", "at_most"]
+COMPARISONS: tuple[Compare, ...] = ("at_least", "more_than", "below", "at_most")
+
 
 @dataclass(frozen=True)
 class MeetingInfo:
@@ -85,6 +100,9 @@ class ScoreSpec:
     trim_high: int = 1  # judge totals dropped from the top ...
     trim_low: int = 1  # ... and from the bottom (去掉一个最高分和一个最低分)
     trim_min_judges: int = 5  # ... only when at least this many judges scored
+    # a judge's sheet accepted without a score for one criterion of a candidate: leave that judge's total for the
+    # candidate out (the trim rule still follows the round's number of judges), or count the missing part as 0
+    incomplete: Incomplete = "leave_out"
 
     @property
     def max_total(self) -> Decimal:
@@ -111,22 +129,65 @@ class VoteSpec:
     write_in_needs_mark: bool = True
     rerun_min_share: Fraction | None = None  # e.g. 1/3: the floor for being elected in a re-run (另行选举)
     rerun: bool = False  # this round is a re-run: elected with at least rerun_min_share, not more than half
+    # 选举有效: more than quorum_share of the registered voters (the groups' expected) returned a ballot
+    quorum: Quorum = "registered"
+    quorum_share: Fraction = Fraction(1, 2)
+    # the re-run list (另行选举候选人): "unfilled+N", "Nx unfilled" or a number; ties at the cut-off all join
+    rerun_list: str = "unfilled+1"
+    contested: Contested = "warn"  # 差额: more candidates than seats per post; check warns / refuses / says nothing
+    women: bool = False  # 成员中应当有妇女成员: say so when nobody elected in this round is a woman
+    cross_post: bool = False  # votes for a person on a higher post who is not elected there count on lower posts
+
+    def rerun_list_size(self, unfilled: int) -> int:
+        """How many go on the re-run list for `unfilled` seats (before ties at the cut-off join)."""
+        rule = self.rerun_list
+        if rule.startswith("unfilled+"):
+            return unfilled + int(rule.removeprefix("unfilled+"))
+        if rule.endswith("x unfilled"):
+            return unfilled * int(rule.removesuffix("x unfilled"))
+        return max(int(rule), unfilled)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """The votes for `grades` together, as a share of the valid ballots, compared with `share`."""
+
+    grades: tuple[str, ...]
+    compare: Compare
+    share: Fraction
+
+    def holds(self, votes: int, valid: int) -> bool:
+        if valid <= 0:
+            return False
+        left, right = votes * self.share.denominator, self.share.numerator * valid
+        match self.compare:
+            case "at_least":
+                return left >= right
+            case "more_than":
+                return left > right
+            case "below":
+                return left < right
+            case "at_most":
+                return left <= right
+        raise AssertionError(self.compare)
 
 
 @dataclass(frozen=True)
 class Level:
-    """A rating threshold rule: the first level whose grades together reach `min_share` of the valid ballots
-    is the candidate's level, e.g. 优秀 when 优秀+称职 ≥ 90%."""
+    """A rating level rule: the first level all of whose conditions hold is the candidate's level,
+    e.g. 优秀 when 优秀+称职 ≥ 90% and 优秀 > 50%; 不称职 when 不称职 超过 1/3."""
 
     name: str
-    grades: tuple[str, ...]
-    min_share: Fraction
+    conditions: tuple[Condition, ...]
 
 
 @dataclass(frozen=True)
 class RatingSpec:
     grades: tuple[Option, ...]  # with points, best first
     levels: tuple[Level, ...] = ()
+    quorum: Quorum = "registered"
+    quorum_share: Fraction = Fraction(1, 2)
+    ungraded: Ungraded = "abstain"  # a row left blank: 弃权, out of the points' denominator; or 0 points
 
 
 @dataclass(frozen=True)
@@ -142,6 +203,8 @@ class Question:
 class SurveySpec:
     questions: tuple[Question, ...]
     satisfied: tuple[str, ...] = ()  # option ids counted as satisfied for the satisfaction rate
+    quorum: Quorum = "none"
+    quorum_share: Fraction = Fraction(1, 2)
 
 
 @dataclass(frozen=True)

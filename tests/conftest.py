@@ -90,6 +90,8 @@ def scan_sample(cli: Cli, folder: Path, photos: Path, seed: int, ratings: list[s
     for n, (key, category, copy, page) in enumerate(forms):  # fill then photograph each: the seed's draw order
         sheet = deck.fill(key, rng, category, copy=copy, page=page)
         cv2.imwrite(str(photos / f"{n:03d}.jpg"), camera(sheet.image, rng, max_tilt=8))
+    # 30 of the 50 群众代表 returned their forms (more than half: the rating stands); 12 of them are read here
+    assert cli("returned", folder, "30", "--round", "CP", "--group", "QZ").exit_code == 0
     result = cli("scan", folder, "--images", photos)
     assert result.exit_code == 0, result.output
     for i, cid in enumerate(["C01", "C02", "C03", "C04", "C05", "C06"]):

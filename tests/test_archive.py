@@ -159,7 +159,7 @@ def test_report_sheets_show_the_numbers_of_tally(sealed_base, cli):
         name = next(n for n in reports if by_round.get(round_id, "综合成绩排名表") in n)
         pdf_lines = reports[name].splitlines()
         for row in rows[1:]:
-            candidate = row[1] if round_id not in by_round else row[0]  # the ranking leads with the rank
+            candidate = row[2] if round_id not in by_round else row[0]  # the ranking leads with post and rank
             expected = [n for cell in row for n in _numbers(cell)]
             if round_id == "YJ":  # the score summary spells out each judge; tally lists them in one cell
                 expected = [n for cell in row[1:] for n in _numbers(cell)]
@@ -405,7 +405,7 @@ def test_status_counts_sheets_not_pages_and_names_the_next_command(scanned, cli)
     yj = next(line for line in out.splitlines() if "YJ" in line)
     assert _numbers(yj) == ["7", "7", "7", "0"] and "已读完" in yj  # 7 judges' sheets of 2 pages each
     cp = next(line for line in out.splitlines() if "CP" in line)
-    assert _numbers(cp) == ["50", "50", "9", "1"] and "计票中" in cp  # 9 counted, the blank one in review
+    assert _numbers(cp) == ["50", "50", "30", "9", "1"] and "计票中" in cp  # 30 returned; 9 counted, 1 in review
     assert "tallykit scan" in out
     assert cli("returned", scanned, "10", "-r", "CP", "-g", "QZ").exit_code == 0
     assert "tallykit serve" in cli("status", scanned).stdout  # all read: decide the one in review next

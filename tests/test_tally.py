@@ -167,7 +167,8 @@ def test_rating_points_with_100_80_60_40():
     # L1: 20 优秀, 10 称职, 4 基本称职, 1 不称职 out of 35 valid → (2000 + 800 + 240 + 40) / 35 = 88
     grades = ["YX"] * 20 + ["CZ"] * 10 + ["JB"] * 4 + ["BC"]
     sheets = [_rating({"L1": g}, "CM") for g in grades]
-    rating = tally(meeting, sheets, [], {("CP", "CM"): Count(35, 35)}).rounds["CP"]
+    # 45 of the 80 registered (35 村民代表 + 10 党员) voted: more than half, the rating stands
+    rating = tally(meeting, sheets, [], {("CP", "CM"): Count(35, 35), ("CP", "DY"): Count(45, 10)}).rounds["CP"]
     l1 = next(c for c in rating.candidates if c.candidate_id == "L1")
     assert l1.points == Decimal(88)
     assert l1.counts == {"YX": 20, "CZ": 10, "JB": 4, "BC": 1}
@@ -234,7 +235,7 @@ def test_composite_of_equal_parts_equals_the_part(value, cuts):
     v = min(grade, key=lambda g: abs(g - value))  # a rating reaches only 100/80/60/40 with one ballot
     sheets = [_score_sheet(1, {c: v for c in cands}), _rating({c: grade[v] for c in cands})]
     entries = [Manual("DW", c, Decimal(v), "x", i) for i, c in enumerate(cands)]
-    results = tally(meeting, sheets, entries, {("CP", "QZ"): Count(50, 1), ("YJ", "PS"): Count(7, 1)})
+    results = tally(meeting, sheets, entries, {("CP", "QZ"): Count(50, 50), ("YJ", "PS"): Count(7, 1)})
     assert {r.composite for r in results.ranking} == {half_up(Decimal(v), 2)}
 
 

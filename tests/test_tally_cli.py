@@ -72,17 +72,35 @@ def test_exports(counted, cli, tmp_path):
     assert result.exit_code == 0, result.output
     book = load_workbook(tmp_path / "r.xlsx")
     assert any("竞聘演讲" in name for name in book.sheetnames) and "综合成绩" in book.sheetnames
+    assert "选票情况" in book.sheetnames and "ballots" not in book.sheetnames
     ranking = list(book["综合成绩"].values)
-    assert ranking[0][0] == "名次" and len(ranking) == 7
-    assert isinstance(ranking[1][-1], float | int)  # numbers stay numbers in the spreadsheet
+    assert ranking[0][:3] == ("职位", "名次", "候选人") and len(ranking) == 7
+    composite = book["综合成绩"].cell(2, len(ranking[0]) - 1)
+    assert isinstance(composite.value, float | int) and composite.number_format == "0.00"  # 79.70 shows 79.70
+    rating = book[next(n for n in book.sheetnames if "民主测评" in n)]
+    head = [c.value for c in rating[1]]
+    assert head[1:3] == ["优秀", "优秀 %"]  # counts and shares in their own numeric columns
+    assert isinstance(rating.cell(2, 2).value, int) and rating.cell(2, 3).number_format == "0.0%"
+    assert 0 <= rating.cell(2, 3).value <= 1
+    speech = book[next(n for n in book.sheetnames if "竞聘演讲" in n)]
+    judges = [c.value for c in speech[1]]
+    assert judges[1:3] == ["评委打分 1", "评委打分 2"]  # one column per judge
+    assert all(isinstance(speech.cell(2, 2 + j).value, int | float) for j in range(2))
 
-    result = cli("export", counted, "--format", "csv", "--out", tmp_path / "csv", "--bom")
+    result = cli("export", counted, "--format", "csv", "--out", tmp_path / "csv")
     files = sorted((tmp_path / "csv").glob("*.csv"))
-    assert result.exit_code == 0 and len(files) == 5  # ballots, three rounds, the ranking
-    assert all(f.read_bytes().startswith(b"\xef\xbb\xbf") for f in files)
+    assert result.exit_code == 0 and len(files) >= 5  # ballots, three rounds, the ranking (and notes)
+    assert all(f.read_bytes().startswith(b"\xef\xbb\xbf") for f in files)  # a Chinese meeting: BOM by default
+    result = cli("export", counted, "--format", "csv", "--out", tmp_path / "plain", "--no-bom")
+    assert result.exit_code == 0 and not any(f.read_bytes().startswith(b"\xef\xbb\xbf")
+                                             for f in (tmp_path / "plain").glob("*.csv"))
 
     result = cli("export", counted, "--format", "json", "--out", tmp_path / "r.json")
     doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert set(doc["rounds"]) == {"YJ", "CP", "DW"} and len(doc["ranking"]) == 6
+    points = [c["points"] for c in doc["rounds"]["CP"]["candidates"]]
+    assert all(len(p.split(".")[1]) == 2 for p in points)  # the meeting's decimals, every time
+    shares = [s for c in doc["rounds"]["CP"]["candidates"] for s in c["shares"].values()]
+    assert all(len(s.split(".")[1]) == 4 for s in shares)
 
     assert cli("export", counted, "--format", "pdf").exit_code == 2
