@@ -124,6 +124,13 @@ def seal(folder: MeetingFolder, store: Store, meeting: Meeting, round_ids: list[
         """Inside the seal's transaction: the results digest, and the report sheets rendered once as they will be,
         so that if they cannot be made (a font, a layout) nothing is sealed."""
         results = collect(s, meeting)
+        for r in todo:
+            for flaw in getattr(results.rounds[r], "invalid", ()):
+                if flaw.kind == "read_over_returned":
+                    raise ArchiveError(f"round {r} group {flaw.group}: {flaw.got} sheets were read but {flaw.limit} "
+                                       "ballots are recorded as returned; find the double scan (void it as a "
+                                       "duplicate on /review) or correct the count with `tallykit returned`, then "
+                                       "seal")
         digest = results_digest(results_document(meeting, results))
         seals = [*s.seals(), *({"round_id": r, "sealed_at": now(), "reason": reason} for r in todo)]
         with tempfile.TemporaryDirectory(prefix="tallykit-seal-") as trial:

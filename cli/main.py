@@ -134,6 +134,7 @@ def check(
     if target.is_file() or target.suffix.lower() == ".toml":
         meeting = load_file(target, require_id=False)
         console.print(meeting_summary(meeting))
+        _print_warnings(meeting)
         console.print(f"\n{target}: valid (checked only; nothing recorded)")
         return
     folder = MeetingFolder.open(target)
@@ -145,6 +146,7 @@ def check(
         meeting, text, sha = folder.load_current(store)
         latest = store.latest_definition()
         console.print(meeting_summary(meeting))
+        _print_warnings(meeting)
         if latest is not None and latest["sha256"] == sha:
             console.print(f"\n{DEFINITION}: valid; unchanged since version {latest['version']} was accepted")
         else:
@@ -152,6 +154,13 @@ def check(
             console.print(f"\n{DEFINITION}: valid; accepted as version {version} (recorded in the audit log)")
     finally:
         store.close()
+
+
+def _print_warnings(meeting: Any) -> None:
+    from meeting.definition import warnings
+
+    for line in warnings(meeting):
+        console.print(f"[bold yellow]! {line}[/bold yellow]", soft_wrap=True)
 
 
 def _restore_definition(folder: MeetingFolder, store: Any) -> None:
@@ -418,13 +427,73 @@ def returned(
         if current is None or current.issued == 0:
             raise fail(f"no ballots were recorded as issued for round {rnd.id} group {group_id}; print them first", 1)
         new = store.set_ballot_count(rnd.id, group_id, operator or default_operator(), returned=count)
+        read = sum(n for (r, g, _), n in store.reading_counts(first_pages=True).items()
+                   if r == rnd.id and g == group_id)
     finally:
         store.close()
     console.print(f"{rnd.name}（{meeting.group(group_id).name}）: {new.returned} returned of {new.issued} issued")
+    if new.returned is not None and read > new.returned:
+        note = words("invalid.read_over_returned", meeting.language, round=rnd.name,
+                     group=meeting.group(group_id).name, got=read, limit=new.returned)
+        console.print(f"[bold red]{note}[/bold red]")
     if new.returned is not None and new.returned > new.issued:
         note = words("void.note", meeting.language, round=rnd.name, group=meeting.group(group_id).name,
                      returned=new.returned, issued=new.issued)
         console.print(f"[bold red]{note}[/bold red]")
+
+
+@app.command()
+@user_errors
+def rerun(
+    directory: Annotated[Path, typer.Argument(help="The meeting folder")],
+    round_id: Annotated[str, typer.Option("--round", "-r", help="The vote round whose seats stayed unfilled")],
+    posts: Annotated[
+        list[str] | None, typer.Option("--post", "-p", help="Only this post (repeat for more); default: every post "
+                                       "with unfilled seats")
+    ] = None,
+    print_now: Annotated[bool, typer.Option("--print/--no-print", help="Print the new round's ballots")] = True,
+    spares: Annotated[int, typer.Option("--spares", min=0, help="Extra copies per group, beyond ballots issued")] = 0,
+    font: Annotated[
+        Path | None, typer.Option("--font", help="A TrueType/OpenType font with every character the forms need")
+    ] = None,
+    operator: Operator = "",
+) -> None:
+    """另行选举: make the next vote from a round's result (unfilled seats; a tie at the last seat is voted again
+    among exactly the tied), add it to meeting.toml, accept it and print its ballots."""
+    from board.results import collect
+    from cli.rerun import plan_rerun
+
+    folder = MeetingFolder.open(directory)
+    store = folder.store()
+    try:
+        accepted = folder.accepted(store)
+        if accepted.changed:
+            raise fail(f"{DEFINITION} was edited since version {accepted.version} was accepted; "
+                       f"run `tallykit check {directory}` first", 2)
+        current, _ = folder.read_definition()
+        plan = plan_rerun(accepted.meeting, collect(store, accepted.meeting), round_id, current, tuple(posts or ()))
+        path = folder.definition_path
+        tmp = path.with_name(f".{path.name}.part")
+        tmp.write_text(plan.toml, encoding="utf-8")
+        tmp.replace(path)
+        try:
+            version = store.accept_definition(plan.toml, definition_digest(plan.toml.encode("utf-8")),
+                                              operator or default_operator())
+        except BaseException:
+            path.write_text(current, encoding="utf-8")  # nothing half-done: the file as it was
+            raise
+        meeting = folder.accepted(store).meeting
+    finally:
+        store.close()
+    lang = meeting.language
+    sep = "、" if lang == "zh" else ", "
+    console.print(words("rerun.made", lang, id=plan.round_id, name=plan.name, version=version))
+    for post, seats in plan.seats.items():
+        console.print(words("rerun.post", lang, post=meeting.post(post).name, k=seats,
+                            names=sep.join(plan.candidates[post])))
+    if print_now:
+        print_forms(directory, round_ids=[plan.round_id], group_ids=None, spares=spares, test=False, out=None,
+                    font=font, paper="A4", operator=operator)
 
 
 @app.command()

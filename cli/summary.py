@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from rich.console import Group as RenderGroup
 from rich.panel import Panel
@@ -34,16 +35,35 @@ def describe_rules(rnd: Round, meeting: Meeting) -> str:
         parts.append(text(f"rule.overvote.{spec.overvote}", lang))
         if spec.rerun_min_share is not None:
             parts.append(text("rule.rerun", lang, share=str(spec.rerun_min_share)))
+        if spec.rerun:
+            parts.append(text("rule.is_rerun", lang))
+        parts.append(_quorum(spec, lang))
+        parts.append(text("rule.rerun_list", lang, rule=spec.rerun_list))
+        if spec.women:
+            parts.append(text("rule.women", lang))
+        if spec.cross_post:
+            parts.append(text("rule.cross_post", lang))
         return "；".join(parts)
     if isinstance(spec, RatingSpec):
-        return "/".join(f"{g.name}{_num(g.points)}" for g in spec.grades)
+        parts = ["/".join(f"{g.name}{_num(g.points)}" for g in spec.grades), _quorum(spec, lang),
+                 text(f"rule.ungraded.{spec.ungraded}", lang)]
+        return "；".join(parts)
     if isinstance(spec, SurveySpec):
         parts = [text("rule.questions", lang, n=len(spec.questions))]
+        if spec.quorum != "none":
+            parts.append(_quorum(spec, lang))
         if spec.satisfied:
             parts.append(text("rule.satisfied", lang, names="+".join(spec.satisfied)))
         return "；".join(parts)
     assert isinstance(spec, ManualSpec)
     return text("rule.manual", lang, max=_num(spec.max)) + (f"（{spec.label}）" if spec.label else "")
+
+
+def _quorum(spec: VoteSpec | RatingSpec | SurveySpec, lang: str) -> str:
+    if spec.quorum == "none":
+        return text("rule.quorum.none", lang)
+    share = text("half", lang) if spec.quorum_share == Fraction(1, 2) else str(spec.quorum_share)
+    return text("rule.quorum", lang, share=share)
 
 
 def meeting_summary(meeting: Meeting) -> RenderGroup:

@@ -376,6 +376,10 @@ def _vote_spec(t: Table, chosen: tuple[str, ...], posts: list[Post], candidates:
             where = "max_choices" if t.has("max_choices") else None
             raise t.error(where, f"post {post.id} elects {k} but has only {len(members)} candidates"
                                  f" and {write_ins} write-in rows; lower max_choices or add candidates")
+        if len(members) <= k and t.data.get("contested") == "refuse" and t.data.get("rerun") is not True:
+            raise t.error("contested", f"post {post.id} has {len(members)} candidate(s) for {k} seat(s); 差额选举 "
+                                       "needs more candidates than seats: add a candidate, or set contested = "
+                                       '"warn" where the rules allow 等额选举')
         sections.append(VoteSection(post=post.id, candidates=members, max_choices=k, write_ins=write_ins))
     if mode == "approve":
         defaults = tuple(Option(id=o, name=text(f"vote.{o}", lang)) for o in ("agree", "disagree", "abstain"))
@@ -551,3 +555,25 @@ def _composite(t: Table, rounds: list[Round], lang: str) -> Composite:
     composite = Composite(name=t.text("name", text("composite", lang)), parts=tuple(parts), tie_break=tie_break)
     t.done()
     return composite
+
+
+def warnings(meeting: Meeting) -> list[str]:
+    """What `check` should tell the organiser although the meeting is valid, in the meeting's language:
+    等额 posts where the round asks for 差额 (contested = "warn"), a women rule with no woman to elect."""
+    lang = meeting.language
+    out = []
+    for rnd in meeting.rounds:
+        spec = rnd.spec
+        if not isinstance(spec, VoteSpec):
+            continue
+        for section in spec.sections:
+            if spec.contested != "off" and len(section.candidates) <= section.max_choices and not spec.rerun:
+                out.append(text("warn.uncontested", lang, round=rnd.name, post=_post_name(meeting, section.post),
+                                n=len(section.candidates), k=section.max_choices))
+        if spec.women and not any(meeting.candidate(c).gender == "F" for c in rnd.candidates):
+            out.append(text("warn.no_woman", lang, round=rnd.name))
+    return out
+
+
+def _post_name(meeting: Meeting, post_id: str) -> str:
+    return meeting.post(post_id).name

@@ -375,7 +375,8 @@ class Store:
         """Record one sheet read, with its image, in one transaction. None when `row["key"]` was recorded
         before (the same file or the same station post): readings are idempotent.
 
-        `issued` caps the sheets (page 1) recorded for the round and group: one more is refused."""
+        `issued` caps the sheets (page 1) recorded for the round and group, and so does the returned count once it
+        is recorded: one more is refused."""
         with self.db.atomic():
             if self.db.execute("SELECT 1 FROM readings WHERE key = ?", [row["key"]]).fetchone():
                 return None
@@ -388,6 +389,13 @@ class Store:
                     raise CountExceeded(f"round {row['round_id']} group {row['group_id']}: {n} sheets are already "
                                         f"recorded and only {issued} ballots were issued; this sheet is not counted. "
                                         "Check for a double scan or a foreign ballot")
+                returned = self.db.execute("SELECT returned FROM ballot_counts WHERE round_id = ? AND group_id = ?",
+                                           [row["round_id"], row["group_id"]]).fetchone()
+                if returned and returned[0] is not None and n >= returned[0]:
+                    raise CountExceeded(f"round {row['round_id']} group {row['group_id']}: {n} sheets are already "
+                                        f"recorded and {returned[0]} ballots were counted as returned; this sheet is "
+                                        "not counted. Check for a double scan, or correct the returned count with "
+                                        "`tallykit returned`")
             return self.insert_audited("readings", row, actor, f"reading.{row['status']}")
 
     def same_sheet(self, layout_hash: str, page: int, *, serial: str | None = None,
