@@ -109,6 +109,28 @@ class Deck:
         return FilledSheet(img, truth)
 
 
+    def mark(self, key: tuple[str, str], box_ids: set[str], rng: np.random.Generator, copy: int = 0,
+             page: int = 1, names: dict[str, str] | None = None) -> FilledSheet:
+        """A page with exactly these boxes ticked (a test that needs given votes), in a pen and style drawn by
+        `rng`; `names` writes a scribble into the write-in name zones of those rows ("section/row" → name)."""
+        layout = self.layouts[key]
+        img = self.blank(key, copy, page).copy()
+        p = layout.pages[page - 1]
+        boxes = {b.id: b for b in p.boxes}
+        unknown = sorted(box_ids - set(boxes))
+        if unknown:
+            raise KeyError(f"no box {unknown[0]} on page {page} of {key}")
+        truth = Truth(layout, page, str(copy + 1) if layout.named else None, category="given")
+        pen = PENS[int(rng.integers(len(PENS)))]
+        for box_id in sorted(box_ids):
+            truth.marks[box_id] = str(rng.choice(["tick", "tick", "cross", "fill"]))
+            draw_mark(img, boxes[box_id].rect, truth.marks[box_id], rng, pen)
+        for z in p.zones:
+            if z.kind == "write_in_name" and f"{z.section}/{z.row}" in (names or {}):
+                scribble(img, z.rect, rng, pen)
+        return FilledSheet(img, truth)
+
+
 def _choose(spec, layout: Layout, page: Page, rng: np.random.Generator, category: str) -> set[str]:
     """Which boxes a voter marks: a valid, complete sheet unless the category says otherwise."""
     if category == "blank":
