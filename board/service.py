@@ -20,7 +20,7 @@ from meeting.errors import TallyError
 from meeting.folder import MeetingFolder
 from meeting.store import Store
 from scanner.session import Draft, Outcome, ScanSession, forget_fingerprints
-from tally.compute import half_up, person_name
+from tally.compute import half_up, normalise_name, person_name
 from tally.model import RatingResult, Results, ScoreResult, SurveyResult, VoteResult
 
 DECISIONS = ("accept", "correct", "void", "duplicate")
@@ -273,6 +273,59 @@ class MeetingService:
                     len(chosen) > q.max_choices:
                 raise BadRequest(f"answers: {qid} = {chosen!r} is not a possible answer")
 
+    def _write_in_names(self, reading_id: int, names: Any) -> list[list[Any]]:
+        """Write-in names typed at review, checked against the sheet's round: each [post, row, name] names a post
+        of the ballot that has write-in rows (its id or its name as printed), a row it has, and a name; the name
+        is stored normalised (李 四 → 李四), so one person is one person."""
+        if not isinstance(names, list) or len(names) > 100:
+            raise BadRequest("write_in_names must be a list of [post, row, name]")
+        with self.read_lock:
+            row = self.reader.db.execute("SELECT round_id FROM readings WHERE id = ?", [reading_id]).fetchone()
+        if row is None:
+            raise BadRequest(f"no reading #{reading_id}")
+        spec = self.meeting.round(row[0]).spec
+        rows = {s.post: s.write_ins for s in getattr(spec, "sections", ()) if s.write_ins}
+        by_name = {self.meeting.post(p).name: p for p in rows}
+        out: list[list[Any]] = []
+        for entry in names:
+            if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], str)):
+                raise BadRequest("write_in_names must be a list of [post, row, name]")
+            post = by_name.get(str(entry[0]).strip(), str(entry[0]).strip())
+            if post not in rows:
+                known = "、".join(self.meeting.post(p).name for p in rows) or "none"
+                raise BadRequest(f"write-in: {entry[0]!r} is not a post with write-in rows on this ballot; posts: "
+                                 f"{known}")
+            try:
+                line = int(entry[1])
+            except (TypeError, ValueError):
+                raise BadRequest(f"write-in: row {entry[1]!r} is not a row number") from None
+            if not 1 <= line <= rows[post]:
+                raise BadRequest(f"write-in: {self.meeting.post(post).name} has rows 1 to {rows[post]}, not {line}")
+            name = normalise_name(entry[2])
+            if not name or len(name) > 40:
+                raise BadRequest("write-in: a name of 1 to 40 characters is needed")
+            out.append([post, line, name])
+        return out
+
+    def _typed_names(self, round_id: str) -> dict[str, list[str]]:
+        """Per post, the names typed in review before (most used first), offered so that one person is typed
+        one way."""
+        from collections import Counter
+
+        seen: dict[str, Counter] = {}
+        with self.read_lock:
+            rows = self.reader.db.execute("SELECT d.corrected FROM decisions d JOIN readings r ON r.id = d.reading_id "
+                                         "WHERE r.round_id = ? AND d.corrected IS NOT NULL", [round_id]).fetchall()
+        for (corrected,) in rows:
+            try:
+                entries = json.loads(corrected).get("write_in_names") or []
+            except (ValueError, AttributeError):
+                continue
+            for entry in entries:
+                if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], str):
+                    seen.setdefault(str(entry[0]), Counter())[normalise_name(entry[2])] += 1
+        return {post: [n for n, _ in c.most_common(50)] for post, c in seen.items()}
+
     def _choices(self, round_id: str) -> dict[str, Any]:
         """Names for the correction form: candidates, and what can be chosen for each (options, grades)."""
         m = self.meeting
@@ -284,8 +337,16 @@ class MeetingService:
         questions = {q.id: {"text": q.text, "options": [[o.id, o.name] for o in q.options]}
                      for q in getattr(spec, "questions", ())}
         criteria = {c.id: f"{c.name}（{c.max.normalize():f}）" for c in getattr(spec, "criteria", ())}
+        write_ins = [[sec.post, m.post(sec.post).name, row] for sec in getattr(spec, "sections", ())
+                     for row in range(1, sec.write_ins + 1)]
+        typed = self._typed_names(round_id) if write_ins else {}
+        for sec in getattr(spec, "sections", ()):  # listed candidates' names too: a voter may write one in
+            if sec.write_ins:
+                typed.setdefault(sec.post, [])
+                typed[sec.post] += [m.candidate(c).name for c in sec.candidates if m.candidate(c).name
+                                    not in typed[sec.post]]
         return {"candidates": names, "options": options, "grades": grades, "questions": questions,
-                "criteria": criteria}
+                "criteria": criteria, "write_ins": write_ins, "typed_names": typed}
 
     def image(self, reading_id: int) -> bytes:
         with self.read_lock:
@@ -315,9 +376,7 @@ class MeetingService:
                 raise BadRequest("a correction needs the corrected result")
             self._check_result(reading_id, body["result"])
             corrected["result"] = body["result"]
-        names = body.get("write_in_names") or []
-        if not isinstance(names, list) or not all(isinstance(n, list) and len(n) == 3 for n in names):
-            raise BadRequest("write_in_names must be a list of [section, row, name]")
+        names = self._write_in_names(reading_id, body.get("write_in_names") or [])
         if names:
             corrected["write_in_names"] = names
         with self.lock:

@@ -29,7 +29,7 @@ def sheets(readings: Iterable[dict[str, Any]], decisions: Iterable[dict[str, Any
             corrected = json.loads(decision["corrected"]) if decision.get("corrected") else {}
             if decision["decision"] == "correct" and "result" in corrected:
                 result = corrected["result"]
-            names = tuple((s, int(row), n) for s, row, n in corrected.get("write_in_names", []))
+            names = _names(corrected.get("write_in_names"))
         elif decision["decision"] == "void":
             state = "void"
         else:
@@ -45,3 +45,16 @@ def manual(rows: Iterable[dict[str, Any]]) -> list[Manual]:
 def counts(rows: Iterable[Any]) -> dict[tuple[str, str], Count]:
     """From the store's BallotCount values (round_id, group_id, issued, returned)."""
     return {(c.round_id, c.group_id): Count(c.issued, c.returned) for c in rows}
+
+
+def _names(entries: Any) -> tuple[tuple[str, int, str], ...]:
+    """Write-in names as a review decision stored them; an entry the count cannot use is left out (the server
+    refuses such entries; this keeps a damaged store from stopping the count)."""
+    out = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, list | tuple) and len(entry) == 3 and isinstance(entry[2], str):
+            try:
+                out.append((str(entry[0]), int(entry[1]), entry[2]))
+            except (TypeError, ValueError):
+                continue
+    return tuple(out)

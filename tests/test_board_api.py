@@ -192,3 +192,51 @@ def test_group_commit_one_transaction_refuses_only_the_sheets_beyond_issued(serv
     assert kinds.count("refused") == 2 and all(k in ("counted", "review") for k in kinds[:-2])
     assert "only" in outcomes[-1].message and len(_readings(folder)) == issued
     assert service.store.check_integrity().ok
+
+
+def test_write_in_names_are_checked_normalised_and_offered_again(printed, tmp_path, cli):
+    """另选他人 at review: the post by its id or its printed name, a row the ballot has, a name; stored as one
+    spelling, counted as a candidate, and offered for the next sheet of that post. Bad entries: 400, nothing."""
+    folder = tmp_path / "village"
+    shutil.copytree(printed["cunweihui"], folder)
+    deck = Deck(folder)
+    rng = np.random.default_rng(5)
+    layout = deck.layouts[("XJ", "XM")]
+    write_in = next(b.id for b in layout.pages[0].boxes if b.mark.kind == "write_in" and b.mark.section == "WY")
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    base = {"Z1/agree", "Z2/disagree", "F1/agree", "F2/disagree", "W1/agree", "W2/disagree", "W3/disagree",
+            "W4/abstain"}
+    for n, extra in enumerate(({"W4/abstain"}, {"W4/disagree"})):
+        sheet = deck.mark(("XJ", "XM"), (base - {"W4/abstain"}) | extra | {write_in}, rng, names={"WY/1": "李四"})
+        import cv2
+        cv2.imwrite(str(photos / f"{n}.jpg"), camera(sheet.image, rng, max_tilt=6))
+    assert cli("scan", folder, "--images", photos).exit_code == 0
+    app = create_app(folder)
+    with TestClient(app) as client:
+        auth = {"Authorization": f"Bearer {app.state.service.token}"}
+        queue = client.get("/api/review", headers=auth).json()
+        assert len(queue) == 2
+        first, second = (q["id"] for q in queue)
+        detail = client.get(f"/api/readings/{first}", headers=auth).json()
+        assert ["WY", "委员", 1] in detail["choices"]["write_ins"]
+        for names in (["李四"], [["主任/1", 1, "张三"]], [["XX", 1, "李四"]], [["WY", 3, "李四"]],
+                      [["WY", 1, "  "]], [["WY", "x", "李四"]]):
+            response = client.post(f"/api/readings/{first}/decision", headers=auth,
+                                   json={"decision": "accept", "reason": "r", "operator": "o", "write_in_names": names})
+            assert response.status_code == 400, names
+        assert len(client.get("/api/review", headers=auth).json()) == 2  # nothing decided
+        response = client.post(f"/api/readings/{first}/decision", headers=auth,
+                               json={"decision": "accept", "reason": "写了李四", "operator": "监票人",
+                                     "write_in_names": [["委员", 1, "李 四"]]})
+        assert response.status_code == 201
+        offered = client.get(f"/api/readings/{second}", headers=auth).json()["choices"]["typed_names"]
+        assert offered["WY"][0] == "李四" and "唐小红" in offered["WY"]
+        response = client.post(f"/api/readings/{second}/decision", headers=auth,
+                               json={"decision": "accept", "reason": "写了李四", "operator": "监票人",
+                                     "write_in_names": [["WY", 1, "李四"]]})
+        assert response.status_code == 201
+        assert client.get("/api/board").status_code == 200 and client.get("/api/results").status_code == 200
+        board = client.get("/api/board").json()
+        rows = next(r for r in board["rounds"] if r["id"] == "XJ")["rows"]
+        assert any(r["name"] == "李四" and r["value"] == 2 for r in rows)  # one person, two votes
