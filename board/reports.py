@@ -21,7 +21,7 @@ from ballots.render import black_runs, marker_cells
 from board.results import group_rows, invalid_lines, notes, num, tables
 from meeting.canon import b32
 from meeting.lang import text
-from meeting.model import Meeting
+from meeting.model import Meeting, RatingSpec
 from tally.model import RatingResult, Results, ScoreResult, SurveyResult, VoteResult
 
 REPORT_PREFIX = "TKR1"
@@ -280,8 +280,11 @@ def _notes(meeting: Meeting, results: Results, sheet: Sheet) -> list[str]:
         return [text("report.weights", lang, parts="、".join(parts) if lang == "zh" else ", ".join(parts)), *lines]
     if sheet.round_id is None:
         return [line for line in lines if any(rnd.name in line for rnd in meeting.rounds)]
-    name = meeting.round(sheet.round_id).name
-    return [line for line in lines if name in line]
+    rnd = meeting.round(sheet.round_id)
+    rules = []
+    if isinstance(rnd.spec, RatingSpec):  # how 弃权 enters the points is part of the result: say it
+        rules.append(text(f"rule.ungraded.{rnd.spec.ungraded}", lang))
+    return rules + [line for line in lines if rnd.name in line]
 
 
 _NUMERIC = set("0123456789.%()=—- /")

@@ -163,12 +163,14 @@ def tables(meeting: Meeting, results: Results) -> dict[str, list[list[str]]]:
     return {title: [[str(c) for c in row] for row in rows] for title, rows in cells(meeting, results).items()}
 
 
-def invalid_lines(meeting: Meeting, results: Results, round_id: str) -> list[str]:
+def invalid_lines(meeting: Meeting, results: Results, round_id: str, skip: tuple[str, ...] = ()) -> list[str]:
     """The one loud line per reason a round's count cannot stand (选举无效 …), in the meeting's language."""
     lang = meeting.language
     rnd = meeting.round(round_id)
     out = []
     for flaw in getattr(results.rounds[round_id], "invalid", ()):
+        if flaw.kind in skip:
+            continue
         group = meeting.group(flaw.group).name if flaw.group else ""
         what = text("invalid.vote" if rnd.kind == "vote" else "invalid.rating", lang)
         match flaw.kind:
@@ -176,10 +178,8 @@ def invalid_lines(meeting: Meeting, results: Results, round_id: str) -> list[str
                 spec = rnd.spec
                 share = getattr(spec, "quorum_share", None)
                 half = text("half", lang) if share is None or share == Fraction(1, 2) else f"{share}"
-                line = text("invalid.below_quorum", lang, round=rnd.name, what=what, got=flaw.got, limit=flaw.limit,
-                            share=half)
-                if flaw.provisional:
-                    line += text("invalid.provisional", lang)
+                key = "invalid.below_quorum_so_far" if flaw.provisional else "invalid.below_quorum"
+                line = text(key, lang, round=rnd.name, what=what, got=flaw.got, limit=flaw.limit, share=half)
             case "returned_over_issued":
                 line = text("vote_void", lang, round=rnd.name, group=group, returned=flaw.got, issued=flaw.limit)
             case "read_over_returned":

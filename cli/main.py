@@ -186,9 +186,13 @@ def status(directory: Annotated[Path, typer.Argument(help="The meeting folder")]
         states = round_states(accepted.meeting, store.ballot_counts(), store.reading_counts(),
                               store.manual_counts(), store.reading_counts(first_pages=True))
         sealed = frozenset(s["round_id"] for s in store.seals())
+        from board.results import collect, invalid_lines
+
+        results = collect(store, accepted.meeting)
     finally:
         store.close()
-    notes = []
+    notes = [line for rnd in accepted.meeting.rounds  # 选举无效 (quorum), read > returned; status says > issued
+             for line in invalid_lines(accepted.meeting, results, rnd.id, skip=("returned_over_issued",))]
     if accepted.changed:
         notes.append(f"{DEFINITION} differs from accepted version {accepted.version}")
     if folder.key_permissions_loose():

@@ -127,7 +127,8 @@ def validity(groups: Sequence[GroupCounts], quorum: str, quorum_share: Fraction)
     out = [Invalid("returned_over_issued", g.group_id, g.returned, g.issued) for g in groups if g.vote_void]
     out += [Invalid("read_over_returned", g.group_id, g.read, g.returned) for g in groups
             if g.returned_recorded and g.read > g.returned]
-    if quorum == "registered" and groups:
+    started = any(g.returned_recorded or g.read for g in groups)  # before any ballot: waiting, not invalid
+    if quorum == "registered" and groups and started:
         voted, registered = sum(g.returned for g in groups), sum(g.expected for g in groups)
         if not voted * quorum_share.denominator > quorum_share.numerator * registered:
             out.append(Invalid("below_quorum", None, voted, registered,

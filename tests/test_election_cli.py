@@ -111,3 +111,29 @@ def test_below_quorum_the_signed_report_says_the_election_is_invalid(cli, tmp_pa
     assert "选举无效：参加投票4人，未过登记选民20人的半数" in text.replace(" ", "")
     assert "✓" not in text
     assert cli("rerun", folder, "--round", "XJ").exit_code == 2  # an invalid vote is held again, not re-run
+
+
+def test_sheets_read_never_exceed_ballots_returned(cli, tmp_path):
+    folder = _village(cli, tmp_path, registered=9, issued=9)
+    assert cli("returned", folder, "6", "-r", "XJ", "-g", "XM").exit_code == 0
+    rows = ("W1", "W2", "W3", "W4")
+    ballots = [{**HEAD, **{w: ("agree" if j != i % 4 else "abstain") if j < 3 else "disagree"
+                           for j, w in enumerate(rows)}} for i in range(7)]
+    ballots[5]["Z2"] = "abstain"
+    ballots[6]["F2"] = "abstain"
+    _scan(cli, folder, "XJ", ballots, 21, tmp_path / "photos")  # 7 sheets for 6 returned: the 7th is refused
+    store = MeetingFolder.open(folder).store()
+    try:
+        assert len(store.readings("XJ")) == 6
+    finally:
+        store.close()
+    # the count is lowered after reading: a loud conflict, nobody elected, and the round cannot be sealed
+    lowered = cli("returned", folder, "5", "-r", "XJ", "-g", "XM")
+    assert lowered.exit_code == 0 and "已读6张，多于登记收回的5张" in lowered.stdout.replace("\n", "")
+    _, results = _results(folder)
+    assert results.rounds["XJ"].void and not _elected(results, "XJ")
+    sealed = cli("seal", folder, "--all")
+    assert sealed.exit_code != 0 and "6 sheets were read but 5 ballots are recorded as returned" in sealed.stderr
+    assert cli("returned", folder, "6", "-r", "XJ", "-g", "XM").exit_code == 0
+    _, results = _results(folder)
+    assert not results.rounds["XJ"].void and _elected(results, "XJ") >= {"Z1", "F1"}

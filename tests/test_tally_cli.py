@@ -104,3 +104,18 @@ def test_exports(counted, cli, tmp_path):
     assert all(len(s.split(".")[1]) == 4 for s in shares)
 
     assert cli("export", counted, "--format", "pdf").exit_code == 2
+
+
+def test_any_round_name_is_a_valid_sheet_title(tmp_path):
+    """Excel refuses \\ / : * ? [ ] in sheet titles and more than 31 characters: the export makes them valid."""
+    import templates
+    from cli.export import write_export
+    from meeting.definition import load_text
+    from tally.compute import tally
+
+    text = templates.get("jingpin-ceping").read_text().replace("[meeting]", '[meeting]\nid = "TEST1234"', 1)
+    text = text.replace('name = "民主测评"', 'name = "[民主测评]:第一轮/群众*代表?很长很长很长很长很长的名字"', 1)
+    meeting = load_text(text)
+    [path] = write_export(meeting, tally(meeting, [], [], {}), "xlsx", tmp_path / "r.xlsx", False)
+    names = load_workbook(path).sheetnames
+    assert all(len(n) <= 31 and not set(n) & set("\\/:*?[]") for n in names) and len(set(names)) == len(names)

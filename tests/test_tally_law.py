@@ -75,7 +75,7 @@ def test_quorum_is_a_setting_and_counts_sheets_read_until_the_returned_count_is_
     meeting, results = _village({"W2": 30}, 30, recorded=False)
     flaw = results.rounds["XJ"].invalid[0]
     assert flaw.kind == "below_quorum" and flaw.provisional
-    assert "收回票数未登记" in invalid_lines(meeting, results, "XJ")[0]
+    assert "已读30张，尚未过登记选民820人的半数（收回票数未登记）" in invalid_lines(meeting, results, "XJ")[0]
     _, results = _village({"W2": 30}, 30, edit=lambda s: s.replace('quorum = "registered"', 'quorum = "none"'))
     assert not results.rounds["XJ"].void and _by_id(results.rounds["XJ"])["W2"].elected  # 30 of 30
 
