@@ -145,13 +145,15 @@ def cells(meeting: Meeting, results: Results) -> dict[str, list[list[Cell]]]:
     if meeting.composite:  # the header even before every part is in: the notes say what is missing
         comp = meeting.composite
         labels = [f"{p.round}/{p.group}" if p.group else p.round for p in comp.parts]
-        header: list[Cell] = [t("post"), t("rank"), t("candidate")]
+        members = meeting.round(comp.parts[0].round).candidates
+        per_post = len({meeting.candidate(c).post for c in members}) > 1  # 一职双备: say whose post it is
+        header: list[Cell] = [*([t("post")] if per_post else []), t("rank"), t("candidate")]
         for p in comp.parts:
             name = meeting.round(p.round).name + (f"（{meeting.group(p.group).name}）" if p.group else "")
             header.append(f"{name} {p.weight.normalize():f}%")
         rows = [[*header, comp.name, t("selected")]]
         for r in results.ranking:
-            rows.append([meeting.post(r.post).name, f"{r.rank}{'=' if r.tied else ''}",
+            rows.append([*([meeting.post(r.post).name] if per_post else []), f"{r.rank}{'=' if r.tied else ''}",
                          meeting.candidate(r.candidate_id).name, *[Num(r.parts[label], d) for label in labels],
                          Num(r.composite, d), "✓" if r.selected else ""])
         out[comp.name] = rows

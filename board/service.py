@@ -175,8 +175,10 @@ class MeetingService:
             rounds.append({"id": rnd.id, "name": rnd.name, "groups": groups, "rows": rows,
                            "void": bool(getattr(res, "void", False)), "reasons": invalid_lines(m, r, rnd.id),
                            "sealed": rnd.id in sealed})
-        ranking = [{"rank": x.rank, "tied": x.tied, "name": name(x.candidate_id), "composite": f"{x.composite}",
-                    "bar": float(x.composite) / 100} for x in r.ranking]
+        per_post = len({x.post for x in r.ranking}) > 1
+        ranking = [{"rank": x.rank, "tied": x.tied, "composite": f"{x.composite}", "bar": float(x.composite) / 100,
+                    "name": f"{name(x.candidate_id)}（{m.post(x.post).name}）" if per_post else name(x.candidate_id),
+                    "post": m.post(x.post).name, "selected": x.selected} for x in r.ranking]
         return {"title": m.info.title, "language": m.language, "version": self.version, "rounds": rounds,
                 "composite": m.composite.name if m.composite else None, "ranking": ranking,
                 "notes": notes(m, r)}

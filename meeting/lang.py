@@ -110,7 +110,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "invalid.vote": {"zh": "选举无效", "en": "ELECTION INVALID"},
     "invalid.rating": {"zh": "测评无效", "en": "RATING INVALID"},
     "invalid.title": {"zh": "【无效】", "en": "[INVALID]"},
-    "invalid.below_quorum": {"zh": "{round}{what}：参加投票{got}人，未过登记选民{limit}人的{share}", "en": "{round}: {what}: {got} voted, not more than {share} of the {limit} registered voters"},
+    "invalid.below_quorum": {"zh": "【{round}】{what}：参加投票{got}人，未过登记选民{limit}人的{share}", "en": "{round}: {what}: {got} voted, not more than {share} of the {limit} registered voters"},
     "invalid.below_quorum_so_far": {"zh": "{round}：已读{got}张，尚未过登记选民{limit}人的{share}（收回票数未登记），在此之前不能确定当选", "en": "{round}: {got} sheets read, not yet more than {share} of the {limit} registered voters (no returned count recorded); nobody can be elected until then"},
     "invalid.read_over_returned": {"zh": "{round}（{group}）已读{got}张，多于登记收回的{limit}张：须核对收回票数或重复扫描，结果不能公布或封存", "en": "{round} ({group}): {got} sheets read but {limit} recorded as returned: check the returned count or a double scan; results cannot be announced or sealed"},
     "half": {"zh": "半数", "en": "half"},

@@ -159,7 +159,7 @@ def test_report_sheets_show_the_numbers_of_tally(sealed_base, cli):
         name = next(n for n in reports if by_round.get(round_id, "综合成绩排名表") in n)
         pdf_lines = reports[name].splitlines()
         for row in rows[1:]:
-            candidate = row[2] if round_id not in by_round else row[0]  # the ranking leads with post and rank
+            candidate = row[1] if round_id not in by_round else row[0]  # the ranking leads with the rank
             expected = [n for cell in row for n in _numbers(cell)]
             if round_id == "YJ":  # the score summary spells out each judge; tally lists them in one cell
                 expected = [n for cell in row[1:] for n in _numbers(cell)]

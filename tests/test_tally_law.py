@@ -62,7 +62,7 @@ def test_below_quorum_the_election_is_invalid_and_nobody_is_elected():
     assert vote.void and [f.kind for f in vote.invalid] == ["below_quorum"]
     assert (vote.invalid[0].got, vote.invalid[0].limit) == (410, 820)
     assert not any(c.elected for c in vote.candidates) and vote.unfilled == {} and vote.rerun_candidates == {}
-    line = "村民委员会选举选举无效：参加投票410人，未过登记选民820人的半数"
+    line = "【村民委员会选举】选举无效：参加投票410人，未过登记选民820人的半数"
     assert invalid_lines(meeting, results, "XJ") == [line] and line in notes(meeting, results)
     assert all(row[-1] == "" for row in tables(meeting, results)["XJ 村民委员会选举"][1:])  # no ✓ anywhere
     assert '"elected": true' not in to_json(meeting, results) and results.cohort is None
@@ -289,6 +289,8 @@ def test_gongxuan_selects_two_per_post():
     assert len(selected & set(sj)) == 2 and len(selected & set(zr)) == 2  # two per post, not four 书记
     assert {r.rank for r in results.ranking if r.post == "ZR"} == {1, 2, 3, 4}
     assert results.cohort is not None and results.cohort.count == 4
+    table = tables(meeting, results)["综合成绩"]
+    assert table[0][:3] == ["职位", "名次", "候选人"] and sum(row[-1] == "✓" for row in table[1:]) == 4
 
 
 # -- 13: exact rounding -------------------------------------------------------------------------------------------
