@@ -232,11 +232,7 @@ def print_forms(
     folder = MeetingFolder.open(directory)
     store = folder.store()
     try:
-        accepted = folder.accepted(store)
-        if accepted.changed:
-            raise fail(f"{DEFINITION} was edited since version {accepted.version} was accepted; "
-                       f"run `tallykit check {directory}` first, then print", 2)
-        meeting = accepted.meeting
+        meeting = _unchanged(folder, store, directory, "then print").meeting
         keys = folder.keys(store)
         chosen_font = find_font(meeting_text(meeting), font)
         out_dir = out or directory / "print"
@@ -260,6 +256,16 @@ def print_forms(
     finally:
         store.close()
     _print_summary(meeting, jobs, test)
+
+
+def _unchanged(folder: MeetingFolder, store: Any, directory: Path, then: str = "") -> Any:
+    """The accepted meeting, refusing when meeting.toml was edited since: print and rerun work on what was
+    accepted, never on an edit nobody checked."""
+    accepted = folder.accepted(store)
+    if accepted.changed:
+        raise fail(f"{DEFINITION} was edited since version {accepted.version} was accepted; "
+                   f"run `tallykit check {directory}` first{', ' + then if then else ''}", 2)
+    return accepted
 
 
 def _print_summary(meeting: Any, jobs: list[Any], test: bool) -> None:
@@ -470,10 +476,7 @@ def rerun(
     folder = MeetingFolder.open(directory)
     store = folder.store()
     try:
-        accepted = folder.accepted(store)
-        if accepted.changed:
-            raise fail(f"{DEFINITION} was edited since version {accepted.version} was accepted; "
-                       f"run `tallykit check {directory}` first", 2)
+        accepted = _unchanged(folder, store, directory)
         current, _ = folder.read_definition()
         plan = plan_rerun(accepted.meeting, collect(store, accepted.meeting), round_id, current, tuple(posts or ()))
         path = folder.definition_path
