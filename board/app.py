@@ -24,15 +24,86 @@ from meeting.errors import TallyError
 from scanner.remote import WIRE_TYPE, decode_post
 
 PAGES = ("board", "changpiao", "review", "stations")
+MAX_POST_BYTES = 8 * 1024 * 1024  # a station's sheet: JSON and a ~100 KiB JPEG; a 12 MP phone JPEG is ~5 MiB
+MAX_FORM_BYTES = 1024 * 1024  # a review decision
+SECURITY_HEADERS = {
+    # no inline script anywhere: a value a station or reviewer sent can never run as code in a page
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+                               "form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
-def _page(name: str) -> str:
-    return resources.files("board").joinpath("pages", f"{name}.html").read_text(encoding="utf-8")
+def _page(name: str, suffix: str = "html") -> str:
+    return resources.files("board").joinpath("pages", f"{name}.{suffix}").read_text(encoding="utf-8")
 
 
-def create_app(directory: Path, *, poll_seconds: float = 0.1) -> Starlette:
+def raise_open_files(want: int = 65536) -> int:
+    """Raise this process's open-file limit towards the hard limit (each live page and station holds one), where
+    the system allows; returns the limit in force."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = want if hard == resource.RLIM_INFINITY else min(want, hard)
+        if soft != resource.RLIM_INFINITY and soft < target:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            return target
+        return soft
+    except (ImportError, ValueError, OSError):
+        return -1
+
+
+class SecurityHeaders:
+    """Plain ASGI: every response carries SECURITY_HEADERS (streams included, no buffering)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                message = dict(message, headers=[*message.get("headers", []),
+                                                 *[(k, v) for k, v in self.headers if k not in present]])
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class TooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused (TooLarge) as soon as it passes `limit` bytes: never buffered whole first."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(directory: Path, *, poll_seconds: float = 0.1, max_viewers: int = 200,
+               max_viewers_per_address: int = 20) -> Starlette:
+    """The meeting server. `max_viewers` (and per address) caps the live pages' event streams, so that board
+    clients can never starve the stations of connections."""
     service = MeetingService(directory)
     group_commit = GroupCommit(service)
+    viewers: dict[str, int] = {}
 
     def authorised(request: Request) -> bool:
         header = request.headers.get("authorization", "")
@@ -43,13 +114,37 @@ def create_app(directory: Path, *, poll_seconds: float = 0.1) -> Starlette:
         return JSONResponse({"error": "missing or wrong meeting token"}, status_code=401)
 
     async def page(request: Request) -> Response:
-        return HTMLResponse(_page(request.path_params["name"]))
+        name = request.path_params["name"]
+        if name not in PAGES:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return HTMLResponse(_page(name))
+
+    async def script(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in PAGES:
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return Response(_page(name, "js"), media_type="text/javascript; charset=utf-8")
 
     async def home(request: Request) -> Response:
         return RedirectResponse("/board")
 
     async def events(request: Request) -> Response:
+        address = request.client.host if request.client else "?"
+        if sum(viewers.values()) >= max_viewers or viewers.get(address, 0) >= max_viewers_per_address:
+            return JSONResponse({"error": "too many live pages open; close some, then reload"}, status_code=503,
+                                headers={"Retry-After": "10"})
+        viewers[address] = viewers.get(address, 0) + 1
+
         async def stream():
+            try:
+                async for part in _stream():
+                    yield part
+            finally:
+                viewers[address] -= 1
+                if viewers[address] <= 0:
+                    del viewers[address]
+
+        async def _stream():
             seen = -1
             idle = 0.0
             polled = 0.0
@@ -117,11 +212,15 @@ def create_app(directory: Path, *, poll_seconds: float = 0.1) -> Starlette:
         image = None
         if request.headers.get("content-type", "").split(";")[0].strip() == WIRE_TYPE:
             try:
-                body, image = decode_post(await request.body())
-            except (ValueError, UnicodeDecodeError) as exc:
-                return JSONResponse({"error": f"malformed reading: {exc}"}, status_code=400)
+                body, image = decode_post(await read_body(request, MAX_POST_BYTES))
+            except TooLarge:
+                return _too_large(MAX_POST_BYTES)
+            except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+                return JSONResponse({"error": f"malformed reading: {str(exc)[:200]}"}, status_code=400)
+            if not isinstance(body, dict):
+                return JSONResponse({"error": "malformed reading: the JSON line must be an object"}, status_code=400)
         else:
-            body = await _json_body(request)
+            body = await _json_body(request, MAX_POST_BYTES)
             if isinstance(body, Response):
                 return body
         try:
@@ -131,15 +230,21 @@ def create_app(directory: Path, *, poll_seconds: float = 0.1) -> Starlette:
         outcome = await group_commit.record(item)  # recorded with the posts that came with it, one commit
         if isinstance(outcome, BaseException):
             return JSONResponse({"error": str(outcome)}, status_code=503)
+        # refused (more than returned/issued, sealed) and conflict (this key was a different sheet): 409
         status = {"counted": 201, "review": 201, "already_counted": 200}.get(outcome.kind, 409)
         return JSONResponse({"outcome": outcome.kind, "id": outcome.reading_id, "reasons": list(outcome.reasons),
                              "message": outcome.message}, status_code=status)
 
-    async def _json_body(request: Request) -> dict[str, Any] | Response:
+    def _too_large(limit: int) -> Response:
+        return JSONResponse({"error": f"the request is larger than {limit // (1024 * 1024)} MiB"}, status_code=413)
+
+    async def _json_body(request: Request, limit: int = MAX_FORM_BYTES) -> dict[str, Any] | Response:
         try:
-            body = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            return JSONResponse({"error": "the body is not JSON"}, status_code=400)
+            body = json.loads(await read_body(request, limit))
+        except TooLarge:
+            return _too_large(limit)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return JSONResponse({"error": "the body is not JSON (or nested too deeply)"}, status_code=400)
         if not isinstance(body, dict):
             return JSONResponse({"error": "the body must be a JSON object"}, status_code=400)
         return body
@@ -164,6 +269,7 @@ def create_app(directory: Path, *, poll_seconds: float = 0.1) -> Starlette:
         Route("/api/readings/{id:int}", reading_json),
         Route("/api/readings/{id:int}/image", reading_image),
         Route("/api/readings/{id:int}/decision", decision, methods=["POST"]),
+        Route("/static/{name:str}.js", script),
         Route("/{name:str}", page),
     ]
     @contextlib.asynccontextmanager
@@ -173,6 +279,8 @@ def create_app(directory: Path, *, poll_seconds: float = 0.1) -> Starlette:
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.service = service
+
+    app.add_middleware(SecurityHeaders)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": "not found"}, status_code=404)

@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ballots.fonts import find_font
+from ballots.geometry import Layout
 from board.reports import Seal, sheets, write_reports
 from board.results import collect, to_json
 from meeting.canon import canonical_json
@@ -45,6 +46,7 @@ from meeting.folder import MeetingFolder
 from meeting.keys import fingerprint, public_pem
 from meeting.model import Meeting
 from meeting.store import Store, now
+from scanner.interpret import from_states
 from tally.model import Results
 
 BUNDLE_FORMAT = "tallykit-bundle/1"
@@ -197,6 +199,24 @@ def write_bundle(folder: MeetingFolder, store: Store, *, make_zip: bool = False,
         raise ArchiveError("nothing is sealed yet; seal a round first with `tallykit seal DIR --round R`")
     archive = folder.path / "archive"
     archive.mkdir(exist_ok=True)
+    with _bundle_lock(archive):
+        return _write_bundle(archive, store, keys, make_zip, font)
+
+
+@contextmanager
+def _bundle_lock(archive: Path) -> Iterator[None]:
+    """One bundle written at a time; holding the lock, any `.bundle-*` folder is what a killed run left: removed."""
+    import fcntl
+
+    with open(archive / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for stale in archive.glob(".bundle-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        yield
+
+
+def _write_bundle(archive: Path, store: Store, keys: Any, make_zip: bool, font: Path | None
+                  ) -> tuple[Path, list[Path], Path | None]:
     tmp = Path(tempfile.mkdtemp(prefix=".bundle-", dir=archive))
     try:
         store.backup(tmp / "meeting.db")
@@ -226,7 +246,7 @@ def write_bundle(folder: MeetingFolder, store: Store, *, make_zip: bool = False,
             "format": BUNDLE_FORMAT,
             "meeting": {"id": meeting.info.id, "title": meeting.info.title, "date": meeting.info.date.isoformat()},
             "sealed": [{"round": s["round_id"], "sealed_at": s["sealed_at"], "operator": s["operator"],
-                        "reason": s["reason"] or ""} for s in seals],
+                        "reason": s["reason"] or "", "digest": s["digest"]} for s in seals],
             "results_sha256": digest,
             "audit": {"seq": seq, "head": head},
             "manifest_sha256": hashlib.sha256(manifest.encode("utf-8")).hexdigest(),
@@ -299,7 +319,12 @@ def _opened(path: Path) -> Iterator[Path]:
         raise ArchiveError(f"{path}: is neither a bundle folder nor a .zip of one")
     with tempfile.TemporaryDirectory(prefix="tallykit-verify-") as tmp:
         with zipfile.ZipFile(path) as z:
-            for name in z.namelist():
+            names = z.namelist()
+            if len(names) != len(set(names)):
+                twice = next(n for n in names if names.count(n) > 1)
+                raise ArchiveError(f"{path}: holds {twice} more than once (a zip tool shows one copy, a check "
+                                   "another); not a bundle as tallykit writes it")
+            for name in names:
                 target = (Path(tmp) / name).resolve()
                 if not target.is_relative_to(Path(tmp).resolve()):
                     raise ArchiveError(f"{path}: holds a file outside its folder ({name}); not a tallykit bundle")
@@ -446,6 +471,36 @@ def _check_store_content(root: Path, store: Store, statement: dict[str, Any], v:
     stored = {s["round_id"] for s in store.seals()}
     if sealed != stored:
         v.problems.append(f"meeting.db: sealed rounds {sorted(stored)} differ from seal.json {sorted(sealed)}")
+    signed = {s["round"]: s.get("digest") for s in statement.get("sealed", []) if s.get("digest")}
+    for row in store.seals():
+        if row["round_id"] in signed and signed[row["round_id"]] != row["digest"]:
+            v.problems.append(f"meeting.db: the seal of round {row['round_id']} records results "
+                              f"{str(row['digest'])[:16]}…, seal.json signs {str(signed[row['round_id']])[:16]}…")
+    _check_readings(store, meeting, v)
+
+
+def _check_readings(store: Store, meeting: Meeting, v: Verification) -> None:
+    """Every stored reading's result must be what its box states say, by the same rules as scanning: a result
+    written into the store by hand (or sent by a station that lied) is named."""
+    layouts = {h: Layout.from_json(row["layout"]) for h, row in store.layouts().items()}
+    rounds = {r.id: r for r in meeting.rounds}
+    wrong = []
+    readings = store.all_readings()
+    for row in readings:
+        layout = layouts.get(row.get("layout_hash", ""))
+        rnd = rounds.get(row["round_id"])
+        try:
+            marks = json.loads(row["marks"])
+            page = layout.pages[row["page"] - 1]  # type: ignore[union-attr]
+            states = {k: v[0] for k, v in marks["boxes"].items()}
+            again = from_states(rnd, layout, page, states, marks.get("zones") or {}).result  # type: ignore[arg-type]
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+            wrong.append(f"reading #{row['id']}: its marks cannot be read against its sheet's layout")
+            continue
+        if again != marks.get("result"):
+            wrong.append(f"reading #{row['id']}: its stored result is not what its marks say")
+    v.problems += wrong[:20] + ([f"… and {len(wrong) - 20} more readings"] if len(wrong) > 20 else [])
+    v.facts["readings rechecked"] = str(len(readings))
 
 
 def _differences(a: Any, b: Any, where: str = "") -> Iterator[tuple[str, Any, Any]]:

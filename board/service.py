@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import binascii
 import concurrent.futures
+import contextlib
 import hashlib
 import hmac
 import json
+import math
 import threading
 from pathlib import Path
 from typing import Any
@@ -19,11 +21,24 @@ from board.results import collect, invalid_lines, notes
 from meeting.errors import TallyError
 from meeting.folder import MeetingFolder
 from meeting.store import Store
+from scanner.interpret import STATES, from_states
 from scanner.session import Draft, Outcome, ScanSession, forget_fingerprints
+from scanner.sources import MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, image_size
 from tally.compute import half_up, normalise_name, person_name
 from tally.model import RatingResult, Results, ScoreResult, SurveyResult, VoteResult
 
 DECISIONS = ("accept", "correct", "void", "duplicate")
+
+
+def _share(value: Any, top: float = 1.0) -> float:
+    """A number a station sent (ink share, fit error): finite, within 0..top, else 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return 0.0
+    return float(min(max(value, 0.0), top))
+
+
+class ServerError(TallyError):
+    """One post failed on the server's side and was not recorded: answered 503, send it again."""
 
 
 class BadRequest(TallyError):
@@ -85,6 +100,7 @@ class MeetingService:
         self.lookup_lock = threading.Lock()
         accepted = self.folder.accepted(self.store)
         self.meeting = accepted.meeting
+        self._definition_version = accepted.version
         self.secret = self.folder.keys(self.store).hmac_secret
         self.token = api_token(self.secret)
         self.lock = threading.RLock()
@@ -97,6 +113,7 @@ class MeetingService:
     # -- following writers outside the server (a local `tallykit scan`, `tallykit enter`) -------------------------
     def poll(self) -> None:
         """Bump the version when the store's audit log grew behind the server's back."""
+        self.refresh_definition()
         with self.lock:
             head = self.store.db.execute("SELECT max(seq) FROM audit").fetchone()[0] or 0
             if head != getattr(self, "_head", None):
@@ -388,23 +405,28 @@ class MeetingService:
         return decision_id
 
     def prepare(self, body: dict[str, Any], image: bytes | None = None) -> tuple[Draft, Layout, dict[str, Any]]:
-        """Check a station's post before it is queued: its QR text against this meeting's key, its boxes against
-        the sheet's layout. The image comes raw (the wire format) or base64'd in the body. Raises BadRequest with
-        the reason."""
+        """Check a station's post before it is queued and interpret it here: its QR text against this meeting's
+        key, its box states against the sheet's layout, the image's size; then the sheet's result and every
+        doubt come from this server's own reading of the states (a posted result or reasons are never taken).
+        The image comes raw (the wire format) or base64'd in the body. Raises BadRequest with the reason."""
         try:
-            key, station, code = str(body["key"]), str(body.get("station") or "station"), str(body["code"])
-            states = {str(k): str(v) for k, v in body["states"].items()}
-            marks = body["marks"]
-            reasons = tuple(str(x) for x in body.get("reasons", []))
-            fingerprint = {str(k): bytes.fromhex(v) for k, v in body.get("fingerprint", {}).items()}
+            key, station, code = body["key"], body.get("station") or "station", body["code"]
+            states, marks = body["states"], body.get("marks") or {}
+            fingerprint = body.get("fingerprint") or {}
+            if not all(isinstance(x, str) for x in (key, station, code)) or not all(
+                    isinstance(x, dict) for x in (states, marks, fingerprint)):
+                raise TypeError("key, station and code are text; states, marks and fingerprint are objects")
             if image is None:
                 image = binascii.a2b_base64(body["image"], strict_mode=True)
         except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as exc:
             raise BadRequest(f"malformed reading: {exc.__class__.__name__} {exc}") from None
-        if not image.startswith(b"\xff\xd8"):
+        if not 0 < len(key) <= 200 or len(station) > 64 or len(code) > 200:
+            raise BadRequest("malformed reading: key (1 to 200 characters), station (≤ 64) or code too long")
+        size = image_size(image)
+        if size is None or not image.startswith(b"\xff\xd8"):
             raise BadRequest("malformed reading: the image is not a JPEG")
-        if not key or len(key) > 200 or not isinstance(marks, dict) or "result" not in marks or "boxes" not in marks:
-            raise BadRequest("malformed reading: key, marks.boxes and marks.result are required")
+        if size[0] * size[1] > MAX_IMAGE_PIXELS or max(size) > MAX_IMAGE_SIDE:
+            raise BadRequest(f"malformed reading: the image is too large ({size[0]}×{size[1]})")
         with self.lookup_lock:
             prefixes = self._prefixes()
         try:
@@ -412,13 +434,63 @@ class MeetingService:
         except PayloadError as exc:
             raise BadRequest(f"{exc.reason}: {exc}") from None
         layout = self.layout(prefixes[payload.layout_prefix])
+        if not 1 <= payload.page <= len(layout.pages):
+            raise BadRequest(f"malformed reading: the code names page {payload.page}, the sheet has "
+                             f"{len(layout.pages)}")
         page = layout.pages[payload.page - 1]
-        if set(states) != {b.id for b in page.boxes} or set(states.values()) - {"empty", "marginal", "marked"}:
-            raise BadRequest("malformed reading: box states do not match the sheet's layout")
+        box_ids = {b.id for b in page.boxes}
+        if set(states) != box_ids or not all(isinstance(v, str) and v in STATES for v in states.values()):
+            raise BadRequest("malformed reading: box states do not match the sheet's layout (every box, each "
+                             f"one of {', '.join(STATES)})")
+        fills = {b: _share(v[1]) if isinstance(v, list) and len(v) == 2 else 0.0
+                 for b, v in (marks.get("boxes") or {}).items() if b in box_ids} \
+            if isinstance(marks.get("boxes"), dict) else {}
+        zone_ids = {z.id for z in page.zones}
+        raw_zones = marks.get("zones") or {}
+        if not isinstance(raw_zones, dict) or set(raw_zones) - zone_ids:
+            raise BadRequest("malformed reading: marks.zones names zones that are not on this sheet")
+        zones = {z: _share(v) for z, v in raw_zones.items()}
+        if set(fingerprint) - box_ids or len(fingerprint) > len(box_ids):
+            raise BadRequest("malformed reading: fingerprint names boxes that are not on this sheet")
+        try:
+            prints = {str(k): bytes.fromhex(v) for k, v in fingerprint.items()}
+        except (TypeError, ValueError):
+            raise BadRequest("malformed reading: a fingerprint is not hex") from None
+        if any(len(v) != 64 for v in prints.values()):
+            raise BadRequest("malformed reading: a fingerprint is 64 bytes (8×8)")
+        rnd = self._round(layout.round_id)
+        reading = from_states(rnd, layout, page, states, zones, fills)
+        derived = {"boxes": {b: [states[b], round(fills.get(b, 0.0), 4)] for b in sorted(box_ids)},
+                   "zones": {z: round(v, 4) for z, v in sorted(zones.items())}, "result": reading.result,
+                   "fit_error_mm": _share(marks.get("fit_error_mm"), 10.0),
+                   "contrast": _share(marks.get("contrast"), 1000.0), "interpreted": "server"}
         draft = Draft(layout.round_id, layout.group_id, layout.hash, payload.page, payload.serial, states,
-                      json.dumps(marks, ensure_ascii=False, sort_keys=True), reasons, fingerprint, image,
-                      f"station:{station}:{key}", station)
-        return draft, layout, marks["result"]
+                      json.dumps(derived, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                      reading.reasons, prints, image, f"station:{station}:{key}", station)
+        return draft, layout, reading.result
+
+    def _round(self, round_id: str) -> Any:
+        """The round from the accepted definition, read again when a round was added while serving."""
+        if round_id not in {r.id for r in self.meeting.rounds}:
+            self.refresh_definition()
+        try:
+            return self.meeting.round(round_id)
+        except KeyError:
+            raise BadRequest(f"round {round_id} is not in the accepted meeting definition") from None
+
+    def refresh_definition(self) -> None:
+        """Pick up a definition accepted while the server runs (a round added, `tallykit rerun`): the pages, the
+        count and the station checks follow it without a restart."""
+        with self.lookup_lock:
+            version = self.lookup.db.execute("SELECT max(version) FROM definitions").fetchone()[0]
+            if version == self._definition_version:
+                return
+            meeting = self.folder.accepted(self.lookup).meeting
+        with self.lock:
+            self.meeting = meeting
+            self._definition_version = version
+            self._results = None
+            self.version += 1
 
     async def record_batch(self, items: list[tuple[Draft, Layout, dict[str, Any]]],
                            loop: asyncio.AbstractEventLoop, committer: concurrent.futures.Executor
@@ -434,11 +506,15 @@ class MeetingService:
                 for draft, _, _ in items:
                     session = ScanSession(self.store, self.meeting, station=draft.station, operator=draft.station)
                     try:
-                        outcomes.append(session.record(draft))
+                        with self.store.db.atomic():  # a savepoint: a post that fails leaves nothing behind
+                            outcomes.append(session.record(draft))
                     except TallyError as exc:
                         outcomes.append(exc)
+                    except Exception as exc:  # this post's own failure: the others go on
+                        outcomes.append(ServerError(f"this sheet could not be recorded ({exc.__class__.__name__}); "
+                                                    "send it again"))
                 await loop.run_in_executor(committer, conn.execute, "COMMIT")
-            except Exception as exc:  # nothing of this batch is recorded
+            except Exception as exc:  # the commit itself failed: nothing of this batch is recorded
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 forget_fingerprints()
@@ -447,7 +523,8 @@ class MeetingService:
                 if isinstance(outcome, Outcome) and outcome.reading_id is not None and \
                         outcome.kind in ("counted", "review"):
                     self.version += 1
-                    self._note_last(layout, result, outcome)
+                    with contextlib.suppress(Exception):  # the 唱票 line is a courtesy: never the post's answer
+                        self._note_last(layout, result, outcome)
         return outcomes
 
     def _prefixes(self) -> dict[str, str]:

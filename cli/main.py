@@ -541,13 +541,18 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on; 0.0.0.0 lets stations on the LAN in")]
     = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port")] = 8000,
+    max_viewers: Annotated[int, typer.Option("--max-viewers", min=1, help="Live pages open at once (board, 唱票, "
+                                             "review); more are told to wait, stations are never starved")] = 200,
+    max_viewers_per_address: Annotated[int, typer.Option("--max-viewers-per-address", min=1,
+                                                         help="Live pages open at once from one computer")] = 20,
 ) -> None:
     """Start the meeting server: projector board, 唱票 view, review queue, stations and the station API."""
     import uvicorn
 
-    from board.app import create_app
+    from board.app import create_app, raise_open_files
 
-    app_ = create_app(directory)
+    raise_open_files()
+    app_ = create_app(directory, max_viewers=max_viewers, max_viewers_per_address=max_viewers_per_address)
     token = app_.state.service.token
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     console.print(f"board (projector):  {base}/board", soft_wrap=True)
@@ -621,8 +626,18 @@ def verify(
     v = verify_bundle(bundle, fingerprint)
     for k, value in v.facts.items():
         console.print(f"{k}: {value}", soft_wrap=True, highlight=False)
-    if v.ok:
-        console.print("[bold green]OK[/bold green]: the bundle is unchanged since it was signed")
+    if v.ok and fingerprint:
+        console.print("[bold green]OK[/bold green]: the bundle is unchanged since it was signed with the key printed "
+                      "on the paper", soft_wrap=True)
+        return
+    if v.ok:  # whoever holds a key can sign a bundle: only the paper says whose key it must be
+        from rich.panel import Panel
+
+        key = v.facts.get("key fingerprint", "?")
+        console.print(Panel(f"[bold]{key}[/bold]", title="signed by key", expand=False))
+        console.print(f"[bold green]OK, signed by key {key}[/bold green]: the bundle is unchanged since this key "
+                      "signed it. Compare this key with the fingerprint printed on the signed report sheets, or run "
+                      f'`tallykit verify {bundle} --fingerprint "…"` with it', soft_wrap=True)
         return
     for problem in v.problems:
         typer.echo(f"CHANGED: {problem}", err=True)

@@ -182,6 +182,8 @@ def next_step(meeting: Meeting, states: list[RoundState], integrity: Integrity, 
     if edited:
         return text("next.check", lang)
     for s in states:
+        if s.round_id in sealed:  # a sealed round takes no more sheets or entries
+            continue
         name = meeting.round(s.round_id).name
         if s.state == "waiting":
             return text("next.print", lang, round=name)
@@ -207,6 +209,8 @@ def status_view(meeting: Meeting, states: list[RoundState], integrity: Integrity
     for s in states:
         rnd = meeting.round(s.round_id)
         state = t(f"state.{s.state}", n=s.read) if s.state == "entered" else t(f"state.{s.state}")
+        if s.round_id in sealed:
+            state = f"{state} · {t('state.sealed')}"
         style = "bold red" if s.state == "void" else ""
         table.add_row(
             f"{rnd.id} {rnd.name}",

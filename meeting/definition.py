@@ -56,6 +56,9 @@ SHORT_ID_HINT = "use 1 to 6 letters, digits or '-', starting with a letter or di
 _GENDERS = {"男": "M", "m": "M", "male": "M", "女": "F", "f": "F", "female": "F"}
 
 
+MAX_DEFINITION_CHARS = 2_000_000
+
+
 def definition_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
@@ -89,10 +92,15 @@ def load_bytes(raw: bytes, source: str = "meeting.toml", *, require_id: bool = T
 
 
 def load_text(content: str, source: str = "meeting.toml", *, require_id: bool = True) -> Meeting:
+    if len(content) > MAX_DEFINITION_CHARS:
+        raise DefinitionError(source, "", f"is {len(content):,} characters long; a meeting file is at most "
+                                          f"{MAX_DEFINITION_CHARS:,}")
     try:
         data = tomllib.loads(content)
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError(source, "", f"is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise DefinitionError(source, "", "nests tables or lists too deeply to be a meeting file") from None
     return build(Table(data, "", source), require_id=require_id)
 
 

@@ -199,6 +199,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "state.counting": {"zh": "计票中", "en": "counting"},
     "state.complete": {"zh": "已读完", "en": "all read"},
     "state.void": {"zh": "投票无效", "en": "VOID"},
+    "state.sealed": {"zh": "已封存", "en": "sealed"},
     "void.note": {"zh": "{round}（{group}）：收回{returned}张，多于发出的{issued}张，该组投票无效", "en": "{round} ({group}): {returned} ballots returned but only {issued} issued, so this vote is void"},
     "state.manual": {"zh": "待录入", "en": "to enter"},
     "state.entered": {"zh": "已录入{n}人", "en": "{n} entered"},

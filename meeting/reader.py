@@ -13,6 +13,9 @@ from typing import Any
 from meeting.errors import DefinitionError
 
 _MISSING: Any = object()
+# entries of a list of tables: far beyond any meeting, well within what a sheet and a board can hold
+LIMITS = {"posts": 100, "candidates": 500, "groups": 50, "rounds": 50, "criteria": 20, "questions": 200,
+          "options": 10, "grades": 10, "levels": 10, "parts": 20}
 
 _TYPE_NAMES = {
     str: "text in quotes",
@@ -208,6 +211,9 @@ class Table:
             raise self._wrong(key, value, f"a list of tables, written [[{self.key_path(key)}]]")
         if required and not value:
             raise self.error(key, f"is empty; add at least one [[{self.key_path(key)}]]")
+        limit = LIMITS.get(key, 1000)
+        if len(value) > limit:
+            raise self.error(key, f"has {len(value)} entries; at most {limit} are allowed")
         out = []
         for i, item in enumerate(value, start=1):
             if not isinstance(item, dict):

@@ -418,6 +418,10 @@ class Store:
                 out[i] = blob
         return out
 
+    def reading_by_key(self, key: str) -> dict[str, Any] | None:
+        row = self.db.conn.execute("SELECT id, layout_hash, page, marks FROM readings WHERE key = ?", [key]).fetchone()
+        return None if row is None else dict(zip(("id", "layout_hash", "page", "marks"), row, strict=True))
+
     def has_reading(self, key: str) -> bool:
         return self.db.execute("SELECT 1 FROM readings WHERE key = ?", [key]).fetchone() is not None
 
@@ -520,8 +524,8 @@ class Store:
         return list(self.db["manual_entries"].rows_where(order_by="id"))
 
     def all_readings(self) -> list[dict[str, Any]]:
-        cursor = self.db.execute("SELECT id, round_id, group_id, page, serial, status, marks, reasons FROM readings "
-                                 "ORDER BY id")
+        cursor = self.db.execute("SELECT id, round_id, group_id, layout_hash, page, serial, status, marks, reasons "
+                                 "FROM readings ORDER BY id")
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ballots.geometry import Layout, Page
 from meeting.model import Round, ScoreSpec, SurveySpec, VoteSpec
-from scanner.marks import PageInk
+from scanner.marks import BoxInk, PageInk
 
 ZONE_INK = 0.01  # a handwriting zone with more ink than this has something written in it
 
@@ -41,6 +41,18 @@ class Interpretation:
         import json
 
         return json.dumps(self.result, sort_keys=True, ensure_ascii=False), self.reasons
+
+
+STATES = ("empty", "marginal", "marked")
+
+
+def from_states(rnd: Round, layout: Layout, page: Page, states: dict[str, str],
+                zones: dict[str, float] | None = None, fills: dict[str, float] | None = None) -> Interpretation:
+    """What a sheet says from its box states (and the ink in its handwriting zones) alone: the same rules as a
+    sheet read here. Used for a station's post (the server interprets, it never takes a station's result) and by
+    `verify`, which recomputes every stored reading's result."""
+    boxes = {b.id: BoxInk((fills or {}).get(b.id, 0.0), 0.0, 0.0, states[b.id]) for b in page.boxes}
+    return interpret(rnd, layout, page, PageInk(boxes, {z.id: (zones or {}).get(z.id, 0.0) for z in page.zones}, 0.0))
 
 
 def interpret(rnd: Round, layout: Layout, page: Page, ink: PageInk) -> Interpretation:

@@ -71,7 +71,7 @@ def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Me
     for frame in frames:
         if frame.image is None:
             counts["unreadable file"] += 1
-            console.print(f"{frame.name}: [red]rejected[/red]: not an image that can be decoded")
+            console.print(f"{frame.name}: [red]rejected[/red]: {frame.problem or 'not an image that can be decoded'}")
             continue
         if remote is None and frame.key and store.has_reading(frame.key):  # a restarted scan skips what it recorded
             counts["already_counted"] += 1

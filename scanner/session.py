@@ -107,6 +107,14 @@ class ScanSession:
         return self.record(Draft.from_read(read, key, self.station))
 
     def record(self, d: Draft) -> Outcome:
+        earlier = self.store.reading_by_key(d.key)
+        if earlier is not None:  # the same key again: a re-send is answered as before; another sheet is a conflict
+            same = (earlier["layout_hash"], earlier["page"]) == (d.layout_hash, d.page) and \
+                {k: v[0] for k, v in json.loads(earlier["marks"])["boxes"].items()} == d.states
+            if same:
+                return Outcome("already_counted", earlier["id"], (), "this sheet was recorded before")
+            return Outcome("conflict", None, (), f"the key {d.key} was used for another sheet (#{earlier['id']}); "
+                           "send this sheet with a new key")
         reasons = list(d.reasons)
         if d.serial is not None:  # a named sheet: the serial says whether it was read before
             same = self.store.same_sheet(d.layout_hash, d.page, serial=d.serial)

@@ -14,6 +14,8 @@ import numpy as np
 from meeting.errors import TallyError
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+MAX_IMAGE_SIDE = 16_000  # a 12 MP phone photo is 4032×3024; a scan at 600 dpi of A3 is 7016×9921
+MAX_IMAGE_PIXELS = 80_000_000
 
 
 class SourceError(TallyError):
@@ -22,10 +24,46 @@ class SourceError(TallyError):
 
 @dataclass(frozen=True)
 class Frame:
-    image: np.ndarray | None  # None: the file could not be decoded
+    image: np.ndarray | None  # None: the file could not be decoded (`problem` says why when known)
     name: str  # file name, "page 3", "frame 120"
     index: int
     key: str | None = None  # for a file: its SHA-256, so scanning the same file twice records it once
+    problem: str | None = None
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a JPEG's or PNG's header, without decoding it (a small file can claim a huge picture
+    and cost gigabytes to decode). None when the header is not one of these or is broken."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a start-of-frame segment
+            return int.from_bytes(data[i + 7:i + 9], "big"), int.from_bytes(data[i + 5:i + 7], "big")
+        if length < 2:
+            return None
+        i += 2 + length
+    return None
+
+
+def too_large(data: bytes) -> str | None:
+    """Why an image file must not be decoded, if it must not: a picture larger than any camera or scanner makes."""
+    size = image_size(data)
+    if size is not None and (size[0] * size[1] > MAX_IMAGE_PIXELS or max(size) > MAX_IMAGE_SIDE):
+        return f"too large: {size[0]}×{size[1]} pixels (at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels)"
+    return None
 
 
 def images(folder: Path) -> Iterator[Frame]:
@@ -36,8 +74,16 @@ def images(folder: Path) -> Iterator[Frame]:
         raise SourceError(f"{folder}: no photos here (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
     for i, path in enumerate(files):
         data = path.read_bytes()
-        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-        yield Frame(image, path.name, i, "file:" + hashlib.sha256(data).hexdigest())
+        key = "file:" + hashlib.sha256(data).hexdigest()
+        problem = too_large(data)
+        if problem:
+            yield Frame(None, path.name, i, key, problem)
+            continue
+        try:
+            image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        except cv2.error:  # e.g. a TIFF or WebP header past OpenCV's own pixel limit
+            image = None
+        yield Frame(image, path.name, i, key)
 
 
 def pdf(path: Path, dpi: int = 200) -> Iterator[Frame]:

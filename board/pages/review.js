@@ -1,0 +1,102 @@
+const token = new URLSearchParams(location.search).get('token') || '';
+const auth = {headers: {'Authorization': 'Bearer ' + token}};
+let queue = [], current = null;
+function pc(v){ return Math.max(0, Math.min(1, Number(v) || 0)) * 100; }
+function esc(s){return String(s).replace(/[&<>"]/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));}
+async function loadQueue(){
+  const r = await fetch('/api/review', auth);
+  if (r.status === 401){ document.getElementById('queue').textContent = '需要会议口令：在网址后加 ?token=…'; return; }
+  queue = await r.json();
+  document.getElementById('queue').innerHTML = queue.map(q =>
+    `<div data-id="${q.id}" class="${current && current.id === q.id ? 'sel' : ''}">#${q.id} ${esc(q.round)} · ${esc(q.group)}` +
+    `${q.serial ? ' · No.' + esc(q.serial) : ''}<br><small>${q.reasons.map(esc).join(', ')}</small></div>`).join('') ||
+    '<div>没有待复核的选票</div>';
+  document.querySelectorAll('#queue div[data-id]').forEach(d => d.onclick = () => open(+d.dataset.id));
+  if (!current && queue.length) open(queue[0].id);
+}
+async function open(id){
+  current = await (await fetch('/api/readings/' + id, auth)).json();
+  document.getElementById('head').textContent = `#${current.id} ${current.round}/${current.group} 第${current.page}页`;
+  document.getElementById('reasons').innerHTML = '<b>疑点：</b>' + current.reasons.map(esc).join('，');
+  document.getElementById('result').textContent = JSON.stringify(current.result, null, 1);
+  fixForm(current.result, current.choices);
+  writeIns(current.result, current.choices);
+  const s = document.getElementById('sheet');
+  s.innerHTML = `<img src="/api/readings/${id}/image?token=${encodeURIComponent(token)}">` +
+    current.boxes.filter(b => b.state !== 'empty').map(b => `<div class="box ${esc(b.state)}" title="${esc(b.id)} ${esc(Number(b.fill).toFixed(3))}"
+      style="left:${pc(b.x)}%;top:${pc(b.y)}%;width:${pc(b.w)}%;height:${pc(b.h)}%"></div>`).join('') +
+    current.zones.filter(z => z.kind === 'write_in_name').map(z => `<div class="zone"
+      style="left:${pc(z.x)}%;top:${pc(z.y)}%;width:${pc(z.w)}%;height:${pc(z.h)}%"></div>`).join('');
+  loadQueue();
+}
+async function decide(kind){
+  if (!current) return;
+  const names = [...document.querySelectorAll('[data-wi]')].filter(el => el.value.trim()).map(el => {
+    const [post, row] = el.dataset.wi.split('/'); return [post, +row, el.value.trim()];
+  });
+  const body = {decision: kind, reason: document.getElementById('reason').value,
+                operator: document.getElementById('operator').value, write_in_names: names};
+  if (kind === 'correct') body.result = readFix(current.result);
+  const r = await fetch(`/api/readings/${current.id}/decision`, {method: 'POST', headers: {...auth.headers,
+    'Content-Type': 'application/json'}, body: JSON.stringify(body)});
+  const d = await r.json();
+  document.getElementById('msg').textContent = r.ok ? `已记录 #${d.decision}` : d.error;
+  if (r.ok){ current = null; document.getElementById('reason').value = ''; document.getElementById('writeins').innerHTML = '';
+             await loadQueue(); }
+}
+function select(name, value, pairs){
+  return `<select data-fix="${esc(name)}"><option value="">（未选）</option>` + pairs.map(([id, label]) =>
+    `<option value="${esc(id)}" ${id === value ? 'selected' : ''}>${esc(label)}</option>`).join('') + '</select>';
+}
+function fixForm(result, ch){
+  let html = '<b>更正</b>（按纸面实际填写，然后点“更正后计入”）<table>';
+  if (result.votes) for (const [cid, v] of Object.entries(result.votes))
+    html += `<tr><td>${esc(ch.candidates[cid] || cid)}</td><td>${select('votes/' + cid, v, ch.options)}</td></tr>`;
+  if (result.grades) for (const [cid, v] of Object.entries(result.grades))
+    html += `<tr><td>${esc(ch.candidates[cid] || cid)}</td><td>${select('grades/' + cid, v, ch.grades)}</td></tr>`;
+  if (result.scores) for (const [cid, crits] of Object.entries(result.scores))
+    for (const [crit, v] of Object.entries(crits))
+      html += `<tr><td>${esc(ch.candidates[cid] || cid)} ${esc(ch.criteria[crit] || crit)}</td><td>` +
+        `<input data-fix="scores/${esc(cid)}/${esc(crit)}" value="${esc(v ?? '')}" inputmode="decimal"></td></tr>`;
+  if (result.answers) for (const [qid, chosen] of Object.entries(result.answers)){
+    const q = ch.questions[qid] || {text: qid, options: []};
+    html += `<tr><td>${esc(q.text)}</td><td>` + q.options.map(([id, label]) => `<label style="display:inline">` +
+      `<input type="checkbox" style="width:auto" data-fix="answers/${esc(qid)}/${esc(id)}" ${chosen.includes(id) ?
+      'checked' : ''}>${esc(label)}</label>`).join(' ') + '</td></tr>';
+  }
+  document.getElementById('fix').innerHTML = html + '</table>';
+}
+function writeIns(result, ch){
+  // a name field for each write-in row on this sheet (ticked rows first), offering the names typed before
+  const rows = (result.write_ins || []).slice().sort((a, b) => (b.ticked === true) - (a.ticked === true));
+  const post = id => (ch.write_ins.find(w => w[0] === id) || [id, id])[1];
+  let html = rows.length ? '<b>另选他人姓名</b>（按纸面填写；已录入过的姓名可从列表选择）' : '';
+  for (const w of rows)
+    html += `<label>${esc(post(w.section))} 第${esc(w.row)}行${w.ticked ? '（已划记）' : ''}` +
+      `<input data-wi="${esc(w.section)}/${esc(w.row)}" list="names-${esc(w.section)}" maxlength="40"></label>`;
+  for (const [id, names] of Object.entries(ch.typed_names || {}))
+    html += `<datalist id="names-${esc(id)}">` + names.map(n => `<option value="${esc(n)}">`).join('') + '</datalist>';
+  document.getElementById('writeins').innerHTML = html;
+}
+function readFix(result){
+  const out = JSON.parse(JSON.stringify(result));
+  document.querySelectorAll('[data-fix]').forEach(el => {
+    const [kind, a, b] = el.dataset.fix.split('/');
+    if (kind === 'votes' || kind === 'grades') out[kind][a] = el.value || null;
+    else if (kind === 'scores') out.scores[a][b] = el.value.trim() || null;
+    else if (kind === 'answers'){
+      const list = out.answers[a].filter(x => x !== b);
+      if (el.checked) list.push(b);
+      out.answers[a] = list;
+    }
+  });
+  return out;
+}
+for (const k of ['accept', 'correct', 'void', 'duplicate']) document.getElementById(k).onclick = () => decide(k);
+document.addEventListener('keydown', e => {
+  if (e.target.tagName === 'INPUT' || e.target.tagName === 'TEXTAREA') return;
+  const k = {y: 'accept', c: 'correct', v: 'void', d: 'duplicate'}[e.key.toLowerCase()];
+  if (k) decide(k);
+});
+new EventSource('/events').onmessage = loadQueue;
+loadQueue();
