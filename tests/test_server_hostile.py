@@ -340,8 +340,8 @@ def test_a_bundle_folder_left_by_a_killed_seal_is_removed_next_time(body_base, t
 
 
 # -- the whole class: random posts and decisions never crash the count -------------------------------------------------
-json_values = st.recursive(st.none() | st.booleans() | st.integers(-10**9, 10**9) | st.floats(allow_nan=False, allow_infinity=False)
-                           | st.text(max_size=30), lambda inner: st.lists(inner, max_size=4)
+scalars = st.none() | st.booleans() | st.integers(-10**9, 10**9) | st.floats(allow_nan=False, allow_infinity=False)
+json_values = st.recursive(scalars | st.text(max_size=30), lambda inner: st.lists(inner, max_size=4)
                            | st.dictionaries(st.text(max_size=10), inner, max_size=4), max_leaves=12)
 
 
