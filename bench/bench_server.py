@@ -102,16 +102,18 @@ def main() -> None:
         import random
 
         rnd = random.Random(n)
-        mine: list[str] = []
+        mine: list[tuple[str, int]] = []
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)  # a station keeps its connection open
         for i in range(PER_CLIENT):
             if time.perf_counter() > deadline:
                 break
-            key = rnd.choice(mine) if mine and rnd.random() < RESEND else f"c{n}-{i}"
-            mine.append(key)
+            # a re-send is the same sheet under the same key (the same key with another sheet is a 409 conflict)
+            key, which = rnd.choice(mine) if mine and rnd.random() < RESEND else \
+                (f"c{n}-{i}", (n * PER_CLIENT + i) % len(encoded))
+            mine.append((key, which))
             # bodies are serialised once, the key spliced in: the load generator must not be the bottleneck
-            data = encoded[(n * PER_CLIENT + i) % len(encoded)].replace(b'"key":"KEY","station":"STATION"',
-                                                                         f'"key":"{key}","station":"s{n}"'.encode())
+            data = encoded[which].replace(b'"key":"KEY","station":"STATION"',
+                                          f'"key":"{key}","station":"s{n}"'.encode())
             start = time.perf_counter()
             try:
                 conn.request("POST", "/api/readings", data, {"Content-Type": WIRE_TYPE,
