@@ -34,7 +34,7 @@ class Truth:
     serial: str | None
     marks: dict[str, str] = field(default_factory=dict)  # box id → tick|cross|circle|fill|faint|outside
     strays: int = 0
-    category: str = "clean"  # clean | faint | outside | stray | overvote | blank | write_in
+    category: str = "clean"  # clean | big | faint | light | outside | stray | overvote | blank | write_in
 
     @property
     def intended(self) -> set[str]:
@@ -90,9 +90,17 @@ class Deck:
         pen = PENS[int(rng.integers(len(PENS)))]
         for box_id in sorted(chosen):  # sorted: the same seed draws the same sheet whatever the hash seed
             truth.marks[box_id] = str(rng.choice(styles))
+        if category == "big":  # confident ticks larger than their boxes, running over the edges
+            truth.marks = dict.fromkeys(truth.marks, "big")
         if category in ("faint", "outside") and chosen:
             special = rng.choice(sorted(chosen))
             truth.marks[special] = category
+        if category == "light" and chosen:  # a light tick as the only mark of its question or post
+            special = str(rng.choice(sorted(chosen)))
+            group = _group_of(p, special)
+            for box_id in [b for b in truth.marks if b != special and _group_of(p, b) == group]:
+                del truth.marks[box_id]
+            truth.marks[special] = "light"
         boxes = {b.id: b for b in p.boxes}
         for box_id, style in sorted(truth.marks.items()):
             draw_mark(img, boxes[box_id].rect, style, rng, pen)
@@ -129,6 +137,16 @@ class Deck:
             if z.kind == "write_in_name" and f"{z.section}/{z.row}" in (names or {}):
                 scribble(img, z.rect, rng, pen)
         return FilledSheet(img, truth)
+
+
+def _group_of(page: Page, box_id: str) -> str:
+    """The part of a sheet whose marks belong together: a post's section, a question, a candidate's row."""
+    mark = next(b.mark for b in page.boxes if b.id == box_id)
+    if mark.kind == "answer":
+        return f"q:{mark.question}"
+    if mark.kind == "digit":
+        return f"s:{mark.candidate}/{mark.criterion}"
+    return f"c:{mark.section}" if mark.section else f"r:{mark.candidate}"
 
 
 def _choose(spec, layout: Layout, page: Page, rng: np.random.Generator, category: str) -> set[str]:
@@ -230,6 +248,16 @@ def draw_mark(img: np.ndarray, r: Rect, style: str, rng: np.random.Generator, pe
     if style == "faint":  # a light, thin stroke: a dry pen, a hard pencil
         pen = (150, 150, 150)
         thick = max(1, round(0.3 * PX))
+        style = "tick"
+    if style == "light":  # the pen barely pressed: about one camera pixel wide (0.25 mm), grey 150-200
+        grey = int(rng.integers(150, 201))
+        pen = (grey, grey, grey)
+        thick = 2
+        style = "tick"
+    if style == "big":  # a confident tick larger than the box: its long arm runs over the edge, into a neighbour's ring
+        big = float(rng.uniform(1.3, 1.7))
+        x, y = x + w / 2 - w * big / 2, y + h / 2 - h * big / 2 - h * 0.15
+        w, h = w * big, h * big
         style = "tick"
     if style == "tick":
         pts = [(x + w * (0.18 + j(0.06)), y + h * (0.5 + j(0.08))),

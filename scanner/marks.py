@@ -93,10 +93,12 @@ class _Prep:
     """Everything about a layout page that does not change from frame to frame, in canonical pixels."""
 
     printed: np.ndarray  # 1 where the blank form has print, or a box (ink there is not "around" a box)
+    unlined: np.ndarray  # the same without the table's lines: strokes are followed across them
     ids: list[str]
     inner: np.ndarray  # (n, 4) x0 y0 x1 y1 of each box's interior
     inner_area: np.ndarray
     ring: np.ndarray  # (n, 4) the box grown by 1.6 mm
+    edge: np.ndarray  # (n, 4) just past the part of the box masked as printed: where a stroke leaving it starts
     ring_area: np.ndarray  # bare paper within it
     centre: np.ndarray  # (n, 2) x y of each box's centre at 1 px/mm
     groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # same-size inner parts: box indexes, rows, cols
@@ -130,20 +132,23 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
     for t in page.texts:
         x0, y0, x1, y1 = _outer(t.rect, 0.3)
         printed[max(0, y0):y1, max(0, x0):x1] = 1
+    unlined = printed.copy()  # before the table's lines: a stroke crossing a line is still one stroke
     for ln in page.lines:
         cv2.line(printed, (_px(ln.x1), _px(ln.y1)), (_px(ln.x2), _px(ln.y2)), 1, max(1, _px(0.9)))
-    for b in page.boxes:
-        x0, y0, x1, y1 = _outer(b.rect, 0.6)
-        printed[max(0, y0):y1, max(0, x0):x1] = 1
-    for r in (*[m.rect for m in page.markers], *page.calibration):
-        x0, y0, x1, y1 = _outer(r, 0.8)
-        printed[max(0, y0):y1, max(0, x0):x1] = 1
-    x0, y0, x1, y1 = _outer(page.qr, 5.0)
-    printed[max(0, y0):y1, max(0, x0):x1] = 1
+    for mask in (printed, unlined):
+        for b in page.boxes:
+            x0, y0, x1, y1 = _outer(b.rect, 0.6)
+            mask[max(0, y0):y1, max(0, x0):x1] = 1
+        for r in (*[m.rect for m in page.markers], *page.calibration):
+            x0, y0, x1, y1 = _outer(r, 0.8)
+            mask[max(0, y0):y1, max(0, x0):x1] = 1
+        x0, y0, x1, y1 = _outer(page.qr, 5.0)
+        mask[max(0, y0):y1, max(0, x0):x1] = 1
     open_sum = cv2.integral(1 - printed)
     boxes = page.boxes
     inner = _clip(np.array([_inner(b.rect, box_margin(b.rect)) for b in boxes], np.int64).reshape(-1, 4), shape)
     ring = _clip(np.array([_outer(b.rect, 1.6) for b in boxes], np.int64).reshape(-1, 4), shape)
+    edge = _clip(np.array([_outer(b.rect, 0.9) for b in boxes], np.int64).reshape(-1, 4), shape)
     deep = _clip(np.array([_inner(b.rect, box_margin(b.rect) + 0.3) for b in boxes], np.int64).reshape(-1, 4), shape)
     by_size: dict[tuple[int, int], list[int]] = {}
     for i, (x0, y0, x1, y1) in enumerate(deep):
@@ -159,7 +164,8 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
     centre = np.array([[min(int(b.rect.cx), small[0] - 1), min(int(b.rect.cy), small[1] - 1)] for b in boxes],
                       np.int64).reshape(-1, 2)
     zones = _clip(np.array([_inner(z.rect, 0.3) for z in page.zones], np.int64).reshape(-1, 4), shape)
-    return _Prep(printed, [b.id for b in boxes], inner, np.maximum(1, _areas(inner)), ring, _sums(open_sum, ring),
+    return _Prep(printed, unlined, [b.id for b in boxes], inner, np.maximum(1, _areas(inner)), ring, edge,
+                 _sums(open_sum, ring),
                  centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones))
 
 
@@ -211,6 +217,29 @@ def _faint_levels(signed: np.ndarray, prep: _Prep, level: np.ndarray, looks_empt
     return out
 
 
+def _own_ring(ring: np.ndarray, doubt: np.ndarray, marked: np.ndarray, strokes: np.ndarray, open_ink: np.ndarray,
+              prep: _Prep) -> np.ndarray:
+    """Ink around a box that belongs to a neighbour's mark is not this box's: a big tick or a cross drawn in a
+    marked box often runs over its edge into the ring of the empty box beside it. Strokes are followed as
+    connected ink outside the boxes; a stroke that leaves a marked box's edge is that mark's, and only the rest
+    of the ring ink counts for the doubtful box (which stays in doubt when any of its own remains)."""
+    n, labels = cv2.connectedComponents(strokes, connectivity=8)
+    if n <= 1:
+        return ring
+    theirs = np.zeros(n, bool)
+    for i in np.flatnonzero(marked):
+        x0, y0, x1, y1 = prep.edge[i]
+        theirs[np.unique(labels[y0:y1, x0:x1])] = True
+    theirs[0] = False
+    out = ring.copy()
+    for i in np.flatnonzero(doubt):
+        x0, y0, x1, y1 = prep.ring[i]
+        window = labels[y0:y1, x0:x1]
+        own = int(np.count_nonzero(open_ink[y0:y1, x0:x1].astype(bool) & ~theirs[window]))
+        out[i] = own / max(float(prep.ring_area[i]), 1.0)
+    return out
+
+
 def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float, height_mm: float,
              thresholds: Thresholds) -> PageInk:
     norm = flat_field(page_img)
@@ -233,7 +262,11 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     level = baseline[prep.centre[:, 1], prep.centre[:, 0]] if len(prep.ids) else np.zeros(0)
     faint = _faint_levels(signed, prep, level, fill <= thresholds.empty)
     marked = fill >= thresholds.marked
-    empty = (fill <= thresholds.empty) & (faint < FAINT_LEVEL) & (ring < RING_MARGINAL)
+    quiet = (fill <= thresholds.empty) & (faint < FAINT_LEVEL)
+    doubt = quiet & (ring >= RING_MARGINAL)  # nothing inside, ink just around it
+    if doubt.any() and marked.any():
+        ring = _own_ring(ring, doubt, marked, inked & (1 - prep.unlined), inked & (1 - prep.printed), prep)
+    empty = quiet & (ring < RING_MARGINAL)
     boxes: dict[str, BoxInk] = {}
     for i, box_id in enumerate(prep.ids):
         state = "marked" if marked[i] else "empty" if empty[i] else "marginal"

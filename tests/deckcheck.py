@@ -37,7 +37,7 @@ class Tally:
             got = verdict.interpretation
             if got.reasons:
                 outcome = "review"
-                if truth.category == "clean":
+                if truth.category in ("clean", "big"):
                     shown = []
                     for r in got.reasons[:3]:
                         subject = r.split(":", 1)[-1]
