@@ -2,6 +2,8 @@
 
 Markers are found on a downscaled frame and their corners refined at full resolution. The fit of all 16
 marker corners to the printed geometry is checked; a page whose fit error is high is not read (fail closed).
+With one marker hidden (a thumb, the frame's edge) the other three give twelve corners, enough for the fit;
+the reader then reads the sheet only if every box that matters is inside the picture.
 """
 
 from __future__ import annotations
@@ -30,6 +32,16 @@ class PageFit:
     page_fraction: float  # share of the frame the page covers
     px_per_mm: float  # how many frame pixels one millimetre of paper gets (for "too far")
     corners_px: np.ndarray  # the page's four corners in the frame (for the preview outline)
+    markers: int = 4  # markers the fit used: 3 when one is hidden (a thumb) or cut off by the frame's edge
+    frame_size: tuple[int, int] = (0, 0)  # width, height of the frame
+
+    def in_view(self, x: float, y: float, w: float, h: float, margin_px: float = 2.0) -> bool:
+        """Whether a page region (mm) lies wholly inside the frame."""
+        pts = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float64).reshape(-1, 1, 2)
+        px = cv2.perspectiveTransform(pts, np.linalg.inv(self.homography)).reshape(-1, 2)
+        fw, fh = self.frame_size
+        return bool(np.all(px >= margin_px) and np.all(px[:, 0] <= fw - margin_px)
+                    and np.all(px[:, 1] <= fh - margin_px))
 
     def to_canonical(self, px_per_mm: float) -> np.ndarray:
         scale = np.diag([px_per_mm, px_per_mm, 1.0])
@@ -93,16 +105,17 @@ def find_page(gray: np.ndarray, max_error_mm: float = 0.6) -> PageFit | NoPage:
             found[marker_id] = c.reshape(4, 2) / scale
         if len(found) == 4:
             break
-    if len(found) < 4:
+    if len(found) < 3:  # three markers give twelve corners: enough for the homography; fewer are not
         missing = sorted({0, 1, 2, 3} - set(found))
         return NoPage("missing_marker" if found else "no_page", f"markers {missing} not seen", len(found))
-    src = np.concatenate([found[i] for i in range(4)]).astype(np.float32)
+    used = sorted(found)
+    src = np.concatenate([found[i] for i in used]).astype(np.float32)
     win = max(2, round(3 / scale))
     cv2.cornerSubPix(gray, src.reshape(-1, 1, 2), (win, win), (-1, -1),
                      (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_COUNT, 20, 0.05))
     best: PageFit | None = None
     for paper in PAPER:
-        dst = marker_corners_mm(paper).reshape(-1, 2)
+        dst = marker_corners_mm(paper)[used].reshape(-1, 2)
         homography, _ = cv2.findHomography(src.astype(np.float64), dst, 0)
         if homography is None:
             continue
@@ -114,10 +127,10 @@ def find_page(gray: np.ndarray, max_error_mm: float = 0.6) -> PageFit | NoPage:
             outline = cv2.perspectiveTransform(page, np.linalg.inv(homography)).reshape(-1, 2)
             area = float(cv2.contourArea(outline.astype(np.float32)))
             best = PageFit(paper, pw, ph, homography, error, area / float(w * h), float(np.sqrt(area / (pw * ph))),
-                           outline)
+                           outline, len(used), (w, h))
     if best is None or best.error_mm > max_error_mm:
         detail = f"fit error {best.error_mm:.2f} mm" if best else "no fit"
-        return NoPage("fit_error", detail, 4)
+        return NoPage("fit_error", detail, len(used))
     return best
 
 

@@ -22,8 +22,10 @@ from scanner.marks import PX_PER_MM, LowContrast, PageInk, Thresholds, read_ink
 from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_region, to_gray
 
 QR_PX_PER_MM = 8.0
-MIN_SHARPNESS = 15.0  # variance of the Laplacian of the rectified page; below it the frame is blurred (a
-# 1080p frame blurred by a 2 px Gaussian still measures 26-36 and reads correctly)
+MIN_SHARPNESS = 15.0  # variance of the Laplacian of the rectified page; below it the frame is soft (a 1080p frame
+# blurred by a 2 px Gaussian still measures 26-36 and reads correctly). A soft frame is still read when its marks
+# can be decided (dim light lowers this number without hiding a mark): rejected only when many boxes are in doubt
+MIN_SHARPNESS_FLOOR = 2.0  # below this nothing on the page can be told apart
 
 REJECTIONS = {
     "no_page": "no sheet in view",
@@ -32,6 +34,7 @@ REJECTIONS = {
     "fit_error": "the sheet is bent or folded: flatten it",
     "too_far": "the sheet is too far away: bring it closer",
     "blurred": "the picture is blurred: hold the sheet still",
+    "out_of_view": "part of the sheet is outside the picture: move it into view",
     "too_dark": "too dark: add light",
     "glare": "glare on the sheet: tilt it away from the light",
     "no_qr": "the QR code cannot be read: flatten the sheet, avoid glare",
@@ -128,15 +131,25 @@ class SheetReader:
         if layout.paper != fit.paper or payload.pages != len(layout.pages):
             return Rejected("paper_mismatch", f"{fit.paper} sheet, {layout.paper} layout", fit)
         page = layout.pages[payload.page - 1]
+        if fit.markers < 4:  # one corner hidden: read only if everything that counts is in the picture
+            regions = [b.rect for b in page.boxes] + list(page.calibration) + \
+                [z.rect for z in page.zones if z.kind != "signature"]
+            outside = [r for r in regions if not fit.in_view(r.x, r.y, r.w, r.h)]
+            if outside:
+                return Rejected("out_of_view", f"{len(outside)} boxes outside the picture", fit)
         image = rectify(gray, fit, PX_PER_MM)
         t3 = time.perf_counter()
         sharpness = float(cv2.meanStdDev(cv2.Laplacian(image, cv2.CV_16S))[1][0, 0]) ** 2
-        if sharpness < self.min_sharpness:
+        if sharpness < MIN_SHARPNESS_FLOOR:
             return Rejected("blurred", f"sharpness {sharpness:.0f}", fit)
         try:
             ink = read_ink(image, layout.hash, page, layout.width, layout.height, self.thresholds)
         except LowContrast as exc:
             return Rejected("low_contrast", str(exc), fit)
+        if sharpness < self.min_sharpness:  # a soft picture: read it if its marks can be decided
+            doubtful = sum(b.state == "marginal" for b in ink.boxes.values())
+            if doubtful >= max(2, 0.1 * len(ink.boxes)):
+                return Rejected("blurred", f"sharpness {sharpness:.0f}, {doubtful} boxes undecidable", fit)
         t4 = time.perf_counter()
         rnd = self.meeting.round(layout.round_id)
         result = interpret(rnd, layout, page, ink)

@@ -123,6 +123,7 @@ STATUS = {
     "fit_error": ("纸张弯曲：请压平", "the sheet is bent: flatten it"),
     "too_far": ("太远：请靠近镜头", "too far: bring the sheet closer"),
     "blurred": ("模糊：请拿稳", "blurred: hold still"),
+    "out_of_view": ("部分选票在画面外：请整张放入画面", "part of the sheet is out of view: bring it all in"),
     "too_dark": ("太暗：请加光", "too dark: add light"),
     "glare": ("反光：请调整角度", "glare: tilt the sheet"),
     "no_qr": ("二维码无法识别", "QR code unreadable"),
