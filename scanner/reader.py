@@ -26,6 +26,7 @@ MIN_SHARPNESS = 15.0  # variance of the Laplacian of the rectified page; below i
 # blurred by a 2 px Gaussian still measures 26-36 and reads correctly). A soft frame is still read when its marks
 # can be decided (dim light lowers this number without hiding a mark): rejected only when many boxes are in doubt
 MIN_SHARPNESS_FLOOR = 2.0  # below this nothing on the page can be told apart
+MIN_PAPER_LEVEL = 60.0  # the paper's grey (0-255) in the picture; darker is too dark to trust a faint mark
 
 REJECTIONS = {
     "no_page": "no sheet in view",
@@ -139,6 +140,9 @@ class SheetReader:
                 return Rejected("out_of_view", f"{len(outside)} boxes outside the picture", fit)
         image = rectify(gray, fit, PX_PER_MM)
         t3 = time.perf_counter()
+        paper = float(np.percentile(image[::8, ::8], 90))
+        if paper < MIN_PAPER_LEVEL:  # a few grey levels between ink and paper: noise and JPEG could make marks
+            return Rejected("too_dark", f"paper at grey {paper:.0f}", fit)
         sharpness = float(cv2.meanStdDev(cv2.Laplacian(image, cv2.CV_16S))[1][0, 0]) ** 2
         if sharpness < MIN_SHARPNESS_FLOOR:
             return Rejected("blurred", f"sharpness {sharpness:.0f}", fit)
