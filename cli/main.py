@@ -310,7 +310,7 @@ def scan(
 ) -> None:
     """Read completed sheets and record one reading per sheet; doubtful ones go to the review queue."""
     from scanner import sources
-    from scanner.scan_cli import run_batch, run_live
+    from scanner.scan_cli import run_batch, run_images, run_live
 
     chosen = [name for name, value in (("--camera", camera), ("--video", video), ("--images", images),
                                        ("--pdf", pdf)) if value is not None]
@@ -329,7 +329,8 @@ def scan(
 
             remote = RemoteSession(server, token or "", station if station != "main" else f"station-{os.getpid()}")
         if images is not None:
-            run_batch(console, folder, store, accepted.meeting, sources.images(images), who, station, dry_run, remote)
+            definition = store.latest_definition()["toml"]
+            run_images(console, folder, store, accepted.meeting, images, definition, who, station, dry_run, remote)
         elif pdf is not None:
             run_batch(console, folder, store, accepted.meeting, sources.pdf(pdf), who, station, dry_run, remote)
         else:

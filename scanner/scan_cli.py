@@ -6,11 +6,13 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from ballots.geometry import Layout
+from ballots.payload import layout_prefix
 from meeting.folder import MeetingFolder
 from meeting.model import Meeting
 from meeting.store import Store
@@ -35,12 +37,16 @@ def _reader(folder: MeetingFolder, store: Store, meeting: Meeting, dry_run: bool
 def describe(meeting: Meeting, outcome: Outcome | None, verdict) -> str:
     if isinstance(verdict, Rejected):
         return f"[red]rejected[/red]: {verdict.message()}"
-    rnd = meeting.round(verdict.layout.round_id)
-    where = f"{rnd.name} · {meeting.group(verdict.layout.group_id).name}"
-    if verdict.payload.serial:
-        where += f" · No.{verdict.payload.serial}"
-    if len(verdict.layout.pages) > 1:
-        where += f" · p{verdict.payload.page}/{len(verdict.layout.pages)}"
+    return _describe_where(meeting, outcome, verdict.layout, verdict.payload.serial, verdict.payload.page)
+
+
+def _describe_where(meeting: Meeting, outcome: Outcome | None, layout: Layout, serial: str | None, page: int) -> str:
+    rnd = meeting.round(layout.round_id)
+    where = f"{rnd.name} · {meeting.group(layout.group_id).name}"
+    if serial:
+        where += f" · No.{serial}"
+    if len(layout.pages) > 1:
+        where += f" · p{page}/{len(layout.pages)}"
     if outcome is None:
         return where
     style = STYLE.get(outcome.kind, "")
@@ -82,6 +88,43 @@ def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Me
         counts[outcome.kind if outcome else f"rejected: {verdict.reason}"] += 1
         console.print(f"{frame.name}: {describe(meeting, outcome, verdict)}", soft_wrap=True)
     _summary(console, meeting, counts, dry_run)
+
+
+def run_images(console: Console, folder: MeetingFolder, store: Store, meeting: Meeting, photos: Path,
+               definition: str, operator: str, station: str, dry_run: bool, remote=None,
+               workers: int | None = None) -> None:
+    """A folder of photos: read on every core (a pool of reader processes), recorded here one by one in the
+    photos' order. Small folders, stations and single-core machines read here, one photo after another."""
+    from scanner import pool, sources
+
+    paths = sources.image_paths(photos)
+    workers = min(pool.cores(), 8) if workers is None else workers
+    if workers <= 1 or len(paths) < 8 or remote is not None:
+        run_batch(console, folder, store, meeting, sources.images(photos), operator, station, dry_run, remote)
+        return
+    reader = _reader(folder, store, meeting, dry_run)  # checks that forms were printed
+    layouts = {h: r["layout"] for h, r in store.layouts().items()}
+    session = ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
+    counts: Counter = Counter()
+    for done in pool.read_all(paths, definition, reader.secret, layouts, allow_test=dry_run, station=station,
+                              workers=workers):
+        if done.draft is None:
+            counts["unreadable file" if done.reason == "unreadable" else f"rejected: {done.reason}"] += 1
+            console.print(f"{done.name}: [red]rejected[/red]: {done.problem}", soft_wrap=True)
+            continue
+        if store.has_reading(done.key):  # a restarted scan skips what it recorded
+            counts["already_counted"] += 1
+            console.print(f"{done.name}: [cyan]already_counted[/cyan]: this file was scanned before")
+            continue
+        outcome = session.record(done.draft)
+        counts[outcome.kind] += 1
+        console.print(f"{done.name}: {describe_draft(meeting, outcome, done.draft, reader)}", soft_wrap=True)
+    _summary(console, meeting, counts, dry_run)
+
+
+def describe_draft(meeting: Meeting, outcome: Outcome, draft, reader: SheetReader) -> str:
+    layout = reader.layouts[layout_prefix(draft.layout_hash)]
+    return _describe_where(meeting, outcome, layout, draft.serial, draft.page)
 
 
 def run_live(console: Console, folder: MeetingFolder, store: Store, meeting: Meeting, frames: Iterable[Frame],

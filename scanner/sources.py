@@ -66,13 +66,17 @@ def too_large(data: bytes) -> str | None:
     return None
 
 
-def images(folder: Path) -> Iterator[Frame]:
+def image_paths(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise SourceError(f"{folder}: no such folder of photos")
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     if not files:
         raise SourceError(f"{folder}: no photos here (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
-    for i, path in enumerate(files):
+    return files
+
+
+def images(folder: Path) -> Iterator[Frame]:
+    for i, path in enumerate(image_paths(folder)):
         data = path.read_bytes()
         key = "file:" + hashlib.sha256(data).hexdigest()
         problem = too_large(data)

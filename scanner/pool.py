@@ -1,0 +1,85 @@
+"""Batch scanning on every core: a pool of reader processes decodes and reads the photos, this process alone
+records them, in the photos' order (the one writer keeps the store consistent and each file idempotent)."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner.session import Draft
+
+_READER = None  # this worker's SheetReader
+_STATION = "main"
+
+
+@dataclass(frozen=True)
+class Done:
+    """One photo as a worker saw it: a draft to record, or why it was not read."""
+
+    name: str
+    key: str
+    draft: Draft | None
+    problem: str | None  # a one-line reason when there is no draft
+    reason: str | None  # the rejection code (blurred, no_qr, …) or None
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _init(definition: str, secret: bytes, layouts: dict[str, str], allow_test: bool, station: str) -> None:
+    global _READER, _STATION
+    import cv2
+
+    from ballots.geometry import Layout
+    from meeting.definition import load_text
+    from scanner.reader import SheetReader
+
+    cv2.setNumThreads(1)  # one reader per core; OpenCV's own threads would only fight them
+    meeting = load_text(definition, "meeting.toml (accepted)")
+    _READER = SheetReader.for_meeting(meeting, secret, {h: Layout.from_json(j) for h, j in layouts.items()},
+                                      allow_test=allow_test)
+    _STATION = station
+
+
+def _read(path: str) -> Done:
+    import cv2
+    import numpy as np
+
+    from scanner.reader import Rejected
+    from scanner.sources import too_large
+
+    p = Path(path)
+    data = p.read_bytes()
+    key = "file:" + hashlib.sha256(data).hexdigest()
+    problem = too_large(data)
+    if problem:
+        return Done(p.name, key, None, problem, "unreadable")
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    except cv2.error:
+        image = None
+    if image is None:
+        return Done(p.name, key, None, "not an image that can be decoded", "unreadable")
+    assert _READER is not None
+    verdict = _READER.read(image)
+    if isinstance(verdict, Rejected):
+        return Done(p.name, key, None, verdict.message(), verdict.reason)
+    return Done(p.name, key, Draft.from_read(verdict, key, _STATION), None, None)
+
+
+def read_all(paths: list[Path], definition: str, secret: bytes, layouts: dict[str, str], *, allow_test: bool,
+             station: str, workers: int) -> Iterator[Done]:
+    """Every photo read by `workers` processes, yielded in the photos' order as each is ready."""
+    context = multiprocessing.get_context("spawn")  # no forked copies of this process's store or threads
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
+                             initargs=(definition, secret, layouts, allow_test, station)) as pool:
+        yield from pool.map(_read, [str(p) for p in paths], chunksize=2)
