@@ -92,6 +92,8 @@ class Deck:
             truth.marks[box_id] = str(rng.choice(styles))
         if category == "big":  # confident ticks larger than their boxes, running over the edges
             truth.marks = dict.fromkeys(truth.marks, "big")
+        if category == "ink":  # a red or blue ballpoint, or a soft pencil
+            pen = INKS[str(rng.choice(sorted(INKS)))]
         if category in ("faint", "outside") and chosen:
             special = rng.choice(sorted(chosen))
             truth.marks[special] = category
@@ -363,3 +365,54 @@ def camera(page: np.ndarray, rng: np.random.Generator, size: tuple[int, int] = (
     quality = int(rng.integers(60, 93)) if jpeg is None else jpeg
     _ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
     return cv2.imdecode(data, cv2.IMREAD_COLOR)
+
+
+HALL = ("motion", "rolling", "exposure", "glare", "barrel", "crease", "lowlight")
+INKS = {"red": (40, 40, 200), "blue": (170, 80, 20), "pencil": (105, 105, 105)}
+
+
+def hall(frame: np.ndarray, rng: np.random.Generator, kinds: tuple[str, ...]) -> np.ndarray:
+    """More of a real hall on a camera frame: hand shake (motion blur), a rolling shutter's skew, exposure and
+    white balance drift, a glare spot, a wide lens's barrel distortion, a crease across the sheet, low light with
+    noise smeared by the camera's denoiser."""
+    f = frame.astype(np.float32)
+    h, w = f.shape[:2]
+    for kind in kinds:
+        if kind == "motion":
+            n = int(rng.integers(4, 9))
+            k = np.zeros((n, n), np.float32)
+            k[n // 2, :] = 1.0 / n
+            turn = cv2.getRotationMatrix2D((n / 2 - 0.5, n / 2 - 0.5), float(rng.uniform(0, 180)), 1)
+            k = cv2.warpAffine(k, turn, (n, n))
+            f = cv2.filter2D(f, -1, k / max(float(k.sum()), 1e-6))
+        elif kind == "rolling":
+            shift = float(rng.uniform(-6, 6))
+            m = np.float32([[1, shift / h, 0], [0, 1, 0]])
+            f = cv2.warpAffine(f, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+        elif kind == "exposure":
+            f = f * float(rng.uniform(0.75, 1.25)) * rng.uniform(0.9, 1.1, 3).astype(np.float32)
+        elif kind == "glare":
+            cx, cy = float(rng.uniform(0.3, 0.7)) * w, float(rng.uniform(0.3, 0.7)) * h
+            yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+            r = float(rng.uniform(0.03, 0.07)) * w
+            spot = np.exp(-(((xx - cx) ** 2 + ((yy - cy) * 1.6) ** 2) / (2 * r * r)))
+            f = f + (spot * float(rng.uniform(60, 140)))[..., None]
+        elif kind == "barrel":
+            k1 = float(rng.uniform(-0.12, -0.04))
+            yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+            nx, ny = (xx - w / 2) / (w / 2), (yy - h / 2) / (w / 2)
+            r2 = nx * nx + ny * ny
+            f = cv2.remap(f, (nx * (1 + k1 * r2)) * (w / 2) + w / 2, (ny * (1 + k1 * r2)) * (w / 2) + h / 2,
+                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        elif kind == "crease":
+            yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+            a = float(rng.uniform(0, np.pi))
+            x0, y0 = float(rng.uniform(0.3, 0.7)) * w, float(rng.uniform(0.3, 0.7)) * h
+            d = (xx - x0) * np.cos(a) + (yy - y0) * np.sin(a)
+            f = f * (1 - 0.22 * np.exp(-(d / 3.0) ** 2) + 0.08 * np.exp(-((d - 6) / 4.0) ** 2))[..., None]
+        elif kind == "lowlight":
+            f = f * 0.45 + rng.normal(0, 7, f.shape).astype(np.float32)
+            f = cv2.bilateralFilter(np.clip(f, 0, 255).astype(np.uint8), 5, 40, 3).astype(np.float32)
+        else:
+            raise ValueError(kind)
+    return np.clip(f, 0, 255).astype(np.uint8)

@@ -415,3 +415,25 @@ def test_soft_frames_are_read_when_their_marks_can_be_decided(printed):
     frame[int(h * 0.3):int(h * 0.85), int(w * 0.3):int(w * 0.7)] = cv2.blur(middle, (31, 3))  # a moving hand
     read = reader.read(np.clip(110 + (frame.astype(np.float32) - 110) * 0.5, 0, 255).astype(np.uint8))
     assert isinstance(read, Rejected) and read.reason == "blurred" and "undecidable" in read.detail
+
+
+def test_a_light_tick_alone_is_never_read_as_nothing(printed):
+    """The pen barely pressed: a tick about one camera pixel wide (0.25 mm), grey 150-200, as the only mark of a
+    choose-K post or a survey question, photographed by a 1080p or 720p webcam. It is read as marked or sent to
+    review — never counted as an empty box."""
+    rng = np.random.default_rng(150)
+    seen = 0
+    for name, key in (("gongxuan-houbei", ("PX", "DY")), ("manyidu", ("MY", "QZ"))):
+        deck = Deck(printed[name])
+        reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+        for i in range(16):
+            sheet = deck.fill(key, rng, "light")
+            size = (1920, 1080) if i % 3 else (1280, 720)
+            read = reader.read(camera(sheet.image, rng, size, fill=(0.8, 0.95)))
+            if isinstance(read, Rejected):
+                continue
+            for box_id, style in sheet.truth.marks.items():
+                if style == "light":
+                    seen += 1
+                    assert read.ink.boxes[box_id].state != "empty", (name, box_id, read.ink.boxes[box_id])
+    assert seen >= 28
