@@ -34,6 +34,7 @@ class Truth:
     serial: str | None
     marks: dict[str, str] = field(default_factory=dict)  # box id → tick|cross|circle|fill|faint|outside
     strays: int = 0
+    struck: str | None = None  # a box whose mark the voter crossed out (not intended)
     category: str = "clean"  # clean | big | faint | light | outside | stray | overvote | blank | write_in
 
     @property
@@ -92,6 +93,14 @@ class Deck:
             truth.marks[box_id] = str(rng.choice(styles))
         if category == "big":  # confident ticks larger than their boxes, running over the edges
             truth.marks = dict.fromkeys(truth.marks, "big")
+        if category == "corrected" and chosen:  # a choice struck out, another box ticked instead
+            free = [b.id for b in p.boxes if b.id not in truth.marks and b.mark.kind in ("option", "answer")
+                    and _group_of(p, b.id) == _group_of(p, sorted(truth.marks)[0])]
+            if free:
+                struck = sorted(truth.marks)[0]
+                truth.struck = struck
+                del truth.marks[struck]
+                truth.marks[str(rng.choice(free))] = "tick"
         if category == "ink":  # a red or blue ballpoint, or a soft pencil
             pen = INKS[str(rng.choice(sorted(INKS)))]
         if category in ("faint", "outside") and chosen:
@@ -106,6 +115,8 @@ class Deck:
         boxes = {b.id: b for b in p.boxes}
         for box_id, style in sorted(truth.marks.items()):
             draw_mark(img, boxes[box_id].rect, style, rng, pen)
+        if truth.struck:
+            draw_mark(img, boxes[truth.struck].rect, "struck", rng, pen)
         for z in p.zones:
             if z.kind in ("score_hand", "total_hand", "signature") or (
                 z.kind == "write_in_name" and any(boxes[b].mark.kind == "write_in" and
@@ -261,6 +272,15 @@ def draw_mark(img: np.ndarray, r: Rect, style: str, rng: np.random.Generator, pe
         x, y = x + w / 2 - w * big / 2, y + h / 2 - h * big / 2 - h * 0.15
         w, h = w * big, h * big
         style = "tick"
+    if style == "struck":  # a mark crossed out: the tick, then scribbled over past the box's edges
+        draw_mark(img, r, "tick", rng, pen)
+        pts = []
+        for i in range(int(rng.integers(5, 8))):
+            t = i / 6
+            pts += [(x - w * 0.12 + w * 1.24 * t + j(0.05), y - h * 0.15 + j(0.05)),
+                    (x - w * 0.12 + w * 1.24 * t + j(0.08), y + h * 1.15 + j(0.05))]
+        cv2.polylines(img, [np.array([_pt(*p) for p in pts], np.int32)], False, pen, thick + 1, cv2.LINE_AA)
+        return
     if style == "tick":
         pts = [(x + w * (0.18 + j(0.06)), y + h * (0.5 + j(0.08))),
                (x + w * (0.42 + j(0.06)), y + h * (0.82 + j(0.05))),

@@ -29,6 +29,7 @@ REASONS = {
     "over_max": "a score above the criterion's maximum",
     "possible_rescan": "this sheet's ink matches a sheet already counted",
     "conflict": "this numbered sheet was read before with different marks",
+    "struck": "a mark crossed out (a correction): a person reads what the voter meant",
 }
 
 
@@ -43,7 +44,7 @@ class Interpretation:
         return json.dumps(self.result, sort_keys=True, ensure_ascii=False), self.reasons
 
 
-STATES = ("empty", "marginal", "marked")
+STATES = ("empty", "marginal", "marked", "struck")
 
 
 def from_states(rnd: Round, layout: Layout, page: Page, states: dict[str, str],
@@ -60,6 +61,8 @@ def interpret(rnd: Round, layout: Layout, page: Page, ink: PageInk) -> Interpret
     for b in page.boxes:
         if ink.boxes[b.id].state == "marginal":
             reasons.append(f"marginal:{b.id}")
+        elif ink.boxes[b.id].state == "struck":  # crossed out: the voter's intent is for a person to read
+            reasons.append(f"struck:{b.id}")
     marked = {b.id for b in page.boxes if ink.boxes[b.id].state == "marked"}
     spec = rnd.spec
     if isinstance(spec, VoteSpec):
@@ -72,7 +75,7 @@ def interpret(rnd: Round, layout: Layout, page: Page, ink: PageInk) -> Interpret
         result = _score(spec, page, ink, reasons)
     else:  # pragma: no cover - layouts exist only for paper rounds
         raise ValueError(f"round {rnd.id} has no paper form")
-    if not marked and not any(r.startswith("marginal") for r in reasons) and not any(
+    if not marked and not any(r.startswith(("marginal", "struck")) for r in reasons) and not any(
         v > ZONE_INK for k, v in ink.zones.items() if not k.startswith("signature")
     ):
         reasons = ["blank"]  # one reason says it all: nothing on the sheet

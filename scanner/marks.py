@@ -28,6 +28,11 @@ RING_MARGINAL = 0.06  # ink just around an empty box, as a share of that ring: s
 # boxes passes 0.043 (11,550 measured: max 0.055): the limit sits low, a doubt costs a person a glance, a missed
 # tick costs a vote. Clean sheets to review stay about 1%.
 FAINT_LEVEL = 0.045
+# A mark crossed out: the box nearly filled and ink well past its edges (a scribble over a tick). Measured on the
+# deck: struck marks fill 0.84-1.0 with 0.30-0.86 of the ring inked; filled boxes fill up to 1.0 with no ring ink,
+# big ticks reach 0.09 of the ring with fill at most 0.49. A struck box is never counted: a person decides.
+STRUCK_FILL = 0.7
+STRUCK_RING = 0.2
 MIN_CONTRAST = 0.25  # white minus black of the calibration strip, after flat-field correction
 
 
@@ -42,7 +47,7 @@ class BoxInk:
     fill: float  # share of the interior with pen ink
     faint: float  # darkness of the inner part's darkest 5%, above paper and above the page's empty boxes
     ring: float  # share of a ring just outside the box with ink
-    state: str  # empty | marked | marginal
+    state: str  # empty | marked | marginal | struck (crossed out)
 
 
 @dataclass(frozen=True)
@@ -270,8 +275,9 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
         ring = _own_ring(ring, doubt, marked, inked & (1 - prep.unlined), inked & (1 - prep.printed), prep)
     empty = quiet & (ring < RING_MARGINAL)
     boxes: dict[str, BoxInk] = {}
+    struck = (fill >= STRUCK_FILL) & (ring >= STRUCK_RING)
     for i, box_id in enumerate(prep.ids):
-        state = "marked" if marked[i] else "empty" if empty[i] else "marginal"
+        state = "struck" if struck[i] else "marked" if marked[i] else "empty" if empty[i] else "marginal"
         boxes[box_id] = BoxInk(round(float(fill[i]), 4), round(float(faint[i]), 4), round(float(ring[i]), 4), state)
     zone_ink = _sums(open_ink_sum, prep.zones) / np.maximum(prep.zone_area, 1)
     zones = {z: (round(float(v), 4) if prep.zone_area[i] > 4 else 0.0)

@@ -9,7 +9,7 @@ import numpy as np
 from scanner.live import Event
 from scanner.reader import SheetRead
 
-COLOURS = {"marked": (0, 200, 0), "marginal": (0, 200, 255), "empty": (160, 160, 160)}
+COLOURS = {"marked": (0, 200, 0), "marginal": (0, 200, 255), "struck": (0, 0, 230), "empty": (160, 160, 160)}
 
 
 class Preview:

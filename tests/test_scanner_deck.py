@@ -24,8 +24,8 @@ PLAN = [  # (template, round, group, sheets)
     ("manyidu", "MY", "QZ", 80),  # survey with a comments box
     ("jingpin-ceping", "YJ", "PS", 40),  # score sheets
 ]
-CATEGORIES = ["clean"] * 12 + ["big"] * 2 + ["ink", "faint", "light", "outside", "stray", "overvote", "blank",
-                                              "write_in"]
+CATEGORIES = ["clean"] * 12 + ["big"] * 2 + ["ink", "faint", "light", "corrected", "outside", "stray", "overvote",
+                                              "blank", "write_in"]
 
 
 def test_deck_of_damaged_sheets(printed, capsys):
@@ -72,7 +72,7 @@ def test_deck_of_damaged_sheets(printed, capsys):
     rejected = sum(n for (c, o), n in tally.rows.items() if o.startswith("rejected") and not c.endswith("+hall"))
     assert rejected <= 0.12 * plain, "the page finder or QR decoder got worse"
     # the doubtful categories reach a person (or are read right): never silently dropped
-    for category in ("faint", "light", "outside", "overvote", "blank", "write_in"):
+    for category in ("faint", "light", "corrected", "outside", "overvote", "blank", "write_in"):
         assert tally.count(category, "review") > 0
     assert all(n > 0 for n in kinds_seen.values())
     for category in ("overvote", "blank", "write_in"):
