@@ -196,8 +196,8 @@ def flat_field(page: np.ndarray) -> np.ndarray:
     small = cv2.resize(page, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
     white = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
     white = cv2.GaussianBlur(white, (0, 0), 1.0)
-    white = cv2.resize(white, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    return page.astype(np.float32) / np.maximum(white, 1.0)
+    white = cv2.max(cv2.resize(white, (w, h), interpolation=cv2.INTER_LINEAR), 1)
+    return cv2.divide(page, white, dtype=cv2.CV_32F)  # one pass (numpy took three)
 
 
 def _paper_level(signed: np.ndarray, printed: np.ndarray, inked: np.ndarray) -> np.ndarray:
@@ -205,9 +205,11 @@ def _paper_level(signed: np.ndarray, printed: np.ndarray, inked: np.ndarray) -> 
     f = int(PX_PER_MM)
     h, w = signed.shape
     size = (max(1, w // f), max(1, h // f))
-    bare = ((printed == 0) & (inked == 0)).astype(np.float32)
-    num = cv2.GaussianBlur(cv2.resize(signed * bare, size, interpolation=cv2.INTER_AREA), (0, 0), 2.0)
-    den = cv2.GaussianBlur(cv2.resize(bare, size, interpolation=cv2.INTER_AREA), (0, 0), 2.0)
+    bare = cv2.compare(cv2.bitwise_or(printed, inked), 0, cv2.CMP_EQ)  # 255 on bare paper
+    on_paper = cv2.bitwise_and(signed, signed, mask=bare)  # signed where bare, 0 elsewhere (a masked copy)
+    num = cv2.GaussianBlur(cv2.resize(on_paper, size, interpolation=cv2.INTER_AREA), (0, 0), 2.0)
+    den = cv2.GaussianBlur(cv2.resize(bare, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0,
+                           (0, 0), 2.0)
     return num / np.maximum(den, 1e-3)
 
 
@@ -274,11 +276,11 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     if doubt.any() and marked.any():
         ring = _own_ring(ring, doubt, marked, inked & (1 - prep.unlined), inked & (1 - prep.printed), prep)
     empty = quiet & (ring < RING_MARGINAL)
-    boxes: dict[str, BoxInk] = {}
     struck = (fill >= STRUCK_FILL) & (ring >= STRUCK_RING)
-    for i, box_id in enumerate(prep.ids):
-        state = "struck" if struck[i] else "marked" if marked[i] else "empty" if empty[i] else "marginal"
-        boxes[box_id] = BoxInk(round(float(fill[i]), 4), round(float(faint[i]), 4), round(float(ring[i]), 4), state)
+    states = np.where(struck, "struck", np.where(marked, "marked", np.where(empty, "empty", "marginal"))).tolist()
+    boxes = {box_id: BoxInk(fi, fa, ri, st) for box_id, fi, fa, ri, st in zip(
+        prep.ids, np.round(fill, 4).tolist(), np.round(faint, 4).tolist(), np.round(ring, 4).tolist(), states,
+        strict=True)}
     zone_ink = _sums(open_ink_sum, prep.zones) / np.maximum(prep.zone_area, 1)
     zones = {z: (round(float(v), 4) if prep.zone_area[i] > 4 else 0.0)
              for i, (z, v) in enumerate(zip(prep.zone_ids, zone_ink, strict=True))}
