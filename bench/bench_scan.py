@@ -1,7 +1,8 @@
 """Scanning speed on one core: ms per 1080p frame with a sheet and without one (median, p95, per stage),
 sheets per minute in batch mode from a folder of photos, QR decoders compared on rectified crops, peak memory.
 
-Targets (issue 13): <= 8 ms median per 1080p frame with a sheet on one core; batch <= 7 ms per photo on 2 cores. Frames come from the test deck: the kit's own
+Targets (issue 13): <= 8 ms median per 1080p frame with a sheet on one core; batch <= 7 ms per photo on
+2 cores. Frames come from the test deck: the kit's own
 PDFs filled in and damaged like a webcam picture (scanner/deck.py).
 """
 
