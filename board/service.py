@@ -109,6 +109,14 @@ class MeetingService:
         self._layouts: dict[str, Layout] = {}
         self.last_sheet: dict[str, Any] | None = None
         self.poll()
+        self._last_from_store()  # the 唱票 view shows the last sheet read after a restart too
+
+    def _last_from_store(self) -> None:
+        row = self.store.db.execute("SELECT id, layout_hash, marks, status FROM readings ORDER BY id DESC "
+                                    "LIMIT 1").fetchone()
+        if row is not None:
+            with contextlib.suppress(Exception):  # a courtesy line: a reading it cannot show never stops the server
+                self._note_last(self.layout(row[1]), json.loads(row[2])["result"], Outcome(row[3], row[0], ()))
 
     # -- following writers outside the server (a local `tallykit scan`, `tallykit enter`) -------------------------
     def poll(self) -> None:
@@ -216,6 +224,32 @@ class MeetingService:
                 tallies = [{"name": m.candidate(c.candidate_id).name, "count": c.counts[top]} for c in res.candidates]
         return {"title": m.info.title, "version": self.version, "last": last, "tallies": tallies}
 
+    def reason_words(self, round_id: str, reasons: list[str]) -> list[str]:
+        """Doubts in the meeting's language, with names: `marginal:C03/agree` → 标记过浅或过小：王建国 同意."""
+        from meeting.lang import has_text, text
+
+        m = self.meeting
+        lang = m.language
+        try:
+            rnd = m.round(round_id)
+        except KeyError:
+            return [str(r) for r in reasons]
+        names = {c: m.candidate(c).name for c in rnd.candidates}
+        names.update({p.id: p.name for p in m.posts})
+        names.update({o.id: o.name for o in (*getattr(rnd.spec, "options", ()), *getattr(rnd.spec, "grades", ()))})
+        names.update({q.id: q.text[:12] for q in getattr(rnd.spec, "questions", ())})
+        names.update({c.id: c.name for c in getattr(rnd.spec, "criteria", ())})
+        out = []
+        for reason in reasons:
+            code, _, subject = str(reason).partition(":")
+            word = text(f"reason.{code}", lang) if has_text(f"reason.{code}") else code
+            if code in ("possible_rescan", "conflict") and subject:
+                out.append(f"{word}（#{subject}）" if lang == "zh" else f"{word} (#{subject})")
+                continue
+            shown = " ".join(names.get(part, part) for part in subject.split("/") if part) if subject else ""
+            out.append(f"{word}：{shown}" if shown and lang == "zh" else f"{word}: {shown}" if shown else word)
+        return out
+
     def review_queue(self) -> list[dict[str, Any]]:
         with self.read_lock, self.reader.snapshot():
             decided = {d["reading_id"] for d in self.reader.decisions()}
@@ -230,6 +264,7 @@ class MeetingService:
             confidence = 1.0 / (1 + len(reasons[r["id"]])) - (0.1 if marginal else 0)
             out.append({"id": r["id"], "round": m.round(r["round_id"]).name, "group": m.group(r["group_id"]).name,
                         "page": r["page"], "serial": r["serial"], "reasons": reasons[r["id"]],
+                        "reason_words": self.reason_words(r["round_id"], reasons[r["id"]]),
                         "confidence": round(confidence, 3)})
         return sorted(out, key=lambda x: (x["confidence"], x["id"]))
 
@@ -249,7 +284,8 @@ class MeetingService:
         zones = [{"id": z.id, "kind": z.kind, "x": z.rect.x / layout.width, "y": z.rect.y / layout.height,
                   "w": z.rect.w / layout.width, "h": z.rect.h / layout.height} for z in p.zones]
         return {"id": rid, "round": round_id, "group": group_id, "page": page, "serial": serial, "status": status,
-                "reasons": json.loads(reasons), "result": data["result"], "boxes": boxes, "zones": zones,
+                "reasons": json.loads(reasons), "reason_words": self.reason_words(round_id, json.loads(reasons)),
+                "result": data["result"], "boxes": boxes, "zones": zones,
                 "aspect": layout.height / layout.width, "choices": self._choices(round_id)}
 
     def _check_result(self, reading_id: int, result: dict[str, Any]) -> None:

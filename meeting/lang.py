@@ -114,6 +114,18 @@ _WORDS: dict[str, dict[str, str]] = {
     "invalid.below_quorum_so_far": {"zh": "{round}：已读{got}张，尚未过登记选民{limit}人的{share}（收回票数未登记），在此之前不能确定当选", "en": "{round}: {got} sheets read, not yet more than {share} of the {limit} registered voters (no returned count recorded); nobody can be elected until then"},
     "invalid.read_over_returned": {"zh": "{round}（{group}）已读{got}张，多于登记收回的{limit}张：须核对收回票数或重复扫描，结果不能公布或封存", "en": "{round} ({group}): {got} sheets read but {limit} recorded as returned: check the returned count or a double scan; results cannot be announced or sealed"},
     "half": {"zh": "半数", "en": "half"},
+    "reason.marginal": {"zh": "标记过浅或过小", "en": "mark too faint or small"},
+    "reason.struck": {"zh": "涂改（划掉的标记）", "en": "a mark crossed out"},
+    "reason.overvote": {"zh": "超选", "en": "more marks than allowed"},
+    "reason.undervote": {"zh": "未作选择", "en": "nothing marked"},
+    "reason.blank": {"zh": "空白票", "en": "blank sheet"},
+    "reason.write_in": {"zh": "另选他人待录入", "en": "write-in name to type"},
+    "reason.two_digits": {"zh": "同一位填了两个数字", "en": "two digits in one column"},
+    "reason.score_missing": {"zh": "漏评", "en": "score missing"},
+    "reason.score_incomplete": {"zh": "分数不完整", "en": "score incomplete"},
+    "reason.over_max": {"zh": "超过满分", "en": "above the maximum"},
+    "reason.possible_rescan": {"zh": "疑似重复扫描", "en": "possible re-scan"},
+    "reason.conflict": {"zh": "同一编号的表两次识别不一致", "en": "numbered sheet read twice, differently"},
     "rerun.header": {"zh": "另行选举：由 tallykit rerun 按 {round} 轮结果生成（{date}）", "en": "Further election made by tallykit rerun from the result of round {round} ({date})"},
     "rerun.written_in": {"zh": "{round}轮另选他人得票", "en": "written in at round {round}"},
     "rerun.name": {"zh": "{round}（另行选举）", "en": "{round} (further election)"},
@@ -247,6 +259,10 @@ _WORDS: dict[str, dict[str, str]] = {
 def all_words(prefix: str, language: str) -> list[str]:
     """Every phrase whose key starts with `prefix`, in `language` (placeholders left in)."""
     return [w.get(language) or w["zh"] for k, w in _WORDS.items() if k.startswith(prefix)]
+
+
+def has_text(key: str) -> bool:
+    return key in _WORDS
 
 
 def text(key: str, language: str = "zh", **values: object) -> str:

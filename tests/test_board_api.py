@@ -240,3 +240,26 @@ def test_write_in_names_are_checked_normalised_and_offered_again(printed, tmp_pa
         board = client.get("/api/board").json()
         rows = next(r for r in board["rounds"] if r["id"] == "XJ")["rows"]
         assert any(r["name"] == "李四" and r["value"] == 2 for r in rows)  # one person, two votes
+
+
+def test_changpiao_shows_the_last_sheet_after_a_restart(served):
+    folder, client, token = served
+    posted = client.post("/api/readings", json=station_body(folder, np.random.default_rng(6)),
+                         headers={"Authorization": f"Bearer {token}"}).json()
+    app = create_app(folder)  # the server restarted: the store, not memory, says what was read last
+    with TestClient(app) as again:
+        last = again.get("/api/changpiao").json()["last"]
+        assert last is not None and last["id"] == posted["id"] and last["round"] == "民主测评"
+
+
+def test_review_reasons_are_words_in_the_meetings_language(served):
+    folder, client, token = served
+    auth = {"Authorization": f"Bearer {token}"}
+    posted = client.post("/api/readings", json=station_body(folder, np.random.default_rng(5), key="bl",
+                                                            category="blank"), headers=auth).json()
+    queue = client.get("/api/review", headers=auth).json()
+    assert queue[0]["reasons"] == ["blank"] and queue[0]["reason_words"] == ["空白票"]
+    service = client.app.state.service
+    assert service.reason_words("CP", ["marginal:C01/excellent", "possible_rescan:7"]) == [
+        "标记过浅或过小：王建国 优秀", "疑似重复扫描（#7）"]
+    assert client.get(f"/api/readings/{posted['id']}", headers=auth).json()["reason_words"] == ["空白票"]

@@ -9,7 +9,7 @@ async function loadQueue(){
   queue = await r.json();
   document.getElementById('queue').innerHTML = queue.map(q =>
     `<div data-id="${q.id}" class="${current && current.id === q.id ? 'sel' : ''}">#${q.id} ${esc(q.round)} · ${esc(q.group)}` +
-    `${q.serial ? ' · No.' + esc(q.serial) : ''}<br><small>${q.reasons.map(esc).join(', ')}</small></div>`).join('') ||
+    `${q.serial ? ' · No.' + esc(q.serial) : ''}<br><small>${(q.reason_words || q.reasons).map(esc).join('，')}</small></div>`).join('') ||
     '<div>没有待复核的选票</div>';
   document.querySelectorAll('#queue div[data-id]').forEach(d => d.onclick = () => open(+d.dataset.id));
   if (!current && queue.length) open(queue[0].id);
@@ -17,7 +17,7 @@ async function loadQueue(){
 async function open(id){
   current = await (await fetch('/api/readings/' + id, auth)).json();
   document.getElementById('head').textContent = `#${current.id} ${current.round}/${current.group} 第${current.page}页`;
-  document.getElementById('reasons').innerHTML = '<b>疑点：</b>' + current.reasons.map(esc).join('，');
+  document.getElementById('reasons').innerHTML = '<b>疑点：</b>' + (current.reason_words || current.reasons).map(esc).join('，');
   document.getElementById('result').textContent = JSON.stringify(current.result, null, 1);
   fixForm(current.result, current.choices);
   writeIns(current.result, current.choices);
