@@ -193,7 +193,9 @@ def invalid_lines(meeting: Meeting, results: Results, round_id: str, skip: tuple
     return out
 
 
-def notes(meeting: Meeting, results: Results) -> list[str]:
+def notes(meeting: Meeting, results: Results, unsettled: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """The loud facts in the meeting's language. `unsettled`: rounds whose returned ballots are not all read
+    yet — their conclusions (尚缺, 另行选举, 平票, no woman) wait until they are."""
     lang = meeting.language
     out = []
     for rnd in meeting.rounds:
@@ -203,7 +205,7 @@ def notes(meeting: Meeting, results: Results) -> list[str]:
             if g.pending:
                 out.append(text("pending_note", lang, round=rnd.name, group=meeting.group(g.group_id).name,
                                 n=g.pending))
-        if isinstance(r, VoteResult):
+        if isinstance(r, VoteResult) and rnd.id not in unsettled:
             sep = "、" if lang == "zh" else ", "
             for section, n in r.unfilled.items():
                 names = sep.join(person_name(meeting, c) for c in r.rerun_candidates.get(section, ()))

@@ -159,6 +159,9 @@ class MeetingService:
             return self._layouts[layout_hash]
 
     def board(self) -> dict[str, Any]:
+        """What the projector shows: per round its progress, whether counting has started and whether every
+        returned ballot is read (only then its conclusions), and its lists — one per post for a vote, with the
+        seats and the vote line; the composite ranking per post; the loud lines."""
         m = self.meeting
         r = self.results()
         d = m.info.decimals
@@ -166,39 +169,77 @@ class MeetingService:
         with self.read_lock:
             sealed = {s["round_id"] for s in self.reader.seals()}
         rounds = []
+        unsettled: set[str] = set()
         for rnd in m.rounds:
             res = r.rounds[rnd.id]
+            gcs = getattr(res, "groups", ())
             groups = [{"group": m.group(g.group_id).name, "read": g.read, "returned": g.returned, "issued": g.issued,
-                       "pending": g.pending, "void": g.vote_void} for g in getattr(res, "groups", ())]
-            rows: list[dict[str, Any]] = []
+                       "pending": g.pending, "void": g.vote_void} for g in gcs]
+            started = any(g.read for g in gcs) if gcs else bool(getattr(res, "values", None))
+            final = bool(gcs) and all(g.returned_recorded and g.read >= g.returned for g in gcs)
+            # the red banner: a count that cannot stand; too few sheets read while no returned count is recorded
+            # is the count in progress (the notes say it), not yet a void election
+            flaws = [f for f in getattr(res, "invalid", ()) if not (f.kind == "below_quorum" and f.provisional)]
+            banner = bool(flaws)
+            skip = ("below_quorum",) if any(f.kind == "below_quorum" and f.provisional
+                                            for f in getattr(res, "invalid", ())) else ()
+            if not final:
+                unsettled.add(rnd.id)
+            sections: list[dict[str, Any]] = []
             if isinstance(res, VoteResult):
                 first = rnd.spec.options[0].id
-                for c in sorted(res.candidates, key=lambda c: -c.options[first]):
-                    rows.append({"name": person_name(m, c.candidate_id), "value": c.options[first],
-                                 "label": f"{c.options[first]} ({half_up(c.share * 100, 1)}%)", "bar": float(c.share),
-                                 "mark": "当选" if c.elected else ("平票" if c.tie else "")})
-            elif isinstance(res, RatingResult):
-                for c in sorted(res.candidates, key=lambda c: -c.points):
-                    rows.append({"name": name(c.candidate_id), "value": float(c.points),
-                                 "label": f"{half_up(c.points, d)}", "bar": float(c.points) / 100,
-                                 "mark": c.level or ""})
-            elif isinstance(res, ScoreResult):
-                for c in sorted(res.candidates, key=lambda c: -(c.trimmed_mean or 0)):
-                    value = c.trimmed_mean
-                    rows.append({"name": name(c.candidate_id), "value": float(value or 0),
-                                 "label": "—" if value is None else f"{half_up(value, d)}",
-                                 "bar": float((value or 0) / res.max_total), "mark": f"{len(c.judges)}"})
-            elif isinstance(res, SurveyResult):
-                rate = res.satisfaction
-                rows.append({"name": "满意率" if m.language == "zh" else "Satisfaction", "value": float(rate or 0),
-                             "label": "—" if rate is None else f"{half_up(rate * 100, d)}%", "bar": float(rate or 0),
-                             "mark": ""})
+                base = max(res.base, 1)
+                spec = rnd.spec
+                for sec in spec.sections:
+                    here = sorted((c for c in res.candidates if c.section == sec.post),
+                                  key=lambda c: -c.options[first])
+                    if spec.rerun and spec.rerun_min_share is not None:
+                        share = spec.rerun_min_share
+                        line = -(-res.base * share.numerator // share.denominator)  # at least ⅓: ceiling
+                    else:
+                        line = res.base // 2 + 1  # more than half
+                    sections.append({
+                        "post": m.post(sec.post).name, "seats": sec.max_choices, "line": line if res.base else None,
+                        "line_at": min(1.0, line / base) if res.base else None,
+                        "rows": [{"name": person_name(m, c.candidate_id), "value": c.options[first],
+                                  "label": f"{c.options[first]} ({half_up(c.share * 100, 1)}%)",
+                                  "bar": c.options[first] / base,
+                                  "mark": "当选" if c.elected else ("平票" if c.tie else "")} for c in here]})
             else:
-                for c, v in res.values.items():
-                    rows.append({"name": name(c), "value": float(v), "label": f"{v}", "bar": float(v / res.max),
-                                 "mark": ""})
-            rounds.append({"id": rnd.id, "name": rnd.name, "groups": groups, "rows": rows,
-                           "void": bool(getattr(res, "void", False)), "reasons": invalid_lines(m, r, rnd.id),
+                rows: list[dict[str, Any]] = []
+                if isinstance(res, RatingResult):
+                    for c in sorted(res.candidates, key=lambda c: -c.points):
+                        rows.append({"name": name(c.candidate_id), "value": float(c.points),
+                                     "label": f"{half_up(c.points, d)}", "bar": float(c.points) / 100,
+                                     "mark": c.level or "", "post": m.candidate(c.candidate_id).post})
+                elif isinstance(res, ScoreResult):
+                    for c in sorted(res.candidates, key=lambda c: -(c.trimmed_mean or 0)):
+                        value = c.trimmed_mean
+                        judges = f"{len(c.judges)}位评委" if m.language == "zh" else f"{len(c.judges)} judges"
+                        rows.append({"name": name(c.candidate_id), "value": float(value or 0),
+                                     "label": "—" if value is None else f"{half_up(value, d)}",
+                                     "bar": float((value or 0) / res.max_total), "mark": judges,
+                                     "post": m.candidate(c.candidate_id).post})
+                elif isinstance(res, SurveyResult):
+                    rate = res.satisfaction
+                    rows.append({"name": "满意率" if m.language == "zh" else "Satisfaction", "value": float(rate or 0),
+                                 "label": "—" if rate is None else f"{half_up(rate * 100, d)}%",
+                                 "bar": float(rate or 0), "mark": ""})
+                else:
+                    for c, v in res.values.items():
+                        rows.append({"name": name(c), "value": float(v), "label": f"{v}", "bar": float(v / res.max),
+                                     "mark": ""})
+                posts = list(dict.fromkeys(row["post"] for row in rows if row.get("post")))
+                if len(posts) > 1 and len(posts) == len({m.candidate(c).post for c in rnd.candidates}):
+                    for post in (p.id for p in m.posts if p.id in posts):  # one ranking per post (一职双备)
+                        sections.append({"post": m.post(post).name, "seats": m.post(post).seats, "line": None,
+                                         "line_at": None, "rows": [row for row in rows if row.get("post") == post]})
+                else:
+                    sections.append({"post": None, "rows": rows})
+            rounds.append({"id": rnd.id, "name": rnd.name, "kind": rnd.kind, "groups": groups,
+                           "sections": sections, "rows": [row for sec in sections for row in sec["rows"]],
+                           "started": started, "final": final, "void": banner,
+                           "reasons": invalid_lines(m, r, rnd.id, skip=skip) if banner else [],
                            "sealed": rnd.id in sealed})
         per_post = len({x.post for x in r.ranking}) > 1
         ranking = [{"rank": x.rank, "tied": x.tied, "composite": f"{x.composite}", "bar": float(x.composite) / 100,
@@ -206,7 +247,7 @@ class MeetingService:
                     "post": m.post(x.post).name, "selected": x.selected} for x in r.ranking]
         return {"title": m.info.title, "language": m.language, "version": self.version, "rounds": rounds,
                 "composite": m.composite.name if m.composite else None, "ranking": ranking,
-                "notes": notes(m, r)}
+                "notes": notes(m, r, unsettled=unsettled)}
 
     def changpiao(self) -> dict[str, Any]:
         m = self.meeting

@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 
+import cv2
 import numpy as np
 import pytest
 import uvicorn
@@ -106,7 +107,7 @@ def test_review_decision_changes_the_board(server, browser):
     review.click("#correct")
     expect(review.locator("#msg")).to_contain_text("已记录")
     expect(progress).not_to_contain_text("待复核", timeout=1000)
-    expect(board.locator("[data-reveal]", has_text="王建国").nth(1)).to_contain_text("100.00")
+    expect(board.locator('[data-block="CP"] [data-reveal]', has_text="王建国")).to_contain_text("100.00")
 
 
 def test_announcer_reveals_one_by_one(server, browser):
@@ -132,3 +133,75 @@ def test_announcer_reveals_one_by_one(server, browser):
     page.screenshot(path=str(ARTIFACTS / "announcer.png"))
     page.keyboard.press("Escape")
     expect(hidden).to_have_count(0)
+
+
+def _counted_server(folder, cli):
+    """A meeting folder with two sheets of every printed form read and every manual score entered, served."""
+    from scanner.deck import Deck, camera
+    from scanner.reader import Rejected, SheetReader
+
+    deck = Deck(folder)
+    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    rng = np.random.default_rng(31)
+    photos = folder.parent / "photos"
+    photos.mkdir()
+    n = 0
+    for key, layout in sorted(deck.layouts.items()):
+        for copy in range(2):
+            for p in range(1, len(layout.pages) + 1):
+                while True:
+                    frame = camera(deck.fill(key, rng, "clean", copy=copy, page=p).image, rng, max_tilt=6)
+                    if not isinstance(reader.read(frame), Rejected):
+                        break
+                cv2.imwrite(str(photos / f"{n:03d}.jpg"), frame)
+                n += 1
+    assert cli("scan", folder, "--images", photos).exit_code == 0
+    for rnd in deck.meeting.rounds:
+        if rnd.kind == "manual":
+            for i, c in enumerate(rnd.candidates):
+                assert cli("enter", folder, "-r", rnd.id, "-c", c, "-s", f"{80 + i}").exit_code == 0
+
+
+@pytest.mark.parametrize("template", ["jingpin-ceping", "gongxuan-houbei", "cunweihui", "niandu-ceping", "manyidu"])
+def test_every_board_fits_the_screen(printed, tmp_path, browser, cli, template):
+    """At 1920×1080 and at 1024×768 (a hall projector) nothing is cut off: type scales down, and lists that still
+    do not fit are shown a page at a time; a multi-post vote shows one list per post with its seats."""
+    from playwright.sync_api import expect
+
+    folder = tmp_path / "meeting"
+    shutil.copytree(printed[template], folder)
+    empty_app = create_app(folder)
+    empty = empty_app.state.service.board()
+    assert all(not r["started"] for r in empty["rounds"] if r["groups"])  # nothing counted: nothing ranked
+    _counted_server(folder, cli)
+    app = create_app(folder, poll_seconds=0.05)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.time() + 10
+        while not srv.started and time.time() < deadline:
+            time.sleep(0.05)
+        for width, height in ((1920, 1080), (1024, 768)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(f"http://127.0.0.1:{port}/board")
+            expect(page.locator("[data-reveal]").first).to_be_attached()
+            page.wait_for_timeout(300)
+            scroll = page.evaluate("Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)")
+            assert scroll <= height + 1, (template, width, height, scroll)
+            blocks = page.locator(".block")
+            shown = page.locator(".block:visible")
+            assert shown.count() >= 1 and blocks.count() >= 1
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"board-{template}-{width}x{height}.png"))
+            if template == "cunweihui":
+                headings = page.locator('[data-block="XJ"] h3')
+                texts = [headings.nth(i).inner_text() for i in range(headings.count())]
+                assert [t.split("（")[0] for t in texts] == ["主任", "副主任", "委员"] and "应选 3 人" in texts[2]
+            page.close()
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
