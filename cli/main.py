@@ -34,6 +34,25 @@ console = Console()
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"tallykit {version('tallykit')}")
+        except PackageNotFoundError:
+            typer.echo("tallykit (not installed as a package)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[bool, typer.Option("--version", help="Print the version and exit", callback=_version,
+                                               is_eager=True)] = False,
+) -> None:
+    """Run open selection meetings on paper: define the meeting, print QR-coded forms, scan, tally, archive."""
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one line to stderr and return the Exit to raise."""
     typer.echo(f"error: {' '.join(message.split())}", err=True)
@@ -385,7 +404,7 @@ def enter(
     _, store, meeting = _open_accepted(directory)
     try:
         rounds = {r.id: r for r in meeting.rounds}
-        rnd = rounds.get(round_id)
+        rnd = rounds.get(round_id) or next((r for r in meeting.rounds if r.name == round_id.strip()), None)
         if rnd is None or rnd.kind != "manual":
             manual = ", ".join(r.id for r in meeting.rounds if r.kind == "manual") or "none"
             raise fail(f'"{round_id}" is not a manual round of this meeting; manual rounds: {manual}', 2)

@@ -144,3 +144,8 @@ def test_console_script_runs(tmp_path):
     out = subprocess.run([exe, "check", str(tmp_path / "m" / "x.toml")], capture_output=True, text=True,
                          check=False)
     assert out.returncode == 2 and out.stderr == f"error: {tmp_path / 'm' / 'x.toml'}: file not found; check the path\n"
+
+
+def test_version_is_printed(cli):
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("tallykit ")

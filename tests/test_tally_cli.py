@@ -119,3 +119,8 @@ def test_any_round_name_is_a_valid_sheet_title(tmp_path):
     [path] = write_export(meeting, tally(meeting, [], [], {}), "xlsx", tmp_path / "r.xlsx", False)
     names = load_workbook(path).sheetnames
     assert all(len(n) <= 31 and not set(n) & set("\\/:*?[]") for n in names) and len(set(names)) == len(names)
+
+
+def test_enter_takes_the_rounds_name_too(counted, cli):
+    result = cli("enter", counted, "-r", "党委政府综合评分", "-c", "王建国", "-s", "77")
+    assert result.exit_code == 0, result.output
