@@ -169,7 +169,8 @@ def round_states(meeting: Meeting, counts: dict[tuple[str, str], BallotCount],
                 state = "complete"
             else:
                 state = "counting"
-            states.append(RoundState(r.id, gid, meeting.group(gid).expected, bc.issued, bc.returned, read,
+            # 已读 counts every sheet recorded, in review or not, as the board does
+            states.append(RoundState(r.id, gid, meeting.group(gid).expected, bc.issued, bc.returned, read + first,
                                      review, state))
     return states
 

@@ -405,7 +405,7 @@ def test_status_counts_sheets_not_pages_and_names_the_next_command(scanned, cli)
     yj = next(line for line in out.splitlines() if "YJ" in line)
     assert _numbers(yj) == ["7", "7", "7", "0"] and "已读完" in yj  # 7 judges' sheets of 2 pages each
     cp = next(line for line in out.splitlines() if "CP" in line)
-    assert _numbers(cp) == ["50", "50", "30", "9", "1"] and "计票中" in cp  # 30 returned; 9 counted, 1 in review
+    assert _numbers(cp) == ["50", "50", "30", "10", "1"] and "计票中" in cp  # 30 returned; 10 read, 1 in review
     assert "tallykit scan" in out
     assert cli("returned", scanned, "10", "-r", "CP", "-g", "QZ").exit_code == 0
     assert "tallykit serve" in cli("status", scanned).stdout  # all read: decide the one in review next
