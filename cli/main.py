@@ -309,7 +309,8 @@ def _print_summary(meeting: Any, jobs: list[Any], test: bool) -> None:
 @user_errors
 def scan(
     directory: Annotated[Path, typer.Argument(help="The meeting folder")],
-    camera: Annotated[int | None, typer.Option("--camera", help="Read live from this camera (0 = the first)")] = None,
+    camera: Annotated[str | None, typer.Option("--camera", help="Read live from this camera (0 = the first) or a "
+                                               "phone camera's stream URL (http://…, rtsp://…)")] = None,
     video: Annotated[Path | None, typer.Option("--video", help="Read live from a video file")] = None,
     images: Annotated[Path | None, typer.Option("--images", help="Read a folder of photos, one sheet each")] = None,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Read a scanned PDF, one sheet per page")] = None,
@@ -353,8 +354,8 @@ def scan(
         elif pdf is not None:
             run_batch(console, folder, store, accepted.meeting, sources.pdf(pdf), who, station, dry_run, remote)
         else:
-            frames = sources.video(video) if video is not None else sources.camera(camera or 0)
-            show = window and camera is not None and bool(os.environ.get("DISPLAY"))
+            frames = sources.video(video) if video is not None else sources.camera(camera or "0")
+            show = window and camera is not None and bool(os.environ.get("DISPLAY"))  # a URL shows too
             run_live(console, folder, store, accepted.meeting, frames, who, station, dry_run, show, remote)
     finally:
         store.close()

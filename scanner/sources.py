@@ -133,12 +133,43 @@ def _quiet_opencv() -> None:
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 
-def camera(index: int, width: int = 1920, height: int = 1080) -> Iterator[Frame]:
+def camera_source(spec: str | int) -> int | str:
+    """`--camera` as given: a device number (0 = the first camera) or a stream URL, as a phone's IP-camera app
+    publishes it (http://…/video MJPEG, rtsp://…)."""
+    text = str(spec).strip()
+    if text.isdigit():
+        return int(text)
+    if text.lower().startswith(("http://", "https://", "rtsp://", "rtmp://")):
+        return text
+    raise SourceError(f'--camera "{text}" is neither a camera number (0, 1, …) nor a stream URL '
+                      "(http://… or rtsp://… as a phone camera app shows it)")
+
+
+def cameras_found(limit: int = 6) -> list[int]:
+    """The camera numbers that open on this computer (looked for among the first few)."""
+    found = []
+    for i in range(limit):
+        capture = cv2.VideoCapture(i)
+        try:
+            if capture.isOpened():
+                found.append(i)
+        finally:
+            capture.release()
+    return found
+
+
+def camera(index: int | str, width: int = 1920, height: int = 1080) -> Iterator[Frame]:
     _quiet_opencv()
+    index = camera_source(index)
     capture = cv2.VideoCapture(index)
     if not capture.isOpened():
-        raise SourceError(f"camera {index} cannot be opened; check the cable, close other camera programs, "
-                          "or try --camera 1")
+        if isinstance(index, str):
+            raise SourceError(f"the stream {index} cannot be opened; check that the phone and this laptop are on "
+                              "the same network and the camera app is streaming")
+        others = [i for i in cameras_found() if i != index]
+        hint = (f"cameras found: {', '.join(map(str, others))}; use --camera {others[0]}" if others
+                else "no camera was found: check the cable and close other camera programs")
+        raise SourceError(f"camera {index} cannot be opened; {hint}")
     capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
     capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
     try:
@@ -146,6 +177,8 @@ def camera(index: int, width: int = 1920, height: int = 1080) -> Iterator[Frame]
         while True:
             ok, image = capture.read()
             if not ok:
+                if isinstance(index, str):  # a phone's stream ends when its app stops: the scan ends with it
+                    return
                 raise SourceError(f"camera {index} stopped sending pictures")
             yield Frame(image, f"frame {i}", i)
             i += 1

@@ -481,3 +481,48 @@ def test_heavily_compressed_h264_video_reads_each_sheet_once_and_right(printed, 
         marked = {k for k, v in marks["boxes"].items() if v[0] == "marked"}
         if r["status"] == "counted":
             assert marked in intended  # a counted sheet is exactly one of the sheets shown
+
+
+def test_a_phone_camera_stream_url_is_a_camera(printed, tmp_path, cli):
+    """Phone IP-camera apps publish an MJPEG stream over http: `--camera http://…` reads it like a webcam (a
+    local server here, fed with the deck's frames), and the scan ends when the stream ends."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    folder = tmp_path / "meeting"
+    shutil.copytree(printed["jingpin-ceping"], folder)
+    deck = Deck(folder)
+    rng = np.random.default_rng(77)
+    table = np.full((720, 1280, 3), (70, 95, 120), np.uint8)
+    frames = []
+    for _ in range(3):
+        shot = camera(deck.fill(("CP", "QZ"), rng).image, rng, (1280, 720), max_tilt=6, fill=(0.85, 0.95))
+        frames += [shot] * 6 + [table] * 3
+    jpegs = [cv2.imencode(".jpg", f, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes() for f in frames]
+
+    class Stream(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+            self.end_headers()
+            for data in jpegs:
+                self.wfile.write(b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: " + str(len(data)).encode()
+                                 + b"\r\n\r\n" + data + b"\r\n")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Stream)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = cli("scan", folder, "--camera", f"http://127.0.0.1:{server.server_address[1]}/video", "--no-window")
+    finally:
+        server.shutdown()
+    assert result.exit_code == 0, result.output
+    store = MeetingFolder.open(folder).store()
+    try:
+        assert len(store.readings("CP")) == 3  # each sheet held under the phone recorded once
+    finally:
+        store.close()
+    bad = cli("scan", folder, "--camera", "abc")
+    assert bad.exit_code == 2 and "neither a camera number" in bad.stderr
