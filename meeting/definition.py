@@ -59,6 +59,28 @@ _GENDERS = {"男": "M", "m": "M", "male": "M", "女": "F", "f": "F", "female": "
 MAX_DEFINITION_CHARS = 2_000_000
 
 
+_CAUSES = (  # what people typing a meeting file in a Chinese editor usually get wrong, and the fix
+    (re.compile(r"[“”‘’]"), 'curly quotes “…” — write straight quotes "…"'),
+    (re.compile(r"\d{4}年\d{1,2}月\d{1,2}日"), "a date like 2026年12月18日 — write 2026-12-18"),
+    (re.compile(r"[＝：，［］｛｝＂]"),
+     "full-width punctuation (＝ ： ， ［ ］) — switch the input method to half-width"),
+)
+
+
+def _usual_cause(content: str, exc: tomllib.TOMLDecodeError) -> str:
+    """The likely cause on the line TOML stopped at (or anywhere, if that line shows none)."""
+    found = re.search(r"at line (\d+)", str(exc))
+    line = int(found.group(1)) if found else 0
+    lines = content.splitlines()
+    where = lines[line - 1] if 0 < line <= len(lines) else ""
+    for pattern, hint in _CAUSES:
+        if pattern.search(where):
+            return f"; line {line} has {hint}"
+    if _CAUSES[0][0].search(content):  # curly quotes elsewhere are never right outside a string either
+        return f"; the file has {_CAUSES[0][1]}"
+    return ""
+
+
 def definition_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
@@ -98,7 +120,7 @@ def load_text(content: str, source: str = "meeting.toml", *, require_id: bool = 
     try:
         data = tomllib.loads(content)
     except tomllib.TOMLDecodeError as exc:
-        raise DefinitionError(source, "", f"is not valid TOML: {exc}") from None
+        raise DefinitionError(source, "", f"is not valid TOML: {exc}{_usual_cause(content, exc)}") from None
     except RecursionError:
         raise DefinitionError(source, "", "nests tables or lists too deeply to be a meeting file") from None
     return build(Table(data, "", source), require_id=require_id)

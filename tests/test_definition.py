@@ -171,3 +171,17 @@ def test_shares_and_numbers_are_exact(valid):
     assert str(vote.rerun_min_share) == "1/3"
     assert vote.sections[0].max_choices == 2
     assert meeting.round("YJ").spec.criteria[0].max == Decimal("39.5")
+
+
+@pytest.mark.parametrize(("line", "hint"), [
+    ('title = “大会”', "curly quotes"),
+    ("date = 2026年12月18日", "write 2026-12-18"),
+    ('title ＝ "大会"', "full-width punctuation"),
+])
+def test_toml_errors_name_the_usual_cause(line, hint):
+    from meeting.definition import load_text
+    from meeting.errors import DefinitionError
+
+    with pytest.raises(DefinitionError) as caught:
+        load_text(f"[meeting]\n{line}\n")
+    assert hint in str(caught.value) and "line 2" in str(caught.value) and "\n" not in str(caught.value)
