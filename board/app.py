@@ -41,6 +41,30 @@ def _page(name: str, suffix: str = "html") -> str:
     return resources.files("board").joinpath("pages", f"{name}.{suffix}").read_text(encoding="utf-8")
 
 
+def lan_addresses() -> list[str]:
+    """This computer's IPv4 addresses other laptops can reach (not loopback), from its network interfaces."""
+    import socket
+
+    found: list[str] = []
+    try:
+        import fcntl
+        import struct
+
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for _, name in socket.if_nameindex():
+                try:
+                    packed = fcntl.ioctl(s.fileno(), 0x8915, struct.pack("256s", name[:15].encode()))  # SIOCGIFADDR
+                except OSError:
+                    continue
+                found.append(socket.inet_ntoa(packed[20:24]))
+    except (ImportError, OSError, AttributeError):  # not Linux: what the host name resolves to
+        try:
+            found = [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)]
+        except OSError:
+            found = []
+    return [a for a in dict.fromkeys(found) if not a.startswith("127.")]
+
+
 def raise_open_files(want: int = 65536) -> int:
     """Raise this process's open-file limit towards the hard limit (each live page and station holds one), where
     the system allows; returns the limit in force."""

@@ -568,20 +568,40 @@ def serve(
                                                          help="Live pages open at once from one computer")] = 20,
 ) -> None:
     """Start the meeting server: projector board, 唱票 view, review queue, stations and the station API."""
+    import socket
+
     import uvicorn
 
-    from board.app import create_app, raise_open_files
+    from board.app import create_app, lan_addresses, raise_open_files
 
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:  # before any URL is printed
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+                raise fail(f"port {port} is in use (another `tallykit serve`?); try --port {port + 1}", 1) from None
+            raise fail(f"cannot listen on {host}:{port} ({exc.strerror}); check --host", 1) from None
     raise_open_files()
     app_ = create_app(directory, max_viewers=max_viewers, max_viewers_per_address=max_viewers_per_address)
     token = app_.state.service.token
-    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    console.print(f"board (projector):  {base}/board", soft_wrap=True)
-    console.print(f"唱票 view:          {base}/changpiao", soft_wrap=True)
-    console.print(f"review queue:       {base}/review?token={token}", soft_wrap=True)
-    console.print(f"stations:           {base}/stations", soft_wrap=True)
-    console.print(f"a station scans with: tallykit scan DIR --camera 0 --server {base} --token {token}",
-                  soft_wrap=True)
+    local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    console.print(f"board (projector):  {local}/board", soft_wrap=True)
+    console.print(f"唱票 view:          {local}/changpiao", soft_wrap=True)
+    console.print(f"review queue:       {local}/review?token={token}", soft_wrap=True)
+    console.print(f"stations:           {local}/stations", soft_wrap=True)
+    if host in ("0.0.0.0", "::"):
+        others = lan_addresses()
+        for address in others:
+            console.print(f"from other laptops: http://{address}:{port}/board", soft_wrap=True)
+        station = f"http://{others[0]}:{port}" if others else f"http://<this laptop's address>:{port}"
+        console.print(f"a station laptop scans with (MEETING = its copy of this meeting folder):\n"
+                      f"  tallykit scan MEETING --camera 0 --server {station} --token {token}", soft_wrap=True)
+        if not others:
+            console.print("no network address found: connect this laptop to the hall's network", soft_wrap=True)
+    else:
+        console.print(f"stations on other laptops need `--host 0.0.0.0`; on this laptop a second window scans "
+                      f"with: tallykit scan {directory} --camera 0 --server {local} --token {token}", soft_wrap=True)
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 

@@ -149,3 +149,26 @@ def test_console_script_runs(tmp_path):
 def test_version_is_printed(cli):
     result = cli("--version")
     assert result.exit_code == 0 and result.stdout.startswith("tallykit ")
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line(meeting_dir):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        exe = os.path.join(os.path.dirname(sys.executable), "tallykit")
+        result = subprocess.run([exe, "serve", str(meeting_dir), "--port", str(port)], capture_output=True, text=True,
+                                timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == f"error: port {port} is in use (another `tallykit serve`?); try --port {port + 1}"
+
+
+def test_lan_addresses_are_not_loopback():
+    from board.app import lan_addresses
+
+    assert all(not a.startswith("127.") and a.count(".") == 3 for a in lan_addresses())
