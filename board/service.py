@@ -250,20 +250,31 @@ class MeetingService:
                 "notes": notes(m, r, unsettled=unsettled)}
 
     def changpiao(self) -> dict[str, Any]:
+        """The 唱票 view: the last sheet read (from the store after a restart too) and a running tally for its
+        round with a 正 column for every option (同意/不同意/弃权, each grade), candidates in ballot order."""
         m = self.meeting
         last = self.last_sheet
         r = self.results()
-        tallies = []
-        if last is not None:
-            res = r.rounds[last["round_id"]]
+        columns: list[str] = []
+        tallies: list[dict[str, Any]] = []
+        if last is not None and last["round_id"] in r.rounds:
+            rnd = m.round(last["round_id"])
+            res = r.rounds[rnd.id]
             if isinstance(res, VoteResult):
-                first = m.round(last["round_id"]).spec.options[0].id
-                tallies = [{"name": person_name(m, c.candidate_id), "count": c.options[first]}
-                           for c in res.candidates]
+                columns = [o.name for o in rnd.spec.options]
+                paper = {c: i for i, c in enumerate(c for sec in rnd.spec.sections for c in sec.candidates)}
+                posts = {sec.post: i for i, sec in enumerate(rnd.spec.sections)}
+                ordered = sorted(res.candidates, key=lambda c: (posts.get(c.section, 99),
+                                                                 paper.get(c.candidate_id, len(paper)), c.candidate_id))
+                tallies = [{"name": person_name(m, c.candidate_id), "post": m.post(c.section).name,
+                            "counts": [c.options[o.id] for o in rnd.spec.options]} for c in ordered]
             elif isinstance(res, RatingResult):
-                top = m.round(last["round_id"]).spec.grades[0].id
-                tallies = [{"name": m.candidate(c.candidate_id).name, "count": c.counts[top]} for c in res.candidates]
-        return {"title": m.info.title, "version": self.version, "last": last, "tallies": tallies}
+                columns = [g.name for g in rnd.spec.grades]
+                tallies = [{"name": m.candidate(c.candidate_id).name, "post": "",
+                            "counts": [c.counts[g.id] for g in rnd.spec.grades]} for c in res.candidates]
+        for t in tallies:  # the first option's count, as the page showed it before
+            t["count"] = t["counts"][0] if t["counts"] else 0
+        return {"title": m.info.title, "version": self.version, "last": last, "columns": columns, "tallies": tallies}
 
     def reason_words(self, round_id: str, reasons: list[str]) -> list[str]:
         """Doubts in the meeting's language, with names: `marginal:C03/agree` → 标记过浅或过小：王建国 同意."""

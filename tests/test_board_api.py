@@ -248,8 +248,11 @@ def test_changpiao_shows_the_last_sheet_after_a_restart(served):
                          headers={"Authorization": f"Bearer {token}"}).json()
     app = create_app(folder)  # the server restarted: the store, not memory, says what was read last
     with TestClient(app) as again:
-        last = again.get("/api/changpiao").json()["last"]
+        view = again.get("/api/changpiao").json()
+        last = view["last"]
         assert last is not None and last["id"] == posted["id"] and last["round"] == "民主测评"
+        assert view["columns"] == ["优秀", "称职", "基本称职", "不称职"]  # a 正 column for every grade
+        assert all(sum(t["counts"]) == 1 for t in view["tallies"])  # the one sheet graded each candidate once
 
 
 def test_review_reasons_are_words_in_the_meetings_language(served):
