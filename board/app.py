@@ -208,6 +208,11 @@ def create_app(directory: Path, *, poll_seconds: float = 0.1, max_viewers: int =
             return deny()
         return JSONResponse(await run_in_threadpool(service.review_queue))
 
+    async def history_json(request: Request) -> Response:
+        if not authorised(request):
+            return deny()
+        return JSONResponse(await run_in_threadpool(service.history))
+
     async def reading_json(request: Request) -> Response:
         if not authorised(request):
             return deny()
@@ -289,6 +294,7 @@ def create_app(directory: Path, *, poll_seconds: float = 0.1, max_viewers: int =
         Route("/api/results", results_json),
         Route("/api/stations", stations_json),
         Route("/api/review", review_json),
+        Route("/api/history", history_json),
         Route("/api/readings", post_reading, methods=["POST"]),
         Route("/api/readings/{id:int}", reading_json),
         Route("/api/readings/{id:int}/image", reading_image),

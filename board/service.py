@@ -302,6 +302,27 @@ class MeetingService:
             out.append(f"{word}：{shown}" if shown and lang == "zh" else f"{word}: {shown}" if shown else word)
         return out
 
+    def history(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Decisions made, newest first: any sheet can be opened again and decided anew (the newer decision
+        counts; both stay in the audit log)."""
+        from meeting.lang import has_text, text
+
+        m = self.meeting
+        with self.read_lock:
+            rows = self.reader.db.execute(
+                "SELECT d.id, d.reading_id, d.decision, d.reason, d.operator, d.decided_at, r.round_id, r.group_id "
+                "FROM decisions d JOIN readings r ON r.id = d.reading_id ORDER BY d.id DESC LIMIT ?",
+                [limit]).fetchall()
+        out = []
+        for did, rid, decision, reason, operator, at, round_id, group_id in rows:
+            word = f"decision.{decision}"
+            out.append({"decision_id": did, "id": rid, "decision": decision,
+                        "decision_words": text(word, m.language) if has_text(word) else decision,
+                        "reason": reason, "operator": operator, "at": at,
+                        "round": m.round(round_id).name if round_id in {r.id for r in m.rounds} else round_id,
+                        "group": m.group(group_id).name if group_id in {g.id for g in m.groups} else group_id})
+        return out
+
     def review_queue(self) -> list[dict[str, Any]]:
         with self.read_lock, self.reader.snapshot():
             decided = {d["reading_id"] for d in self.reader.decisions()}
@@ -338,7 +359,8 @@ class MeetingService:
         return {"id": rid, "round": round_id, "group": group_id, "page": page, "serial": serial, "status": status,
                 "reasons": json.loads(reasons), "reason_words": self.reason_words(round_id, json.loads(reasons)),
                 "result": data["result"], "boxes": boxes, "zones": zones,
-                "aspect": layout.height / layout.width, "choices": self._choices(round_id)}
+                "aspect": layout.height / layout.width, "choices": self._choices(round_id),
+                "round_name": self.meeting.round(round_id).name, "group_name": self.meeting.group(group_id).name}
 
     def _check_result(self, reading_id: int, result: dict[str, Any]) -> None:
         """A corrected result may only say what the paper can say: known options, grades, answers, and scores

@@ -105,7 +105,9 @@ def test_review_decision_changes_the_board(server, browser):
     review.fill("#reason", "纸面王建国为优秀，其余未填")
     review.fill("#operator", "李监票")
     review.click("#correct")
-    expect(review.locator("#msg")).to_contain_text("已记录")
+    expect(review.locator("#done")).to_contain_text("已记录")
+    expect(review.locator("#history")).to_contain_text("更正后计入")  # decided sheets can be opened again
+    expect(review.locator("#decide")).to_be_hidden()  # nothing left to decide: no buttons
     expect(progress).not_to_contain_text("待复核", timeout=1000)
     expect(board.locator('[data-block="CP"] [data-reveal]', has_text="王建国")).to_contain_text("100.00")
 

@@ -7,18 +7,73 @@ async function loadQueue(){
   const r = await fetch('/api/review', auth);
   if (r.status === 401){ document.getElementById('queue').textContent = '需要会议口令：在网址后加 ?token=…'; return; }
   queue = await r.json();
+  loadHistory();
   document.getElementById('queue').innerHTML = queue.map(q =>
     `<div data-id="${q.id}" class="${current && current.id === q.id ? 'sel' : ''}">#${q.id} ${esc(q.round)} · ${esc(q.group)}` +
     `${q.serial ? ' · No.' + esc(q.serial) : ''}<br><small>${(q.reason_words || q.reasons).map(esc).join('，')}</small></div>`).join('') ||
     '<div>没有待复核的选票</div>';
   document.querySelectorAll('#queue div[data-id]').forEach(d => d.onclick = () => open(+d.dataset.id));
   if (!current && queue.length) open(queue[0].id);
+  if (!current && !queue.length){  // nothing to decide: no buttons, no stale sheet
+    document.getElementById('decide').classList.add('hide');
+    document.getElementById('head').textContent = '复核队列';
+    document.getElementById('reasons').innerHTML = '';
+    document.getElementById('result').innerHTML = '';
+    document.getElementById('sheet').innerHTML = '';
+  }
+}
+async function loadHistory(){
+  const r = await fetch('/api/history', auth);
+  if (!r.ok) return;
+  const items = await r.json();
+  document.getElementById('history').innerHTML = items.length ? '<h4>已处理（点击可重新打开）</h4>' + items.map(h =>
+    `<div data-id="${Number(h.id)}">#${Number(h.id)} ${esc(h.round)} · ${esc(h.group)}：${esc(h.decision_words)}` +
+    `<br><small>${esc(h.operator)}：${esc(h.reason)}</small></div>`).join('') : '';
+  document.querySelectorAll('#history div[data-id]').forEach(d => d.onclick = () => open(+d.dataset.id));
+}
+function ballot(result, ch, boxes){
+  // the machine's reading as the paper looks: rows in paper order, the read mark filled, doubtful boxes outlined
+  const state = {}; boxes.forEach(b => state[b.id] = b.state);
+  const cls = (id, read) => [read ? 'read' : '', state[id] === 'marginal' ? 'doubt' : '',
+                             state[id] === 'struck' ? 'struck' : ''].join(' ');
+  let html = '<table class="ballot">';
+  if (result.votes){
+    html += '<tr><th></th>' + ch.options.map(o => `<th>${esc(o[1])}</th>`).join('') + '</tr>';
+    for (const [cid, v] of Object.entries(result.votes))
+      html += `<tr><th>${esc(ch.candidates[cid] || cid)}</th>` + ch.options.map(o =>
+        `<td class="${cls(cid + '/' + o[0], v === o[0])}">${v === o[0] ? '✓' : ''}</td>`).join('') + '</tr>';
+    for (const w of (result.write_ins || []))
+      html += `<tr><th>另选他人（${esc(w.section)} 第${esc(w.row)}行）</th><td colspan="${ch.options.length}">` +
+        `${w.ticked ? '✓ 已划记' : '未划记'}${w.written ? ' · 写了姓名' : ''}</td></tr>`;
+  } else if (result.grades){
+    html += '<tr><th></th>' + ch.grades.map(g => `<th>${esc(g[1])}</th>`).join('') + '</tr>';
+    for (const [cid, v] of Object.entries(result.grades))
+      html += `<tr><th>${esc(ch.candidates[cid] || cid)}</th>` + ch.grades.map(g =>
+        `<td class="${cls(cid + '/' + g[0], v === g[0])}">${v === g[0] ? '✓' : ''}</td>`).join('') + '</tr>';
+  } else if (result.scores){
+    const crits = Object.keys(ch.criteria);
+    html += '<tr><th></th>' + crits.map(c => `<th>${esc(ch.criteria[c])}</th>`).join('') + '</tr>';
+    for (const [cid, sc] of Object.entries(result.scores))
+      html += `<tr><th>${esc(ch.candidates[cid] || cid)}</th>` + crits.map(c =>
+        `<td class="${sc[c] == null ? 'doubt' : ''}">${esc(sc[c] ?? '—')}</td>`).join('') + '</tr>';
+  } else if (result.answers){
+    for (const [qid, chosen] of Object.entries(result.answers)){
+      const q = ch.questions[qid] || {text: qid, options: []};
+      html += `<tr><th>${esc(q.text)}</th>` + q.options.map(([id, label]) =>
+        `<td class="${cls(qid + '/' + id, chosen.includes(id))}">${esc(label)}${chosen.includes(id) ? ' ✓' : ''}</td>`)
+        .join('') + '</tr>';
+    }
+  }
+  return html + '</table>';
 }
 async function open(id){
   current = await (await fetch('/api/readings/' + id, auth)).json();
-  document.getElementById('head').textContent = `#${current.id} ${current.round}/${current.group} 第${current.page}页`;
+  document.getElementById('head').textContent =
+    `#${current.id} ${current.round_name || current.round} · ${current.group_name || current.group} 第${current.page}页`;
   document.getElementById('reasons').innerHTML = '<b>疑点：</b>' + (current.reason_words || current.reasons).map(esc).join('，');
-  document.getElementById('result').textContent = JSON.stringify(current.result, null, 1);
+  document.getElementById('result').innerHTML = ballot(current.result, current.choices, current.boxes);
+  document.getElementById('decide').classList.remove('hide');
+  document.getElementById('msg').textContent = '';
   fixForm(current.result, current.choices);
   writeIns(current.result, current.choices);
   const s = document.getElementById('sheet');
@@ -40,9 +95,11 @@ async function decide(kind){
   const r = await fetch(`/api/readings/${current.id}/decision`, {method: 'POST', headers: {...auth.headers,
     'Content-Type': 'application/json'}, body: JSON.stringify(body)});
   const d = await r.json();
-  document.getElementById('msg').textContent = r.ok ? `已记录 #${d.decision}` : d.error;
-  if (r.ok){ current = null; document.getElementById('reason').value = ''; document.getElementById('writeins').innerHTML = '';
-             await loadQueue(); }
+  if (!r.ok){ document.getElementById('msg').textContent = d.error; return; }  // beside the sheet it concerns
+  const decided = current.id;
+  document.getElementById('done').textContent = `#${decided} 已记录（决定 #${Number(d.decision)}）`;
+  current = null; document.getElementById('reason').value = ''; document.getElementById('writeins').innerHTML = '';
+  await loadQueue();
 }
 function select(name, value, pairs){
   return `<select data-fix="${esc(name)}"><option value="">（未选）</option>` + pairs.map(([id, label]) =>
