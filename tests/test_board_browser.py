@@ -4,6 +4,7 @@ Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import threading
@@ -23,10 +24,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def server(printed, tmp_path):
-    folder = tmp_path / "meeting"
-    shutil.copytree(printed["jingpin-ceping"], folder)
+@contextlib.contextmanager
+def serving(folder):
+    """The meeting server on a free loopback port, in a thread: (base URL, token)."""
     app = create_app(folder, poll_seconds=0.05)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -34,13 +34,23 @@ def server(printed, tmp_path):
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    deadline = time.time() + 10
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield folder, f"http://127.0.0.1:{port}", app.state.service.token
-    srv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        deadline = time.time() + 10
+        while not srv.started and time.time() < deadline:
+            time.sleep(0.05)
+        assert srv.started
+        yield f"http://127.0.0.1:{port}", app.state.service.token
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(printed, tmp_path):
+    folder = tmp_path / "meeting"
+    shutil.copytree(printed["jingpin-ceping"], folder)
+    with serving(folder) as (base, token):
+        yield folder, base, token
 
 
 @pytest.fixture
@@ -174,22 +184,13 @@ def test_every_board_fits_the_screen(printed, tmp_path, browser, cli, template):
     shutil.copytree(printed[template], folder)
     empty_app = create_app(folder)
     empty = empty_app.state.service.board()
+    empty_app.state.service.close()
     assert all(not r["started"] for r in empty["rounds"] if r["groups"])  # nothing counted: nothing ranked
     _counted_server(folder, cli)
-    app = create_app(folder, poll_seconds=0.05)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.time() + 10
-        while not srv.started and time.time() < deadline:
-            time.sleep(0.05)
+    with serving(folder) as (base, _token):
         for width, height in ((1920, 1080), (1024, 768)):
             page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(f"http://127.0.0.1:{port}/board")
+            page.goto(f"{base}/board")
             expect(page.locator("[data-reveal]").first).to_be_attached()
             page.wait_for_timeout(300)
             scroll = page.evaluate("Math.max(document.documentElement.scrollHeight, document.body.scrollHeight)")
@@ -204,6 +205,3 @@ def test_every_board_fits_the_screen(printed, tmp_path, browser, cli, template):
                 texts = [headings.nth(i).inner_text() for i in range(headings.count())]
                 assert [t.split("（")[0] for t in texts] == ["主任", "副主任", "委员"] and "应选 3 人" in texts[2]
             page.close()
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
