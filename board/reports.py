@@ -187,7 +187,8 @@ def _write(meeting: Meeting, results: Results, seal: Seal, digest: str, fingerpr
     names = "、".join(meeting.round(r).name for r in seal.rounds) if lang == "zh" else \
         ", ".join(meeting.round(r).name for r in seal.rounds)
     pdf.set_font_size(9)
-    pdf.cell(0, 5, t("report.sealed", rounds=names, at=seal.sealed_at), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5, t("report.sealed", rounds=names, at=local_time(seal.sealed_at, lang)), new_x="LMARGIN",
+             new_y="NEXT")
     if sheet.round_id is not None and sheet.round_id not in seal.rounds:
         pdf.set_text_color(200, 0, 0)
         pdf.cell(0, 5, t("report.not_sealed"), new_x="LMARGIN", new_y="NEXT")
@@ -214,7 +215,7 @@ def _write(meeting: Meeting, results: Results, seal: Seal, digest: str, fingerpr
         if line in loud:
             continue
         pdf.set_font_size(9)
-        pdf.multi_cell(0, 5, f"! {line}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     _closing(pdf, meeting, digest, fingerprint)
     pdf.alias_nb_pages()
     tmp = path.with_name(path.name + ".tmp")
@@ -256,13 +257,15 @@ def _body(meeting: Meeting, results: Results, sheet: Sheet, printed: dict[tuple[
     if isinstance(r, ScoreResult):
         judges = max((len(c.judges) for c in r.candidates), default=0)
         d = meeting.info.decimals
+        scaled = r.max_total != 100
         rows = [[t("candidate"), *[t("report.judge", n=i + 1) for i in range(judges)], t("highest"), t("lowest"),
-                 t("trimmed"), "/100"]]
+                 t("trimmed"), *(["/100"] if scaled else [])]]
         for c in sorted(r.candidates, key=lambda c: -(c.trimmed_mean or -1)):
             rows.append([meeting.candidate(c.candidate_id).name,
                          *[f"{j.normalize():f}" for j in c.judges], *[""] * (judges - len(c.judges)),
                          num(c.highest, 1), num(c.lowest, 1), num(c.trimmed_mean, d),
-                         num(c.trimmed_mean / r.max_total * 100 if c.trimmed_mean is not None else None, d)])
+                         *([num(c.trimmed_mean / r.max_total * 100 if c.trimmed_mean is not None else None, d)]
+                           if scaled else [])])
         out.append(rows)
     else:
         out.append(tables(meeting, results)[f"{rnd.id} {rnd.name}"])
@@ -285,6 +288,19 @@ def _notes(meeting: Meeting, results: Results, sheet: Sheet) -> list[str]:
     if isinstance(rnd.spec, RatingSpec):  # how 弃权 enters the points is part of the result: say it
         rules.append(text(f"rule.ungraded.{rnd.spec.ungraded}", lang))
     return rules + [line for line in lines if rnd.name in line]
+
+
+def local_time(iso: str, language: str) -> str:
+    """A stored ISO time as people read it, in this computer's time zone: 2026年12月15日 14:30."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(iso).astimezone()
+    except (TypeError, ValueError):
+        return str(iso)
+    if language == "zh":
+        return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+    return f"{moment:%d %B %Y %H:%M}"
 
 
 _NUMERIC = set("0123456789.%()=—- /")

@@ -118,11 +118,14 @@ def cells(meeting: Meeting, results: Results) -> dict[str, list[list[Cell]]]:
                              CountShare(c.abstain, Decimal(c.abstain) / valid if valid else Decimal(0)),
                              Num(c.points, d), *([c.level or ""] if spec.levels else [])])
         elif isinstance(r, ScoreResult):
-            rows.append([t("candidate"), t("judges"), t("highest"), t("lowest"), t("trimmed"), "/100"])
+            scaled = r.max_total != 100  # a /100 column only when it says something 最后得分 does not
+            rows.append([t("candidate"), t("judges"), t("highest"), t("lowest"), t("trimmed"),
+                         *(["/100"] if scaled else [])])
             for c in sorted(r.candidates, key=lambda c: -(c.trimmed_mean or Decimal(-1))):
                 rows.append([meeting.candidate(c.candidate_id).name, Many(c.judges),
                              Num(c.highest, 1), Num(c.lowest, 1), Num(c.trimmed_mean, d),
-                             Num(c.trimmed_mean / r.max_total * 100 if c.trimmed_mean is not None else None, d)])
+                             *([Num(c.trimmed_mean / r.max_total * 100 if c.trimmed_mean is not None else None, d)]
+                               if scaled else [])])
         elif isinstance(r, SurveyResult):
             spec = rnd.spec
             assert isinstance(spec, SurveySpec)

@@ -449,3 +449,12 @@ def test_a_sheet_recorded_while_the_bundle_is_written_cannot_make_it_disagree(sc
 
     groups = json.loads((bundle_dir / "results.json").read_text())["rounds"]["CP"]["groups"]
     assert groups[0]["read"] == 11  # the late sheet is in the results as in the bundled store
+
+
+def test_report_sheets_read_as_people_write_them(sealed_base):
+    """Local date and time in the meeting's language, no "!" before the notes, no /100 column that only repeats
+    最后得分 (the score sheet's criteria already add up to 100)."""
+    _folder, bundle_dir = sealed_base
+    text = _pdf_text(next((bundle_dir / "reports").glob("*评分汇总表*.pdf")))
+    assert re.search(r"20\d\d年\d{1,2}月\d{1,2}日 \d\d:\d\d", text) and "T0" not in text.split("封存")[1][:40]
+    assert "/100" not in text and "! " not in text
