@@ -18,7 +18,7 @@ from qrcode.constants import ERROR_CORRECT_M
 from ballots.fonts import FontSpec
 from ballots.layout import MARKER_INSET, MARKER_SIZE
 from ballots.render import black_runs, marker_cells
-from board.results import group_rows, invalid_lines, notes, num, tables
+from board.results import group_rows, invalid_lines, notes, num, round_notes, tables
 from meeting.canon import b32
 from meeting.lang import text
 from meeting.model import Meeting, RatingSpec
@@ -287,7 +287,7 @@ def _notes(meeting: Meeting, results: Results, sheet: Sheet) -> list[str]:
     rules = []
     if isinstance(rnd.spec, RatingSpec):  # how 弃权 enters the points is part of the result: say it
         rules.append(text(f"rule.ungraded.{rnd.spec.ungraded}", lang))
-    return rules + [line for line in lines if rnd.name in line]
+    return rules + round_notes(meeting, results, rnd.id)
 
 
 def local_time(iso: str, language: str) -> str:

@@ -196,34 +196,56 @@ def invalid_lines(meeting: Meeting, results: Results, round_id: str, skip: tuple
     return out
 
 
+def round_notes(meeting: Meeting, results: Results, round_id: str, unsettled: bool = False) -> list[str]:
+    """One round's loud facts in the meeting's language: why its count cannot stand, sheets in review, the vote
+    line, unfilled seats with the re-run list, ties, a missing woman member, incomplete judges' sheets.
+    `unsettled`: its returned ballots are not all read yet — conclusions wait."""
+    lang = meeting.language
+    rnd = meeting.round(round_id)
+    r = results.rounds[round_id]
+    out = list(invalid_lines(meeting, results, round_id))
+    for g in getattr(r, "groups", ()):
+        if g.pending:
+            out.append(text("pending_note", lang, round=rnd.name, group=meeting.group(g.group_id).name,
+                            n=g.pending))
+    if isinstance(r, VoteResult) and not unsettled:
+        spec = rnd.spec
+        assert isinstance(spec, VoteSpec)
+        if r.base and not r.void:
+            if spec.rerun and spec.rerun_min_share is not None:
+                share = spec.rerun_min_share
+                line = -(-r.base * share.numerator // share.denominator)
+                out.append(text("vote_line.rerun", lang, round=rnd.name, n=line, base=r.base, share=str(share)))
+            else:
+                out.append(text("vote_line", lang, round=rnd.name, n=r.base // 2 + 1, base=r.base,
+                                what=text(f"base.{spec.majority_base}", lang)))
+        sep = "、" if lang == "zh" else ", "
+        for section, n in r.unfilled.items():
+            names = sep.join(person_name(meeting, c) for c in r.rerun_candidates.get(section, ()))
+            key = "tie_revote" if r.rerun_reason.get(section) == "tie" else "unfilled"
+            post = f"{rnd.name}·{meeting.post(section).name}" if lang == "zh" else \
+                f"{rnd.name}: {meeting.post(section).name}"
+            out.append(text(key, lang, post=post, n=n, names=names or "—"))
+        if r.no_woman:
+            out.append(text("no_woman", lang, round=rnd.name))
+    if isinstance(r, ScoreResult):
+        spec = rnd.spec
+        assert isinstance(spec, ScoreSpec)
+        for c in r.candidates:
+            for judge in c.incomplete:
+                out.append(text("score_incomplete", lang, round=rnd.name, judge=judge,
+                                candidate=meeting.candidate(c.candidate_id).name,
+                                rule=text(f"incomplete.{spec.incomplete}", lang)))
+    return out
+
+
 def notes(meeting: Meeting, results: Results, unsettled: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """The loud facts in the meeting's language. `unsettled`: rounds whose returned ballots are not all read
-    yet — their conclusions (尚缺, 另行选举, 平票, no woman) wait until they are."""
+    """The loud facts in the meeting's language, every round's and the meeting's. `unsettled`: rounds whose
+    returned ballots are not all read yet — their conclusions (尚缺, 另行选举, 平票, no woman) wait."""
     lang = meeting.language
     out = []
     for rnd in meeting.rounds:
-        r = results.rounds[rnd.id]
-        out += invalid_lines(meeting, results, rnd.id)
-        for g in getattr(r, "groups", ()):
-            if g.pending:
-                out.append(text("pending_note", lang, round=rnd.name, group=meeting.group(g.group_id).name,
-                                n=g.pending))
-        if isinstance(r, VoteResult) and rnd.id not in unsettled:
-            sep = "、" if lang == "zh" else ", "
-            for section, n in r.unfilled.items():
-                names = sep.join(person_name(meeting, c) for c in r.rerun_candidates.get(section, ()))
-                key = "tie_revote" if r.rerun_reason.get(section) == "tie" else "unfilled"
-                out.append(text(key, lang, post=meeting.post(section).name, n=n, names=names or "—"))
-            if r.no_woman:
-                out.append(text("no_woman", lang, round=rnd.name))
-        if isinstance(r, ScoreResult):
-            spec = rnd.spec
-            assert isinstance(spec, ScoreSpec)
-            for c in r.candidates:
-                for judge in c.incomplete:
-                    out.append(text("score_incomplete", lang, round=rnd.name, judge=judge,
-                                    candidate=meeting.candidate(c.candidate_id).name,
-                                    rule=text(f"incomplete.{spec.incomplete}", lang)))
+        out += round_notes(meeting, results, rnd.id, rnd.id in unsettled)
     if results.missing:
         out.append(text("missing_parts", lang, parts=", ".join(results.missing)))
     if results.cohort:

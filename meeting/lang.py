@@ -114,6 +114,8 @@ _WORDS: dict[str, dict[str, str]] = {
     "invalid.below_quorum_so_far": {"zh": "{round}：已读{got}张，尚未过登记选民{limit}人的{share}（收回票数未登记），在此之前不能确定当选", "en": "{round}: {got} sheets read, not yet more than {share} of the {limit} registered voters (no returned count recorded); nobody can be elected until then"},
     "invalid.read_over_returned": {"zh": "{round}（{group}）已读{got}张，多于登记收回的{limit}张：须核对收回票数或重复扫描，结果不能公布或封存", "en": "{round} ({group}): {got} sheets read but {limit} recorded as returned: check the returned count or a double scan; results cannot be announced or sealed"},
     "half": {"zh": "半数", "en": "half"},
+    "vote_line": {"zh": "{round}：当选须过半数，即至少{n}票（基数：{what}{base}）", "en": "{round}: elected with more than half, at least {n} votes (of {base}: {what})"},
+    "vote_line.rerun": {"zh": "{round}：另行选举以得票多的当选，但不少于{n}票（{base}张的{share}）", "en": "{round}: most votes win, with at least {n} ({share} of {base})"},
     "decision.accept": {"zh": "按识别结果计入", "en": "accepted as read"},
     "decision.correct": {"zh": "更正后计入", "en": "corrected"},
     "decision.void": {"zh": "作废", "en": "void"},

@@ -69,8 +69,14 @@ def test_unfilled_seat_then_rerun_elects_with_a_third(cli, tmp_path):
     _scan(cli, folder, "XJ", ballots, 11, tmp_path / "first")
     meeting, results = _results(folder)
     assert _elected(results, "XJ") == {"Z1", "F1", "W1", "W2"}
-    shown = cli("tally", folder).stdout
-    assert "委员尚缺1名" in shown and "梁春燕、董海" in shown
+    shown = cli("tally", folder).stdout.replace("\n", "")
+    assert "委员尚缺1名" in shown and "梁春燕、董海" in shown and "至少4票" in shown  # more than half of 7
+    sealed = cli("seal", folder, "--round", "XJ")  # the first vote is final: its signed sheet says what is left
+    assert sealed.exit_code == 0, sealed.output
+    report = next((folder / "archive").glob("*/reports/*选举统计结果报告单*.pdf"))
+    text = subprocess.run(["pdftotext", str(report), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    assert "委员尚缺1名" in flat and "梁春燕、董海" in flat and "至少4票" in flat
 
     made = cli("rerun", folder, "--round", "XJ", "--operator", "t")
     assert made.exit_code == 0, made.output
