@@ -73,7 +73,7 @@ def plan(meeting: Meeting, secret: bytes, measure: Measurer, out_dir: Path, *, r
     for rid, gid in select(meeting, rounds, groups):
         layout = build_layout(meeting, rid, gid, measure, paper)
         issued = meeting.group(gid).ballots
-        copies = issued + spares
+        copies = issued + spares if not test else max(1, spares)  # a rehearsal: one copy (or --spares N copies)
         prefix = layout_prefix(layout.hash)
         sheets = []
         serials: list[str | None] = [str(n) for n in range(1, copies + 1)] if layout.named else [None]

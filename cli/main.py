@@ -231,10 +231,11 @@ def print_forms(
     group_ids: Annotated[
         list[str] | None, typer.Option("--group", "-g", help="Only this voter group (repeat for more); default: all")
     ] = None,
-    spares: Annotated[int, typer.Option("--spares", min=0, help="Extra copies per group, beyond ballots issued")] = 0,
+    spares: Annotated[int, typer.Option("--spares", min=0, help="Extra copies per group, beyond ballots issued "
+                                        "(with --test: how many rehearsal copies, default 1)")] = 0,
     test: Annotated[
-        bool, typer.Option("--test", help="Print TEST sheets for a rehearsal: marked on paper and in the QR code, "
-                           "never counted, and no ballots recorded as issued")
+        bool, typer.Option("--test", help="Print TEST sheets for a rehearsal, one copy per form: marked on paper "
+                           "and in the QR code, never counted, and no ballots recorded as issued")
     ] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Folder for the PDFs [default: DIR/print]")] = None,
     font: Annotated[

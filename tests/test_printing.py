@@ -117,6 +117,7 @@ def test_test_print_is_marked_and_never_counts(cli, meeting_dir):
     assert result.exit_code == 0, result.output
     pdf = meeting_dir / "print" / "CP-QZ-TEST.pdf"
     assert "测试样张" in _pdftotext(pdf).replace(" ", "")
+    assert page_count(pdf) == 1  # one rehearsal copy, not one per voter
     folder = MeetingFolder.open(meeting_dir)
     store = folder.store()
     assert store.ballot_counts() == {}  # a test print issues nothing
