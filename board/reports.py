@@ -353,4 +353,16 @@ def _closing(pdf: FPDF, meeting: Meeting, digest: str, fingerprint: str) -> None
                  new_x="RIGHT" if i % 2 == 0 else "LMARGIN", new_y="TOP" if i % 2 == 0 else "NEXT")
     if len(signers) % 2:
         pdf.ln(10)
+    top = pdf.get_y()
     pdf.cell(0, 10, text("report.date", lang), new_x="LMARGIN", new_y="NEXT")
+    # 盖章处: where the election committee or the Party committee puts its seal (a 42 mm seal fits)
+    size = 44.0
+    x = PAGE_W - SIDE - size
+    y = min(top - 6, PAGE_H - MARKER_INSET - MARKER_SIZE - size - 4)
+    with pdf.local_context(draw_color=(150, 150, 150), dash_pattern={"dash": 1.5, "gap": 1.2}):
+        pdf.ellipse(x, y, size, size)
+    pdf.set_text_color(150)
+    pdf.set_font_size(9)
+    pdf.set_xy(x, y + size / 2 - 2.5)
+    pdf.cell(size, 5, text("report.stamp", lang), align="C")
+    pdf.set_text_color(0)

@@ -246,6 +246,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "report.read": {"zh": "已读取", "en": "Read"},
     "report.judge": {"zh": "评委{n}", "en": "Judge {n}"},
     "report.weights": {"zh": "权重：{parts}", "en": "Weights: {parts}"},
+    "report.stamp": {"zh": "（盖章处）", "en": "(seal here)"},
     "report.sealed": {"zh": "封存：{rounds}（{at}）", "en": "Sealed: {rounds} ({at})"},
     "report.not_sealed": {"zh": "本环节尚未封存，数字可能变化", "en": "this round is not sealed yet; numbers may change"},
     "report.forced": {"zh": "封存时仍有{n}张待复核，原因：{reason}", "en": "sealed with {n} sheets still in review: {reason}"},

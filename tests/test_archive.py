@@ -458,3 +458,9 @@ def test_report_sheets_read_as_people_write_them(sealed_base):
     text = _pdf_text(next((bundle_dir / "reports").glob("*评分汇总表*.pdf")))
     assert re.search(r"20\d\d年\d{1,2}月\d{1,2}日 \d\d:\d\d", text) and "T0" not in text.split("封存")[1][:40]
     assert "/100" not in text and "! " not in text
+
+
+def test_every_report_sheet_has_a_place_for_the_seal(sealed_base):
+    _folder, bundle_dir = sealed_base
+    for report in (bundle_dir / "reports").glob("*.pdf"):
+        assert "盖章处" in _pdf_text(report).replace(" ", ""), report.name
