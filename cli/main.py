@@ -72,10 +72,14 @@ def user_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def default_operator() -> str:
+def default_operator(meeting: Any = None) -> str:
+    """Who is doing this, when --operator is not given: $TALLYKIT_OPERATOR, else the meeting's `[meeting]
+    operator` (the person running the count, named once), else the computer's login name."""
     name = os.environ.get("TALLYKIT_OPERATOR")
     if name:
         return name
+    if meeting is not None and getattr(meeting.info, "operator", ""):
+        return meeting.info.operator
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -169,7 +173,7 @@ def check(
         if latest is not None and latest["sha256"] == sha:
             console.print(f"\n{DEFINITION}: valid; unchanged since version {latest['version']} was accepted")
         else:
-            version = store.accept_definition(text, sha, operator or default_operator())
+            version = store.accept_definition(text, sha, operator or default_operator(meeting))
             console.print(f"\n{DEFINITION}: valid; accepted as version {version} (recorded in the audit log)")
     finally:
         store.close()
@@ -268,7 +272,7 @@ def print_forms(
         files: dict[Path, str] = {}
         try:
             files = write(jobs, meeting, chosen_font)
-            record(store, jobs, files, operator or default_operator(), test=test)
+            record(store, jobs, files, operator or default_operator(meeting), test=test)
         except BaseException:
             for path in (j.path for j in jobs):
                 path.unlink(missing_ok=True)
@@ -343,7 +347,7 @@ def scan(
     store = folder.store()
     try:
         accepted = folder.accepted(store)
-        who = operator or default_operator()
+        who = operator or default_operator(accepted.meeting)
         remote = None
         if server is not None:
             from scanner.remote import RemoteSession
@@ -427,7 +431,7 @@ def enter(
             raise fail(f"--score {value} is outside 0 to {spec.max.normalize():f}, the maximum of round {rnd.id}", 2)
         if value != value.quantize(Decimal("0.1")):
             raise fail(f"--score {value} has more than one decimal; scores are entered to one decimal", 2)
-        who = operator or default_operator()
+        who = operator or default_operator(meeting)
         entry = store.enter_manual(rnd.id, cid, f"{value}", who, note)
     finally:
         store.close()
@@ -458,7 +462,7 @@ def returned(
         current = store.ballot_count(rnd.id, group_id)
         if current is None or current.issued == 0:
             raise fail(f"no ballots were recorded as issued for round {rnd.id} group {group_id}; print them first", 1)
-        new = store.set_ballot_count(rnd.id, group_id, operator or default_operator(), returned=count)
+        new = store.set_ballot_count(rnd.id, group_id, operator or default_operator(meeting), returned=count)
         read = sum(n for (r, g, _), n in store.reading_counts(first_pages=True).items()
                    if r == rnd.id and g == group_id)
     finally:
@@ -507,7 +511,7 @@ def rerun(
         tmp.replace(path)
         try:
             version = store.accept_definition(plan.toml, definition_digest(plan.toml.encode("utf-8")),
-                                              operator or default_operator())
+                                              operator or default_operator(accepted.meeting))
         except BaseException:
             path.write_text(current, encoding="utf-8")  # nothing half-done: the file as it was
             raise
@@ -634,7 +638,7 @@ def seal(
             raise fail("meeting.toml was edited after it was accepted; run `tallykit check DIR` (or put it back) "
                        "before sealing", 1)
         todo = [r.id for r in meeting.rounds] if all_rounds else list(round_ids or [])
-        result = seal_rounds(folder, store, meeting, todo, operator or default_operator(),
+        result = seal_rounds(folder, store, meeting, todo, operator or default_operator(meeting),
                              reason.strip() if force else None, make_zip=make_zip, font=font)
     finally:
         store.close()
@@ -729,7 +733,8 @@ def attach(
         if not raw.startswith(b"\xff\xd8"):  # a JPEG photo is kept as it is; anything else is stored as JPEG
             raw = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
         done = attach_photo(folder, store, meeting, reports[0], raw,
-                            image.name if image is not None else f"camera-{camera}.jpg", operator or default_operator())
+                            image.name if image is not None else f"camera-{camera}.jpg",
+                            operator or default_operator(meeting))
     finally:
         store.close()
     console.print(f"attached #{done.attachment_id}: {done.kind} {done.round_id or ''} (results {done.digest[:16]}…)")

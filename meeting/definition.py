@@ -204,6 +204,7 @@ def _info(t: Table, require_id: bool) -> MeetingInfo:
         organiser=t.text("organiser", ""),
         language=t.text("language", "zh", choices=LANGUAGES),
         decimals=t.integer("decimals", 2, lo=0, hi=4),
+        operator=t.text("operator", "", max_len=40),
     )
     if not dt.date(2000, 1, 1) <= info.date <= dt.date(2100, 12, 31):
         raise t.error("date", f"{info.date} is not a plausible meeting date")

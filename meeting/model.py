@@ -45,6 +45,7 @@ class MeetingInfo:
     organiser: str
     language: Literal["zh", "en"] = "zh"
     decimals: int = 2
+    operator: str = ""  # who runs the count, for the audit log and the sheets when --operator is not given
 
 
 @dataclass(frozen=True)

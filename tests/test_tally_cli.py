@@ -124,3 +124,18 @@ def test_any_round_name_is_a_valid_sheet_title(tmp_path):
 def test_enter_takes_the_rounds_name_too(counted, cli):
     result = cli("enter", counted, "-r", "党委政府综合评分", "-c", "王建国", "-s", "77")
     assert result.exit_code == 0, result.output
+
+
+def test_the_meetings_operator_is_named_once(counted, cli, monkeypatch):
+    """`[meeting] operator` names who runs the count: entries record it, never the computer's login name."""
+    monkeypatch.delenv("TALLYKIT_OPERATOR", raising=False)
+    toml = counted / "meeting.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[meeting]", '[meeting]\noperator = "张会计"', 1),
+                    encoding="utf-8")
+    assert cli("check", counted).exit_code == 0
+    assert cli("enter", counted, "-r", "DW", "-c", "王建国", "-s", "79").exit_code == 0
+    store = MeetingFolder.open(counted).store()
+    try:
+        assert store.manual_entries()[-1]["operator"] == "张会计"
+    finally:
+        store.close()
