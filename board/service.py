@@ -20,6 +20,7 @@ from ballots.payload import PayloadError, layout_prefix, verify
 from board.results import collect, invalid_lines, notes
 from meeting.errors import TallyError
 from meeting.folder import MeetingFolder
+from meeting.lang import reason_words
 from meeting.store import Store
 from scanner.interpret import STATES, from_states
 from scanner.session import Draft, Outcome, ScanSession, forget_fingerprints
@@ -278,29 +279,7 @@ class MeetingService:
 
     def reason_words(self, round_id: str, reasons: list[str]) -> list[str]:
         """Doubts in the meeting's language, with names: `marginal:C03/agree` → 标记过浅或过小：王建国 同意."""
-        from meeting.lang import has_text, text
-
-        m = self.meeting
-        lang = m.language
-        try:
-            rnd = m.round(round_id)
-        except KeyError:
-            return [str(r) for r in reasons]
-        names = {c: m.candidate(c).name for c in rnd.candidates}
-        names.update({p.id: p.name for p in m.posts})
-        names.update({o.id: o.name for o in (*getattr(rnd.spec, "options", ()), *getattr(rnd.spec, "grades", ()))})
-        names.update({q.id: q.text[:12] for q in getattr(rnd.spec, "questions", ())})
-        names.update({c.id: c.name for c in getattr(rnd.spec, "criteria", ())})
-        out = []
-        for reason in reasons:
-            code, _, subject = str(reason).partition(":")
-            word = text(f"reason.{code}", lang) if has_text(f"reason.{code}") else code
-            if code in ("possible_rescan", "conflict") and subject:
-                out.append(f"{word}（#{subject}）" if lang == "zh" else f"{word} (#{subject})")
-                continue
-            shown = " ".join(names.get(part, part) for part in subject.split("/") if part) if subject else ""
-            out.append(f"{word}：{shown}" if shown and lang == "zh" else f"{word}: {shown}" if shown else word)
-        return out
+        return reason_words(self.meeting, round_id, reasons)
 
     def history(self, limit: int = 50) -> list[dict[str, Any]]:
         """Decisions made, newest first: any sheet can be opened again and decided anew (the newer decision

@@ -114,6 +114,12 @@ _WORDS: dict[str, dict[str, str]] = {
     "invalid.below_quorum_so_far": {"zh": "{round}：已读{got}张，尚未过登记选民{limit}人的{share}（收回票数未登记），在此之前不能确定当选", "en": "{round}: {got} sheets read, not yet more than {share} of the {limit} registered voters (no returned count recorded); nobody can be elected until then"},
     "invalid.read_over_returned": {"zh": "{round}（{group}）已读{got}张，多于登记收回的{limit}张：须核对收回票数或重复扫描，结果不能公布或封存", "en": "{round} ({group}): {got} sheets read but {limit} recorded as returned: check the returned count or a double scan; results cannot be announced or sealed"},
     "half": {"zh": "半数", "en": "half"},
+    "outcome.counted": {"zh": "已计入", "en": "counted"},
+    "outcome.review": {"zh": "待复核", "en": "to review"},
+    "outcome.already_counted": {"zh": "已记录过", "en": "already counted"},
+    "outcome.refused": {"zh": "拒收", "en": "refused"},
+    "outcome.conflict": {"zh": "冲突", "en": "conflict"},
+    "outcome.dry_run": {"zh": "试读（未记录）", "en": "dry run (not recorded)"},
     "vote_line": {"zh": "{round}：当选须过半数，即至少{n}票（基数：{what}{base}）", "en": "{round}: elected with more than half, at least {n} votes (of {base}: {what})"},
     "vote_line.rerun": {"zh": "{round}：另行选举以得票多的当选，但不少于{n}票（{base}张的{share}）", "en": "{round}: most votes win, with at least {n} ({share} of {base})"},
     "decision.accept": {"zh": "按识别结果计入", "en": "accepted as read"},
@@ -277,3 +283,34 @@ def text(key: str, language: str = "zh", **values: object) -> str:
     words = _WORDS[key]
     phrase = words.get(language) or words["zh"]
     return phrase.format(**values) if values else phrase
+
+
+def reason_words(meeting, round_id: str, reasons) -> list[str]:
+    """A reading's doubts (stored as codes: `marginal:C03/agree`) in the meeting's language, with names:
+    标记过浅或过小：王建国 同意. Reasons are data; these are the words shown for them."""
+    lang = meeting.language
+    try:
+        rnd = meeting.round(round_id)
+    except KeyError:
+        return [str(r) for r in reasons]
+    names = {c: meeting.candidate(c).name for c in rnd.candidates}
+    names.update({p.id: p.name for p in meeting.posts})
+    names.update({o.id: o.name for o in (*getattr(rnd.spec, "options", ()), *getattr(rnd.spec, "grades", ()))})
+    names.update({q.id: q.text[:12] for q in getattr(rnd.spec, "questions", ())})
+    names.update({c.id: c.name for c in getattr(rnd.spec, "criteria", ())})
+    out = []
+    for reason in reasons:
+        code, _, subject = str(reason).partition(":")
+        word = text(f"reason.{code}", lang) if has_text(f"reason.{code}") else code
+        if code in ("possible_rescan", "conflict") and subject:
+            out.append(f"{word}（#{subject}）" if lang == "zh" else f"{word} (#{subject})")
+            continue
+        shown = " ".join(names.get(part, part) for part in subject.split("/") if part) if subject else ""
+        out.append(f"{word}：{shown}" if shown and lang == "zh" else f"{word}: {shown}" if shown else word)
+    return out
+
+
+def outcome_words(kind: str, language: str) -> str:
+    """A scan outcome (counted, review, …) in the meeting's language."""
+    key = f"outcome.{kind}"
+    return text(key, language) if has_text(key) else kind

@@ -14,6 +14,7 @@ from rich.table import Table
 from ballots.geometry import Layout
 from ballots.payload import layout_prefix
 from meeting.folder import MeetingFolder
+from meeting.lang import outcome_words, reason_words
 from meeting.model import Meeting
 from meeting.store import Store
 from scanner.live import LiveLoop
@@ -50,23 +51,31 @@ def _describe_where(meeting: Meeting, outcome: Outcome | None, layout: Layout, s
     if outcome is None:
         return where
     style = STYLE.get(outcome.kind, "")
-    line = f"[{style}]{outcome.kind}[/{style}]" + (f" #{outcome.reading_id}" if outcome.reading_id else "")
+    lang = meeting.language
+    line = f"[{style}]{outcome_words(outcome.kind, lang)}[/{style}]" + \
+        (f" #{outcome.reading_id}" if outcome.reading_id else "")
     if outcome.reasons:
-        line += " (" + ", ".join(outcome.reasons[:4]) + (" …" if len(outcome.reasons) > 4 else "") + ")"
+        shown = reason_words(meeting, layout.round_id, list(outcome.reasons[:4]))
+        sep = "，" if lang == "zh" else ", "
+        line += " (" + sep.join(shown) + (" …" if len(outcome.reasons) > 4 else "") + ")"
     if outcome.message:
         line += f": {outcome.message}"
     return f"{line} — {where}"
 
 
 def _summary(console: Console, meeting: Meeting, counts: Counter, dry_run: bool) -> None:
-    table = Table(title=("Dry run: nothing recorded" if dry_run else "Scan summary"), title_justify="left")
-    table.add_column("outcome")
-    table.add_column("sheets", justify="right")
+    zh = meeting.language == "zh"
+    title = ("试读：未记录任何结果" if zh else "Dry run: nothing recorded") if dry_run else ("扫描汇总" if zh else
+                                                                                     "Scan summary")
+    table = Table(title=title, title_justify="left")
+    table.add_column("结果" if zh else "outcome")
+    table.add_column("张数" if zh else "sheets", justify="right")
     for kind, n in sorted(counts.items()):
-        table.add_row(kind, str(n))
+        table.add_row(outcome_words(kind, meeting.language), str(n))
     console.print(table)
     if counts.get("review"):
-        console.print(f"{counts['review']} sheet(s) wait in the review queue: a person decides them.")
+        console.print(f"{counts['review']} 张待复核：请在复核页面由人决定" if zh else
+                      f"{counts['review']} sheet(s) wait in the review queue: a person decides them.")
 
 
 def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Meeting, frames: Iterable[Frame],

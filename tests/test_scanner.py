@@ -156,7 +156,7 @@ def test_bad_sheets_are_rejected_with_their_reason_and_nothing_is_recorded(meeti
 
     # a TEST sheet reads in a rehearsal (--dry-run), and still nothing is recorded
     result = cli("scan", meeting, "--images", photos, "--dry-run")
-    assert "test-sheet.jpg: dry_run" in result.stdout.replace("\n", " ") or "test-sheet.jpg: dry_run" in result.stdout
+    assert "test-sheet.jpg: 试读（未记录）" in result.stdout.replace("\n", "")
     assert _store_state(meeting) == before
 
 
@@ -336,7 +336,7 @@ def test_pdf_scan_reads_each_page(meeting, cli, tmp_path):
     pdf.output(str(tmp_path / "scan.pdf"))
     result = cli("scan", meeting, "--pdf", tmp_path / "scan.pdf")
     assert result.exit_code == 0
-    assert result.stdout.count("counted #") == 3
+    assert result.stdout.count("已计入 #") == 3  # the scan lines speak the meeting's language
     again = cli("scan", meeting, "--pdf", tmp_path / "scan.pdf")  # the same file twice records nothing new
     assert again.stdout.count(": already_counted: this file was scanned before") == 3
 
