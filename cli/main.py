@@ -220,7 +220,7 @@ def status(directory: Annotated[Path, typer.Argument(help="The meeting folder")]
         notes.append(f"{DEFINITION} differs from accepted version {accepted.version}")
     if folder.key_permissions_loose():
         notes.append(f"{folder.key_path} is readable by others: chmod 600 {folder.key_path}")
-    console.print(status_view(accepted.meeting, states, integrity, accepted.changed, notes, sealed))
+    console.print(status_view(accepted.meeting, states, integrity, accepted.changed, notes, sealed, str(directory)))
     if not integrity.ok:
         raise fail(f"{integrity.message()}; stop, keep every file as it is, and tell the chair", 1)
 

@@ -176,32 +176,40 @@ def round_states(meeting: Meeting, counts: dict[tuple[str, str], BallotCount],
 
 
 def next_step(meeting: Meeting, states: list[RoundState], integrity: Integrity, edited: bool,
-              sealed: frozenset[str] = frozenset()) -> str:
+              sealed: frozenset[str] = frozenset(), directory: str = "DIR") -> str:
+    """What to do next, as a complete command for this meeting folder."""
     lang = meeting.language
+    d = _quoted(directory)
     if not integrity.ok:
         return text("next.broken", lang)
     if edited:
-        return text("next.check", lang)
+        return text("next.check", lang, dir=d)
     for s in states:
         if s.round_id in sealed:  # a sealed round takes no more sheets or entries
             continue
         name = meeting.round(s.round_id).name
         if s.state == "waiting":
-            return text("next.print", lang, round=name)
+            return text("next.print", lang, round=name, id=s.round_id, dir=d)
         if s.state in ("issued", "counting"):
-            return text("next.scan", lang, round=name)
+            return text("next.scan", lang, round=name, id=s.round_id, group=s.group_id, dir=d)
         if s.state == "manual":
-            return text("next.enter", lang, round=name)
+            return text("next.enter", lang, round=name, id=s.round_id, dir=d)
     waiting = sum(s.review for s in states if s.round_id not in sealed)
     if waiting:
-        return text("next.review", lang, n=waiting)
+        return text("next.review", lang, n=waiting, dir=d)
     if {r.id for r in meeting.rounds} - sealed:
-        return text("next.seal", lang)
-    return text("next.sealed", lang)
+        return text("next.seal", lang, dir=d)
+    return text("next.sealed", lang, dir=d)
+
+
+def _quoted(path: str) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
 
 
 def status_view(meeting: Meeting, states: list[RoundState], integrity: Integrity, edited: bool,
-                notes: list[str], sealed: frozenset[str] = frozenset()) -> RenderGroup:
+                notes: list[str], sealed: frozenset[str] = frozenset(), directory: str = "DIR") -> RenderGroup:
     lang = meeting.language
     t = lambda key, **kw: text(key, lang, **kw)  # noqa: E731
     table = Table(title=f"{meeting.info.title}（{meeting.info.id}）", title_justify="left")
@@ -233,5 +241,5 @@ def status_view(meeting: Meeting, states: list[RoundState], integrity: Integrity
     lines.add_row(t("audit"), audit)
     for note in notes:
         lines.add_row("!", f"[bold red]{note}[/bold red]")
-    lines.add_row(t("next"), next_step(meeting, states, integrity, edited, sealed))
+    lines.add_row(t("next"), next_step(meeting, states, integrity, edited, sealed, directory))
     return RenderGroup(table, lines)

@@ -121,6 +121,8 @@ def test_status_shows_counts_and_next_step(cli, meeting_dir):
     assert "投票无效" in result.stdout  # returned > issued: that vote is void, said loudly
     assert "民主测评（群众代表）：收回49张，多于发出的48张，该组投票无效" in result.stdout
     assert "下一步" in result.stdout and "收回并扫描选票" in result.stdout
+    flat = "".join(result.stdout.split())
+    assert f"tallykitscan{meeting_dir}--camera0".replace(" ", "") in flat  # a command to copy, folder included
 
 
 def test_status_in_english(cli, tmp_path, sample_text):
