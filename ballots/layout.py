@@ -539,3 +539,49 @@ def meeting_text(meeting: Meeting) -> str:
             parts += [c.name for c in spec.criteria]
     parts += all_words("form.", meeting.language)
     return "".join(parts) + "0123456789.%（）()：:/√×—-"
+
+
+def layout_mismatch(meeting: Meeting, layout) -> str | None:
+    """Why paper printed with `layout` no longer says what the accepted meeting asks, or None when it still does:
+    the round or group gone, candidates added or removed, options, grades, criteria or questions changed. A typo
+    fixed in a name or a title changes nothing here (the paper stays valid)."""
+    rnd = next((r for r in meeting.rounds if r.id == layout.round_id), None)
+    if rnd is None:
+        return f"round {layout.round_id} is no longer in the meeting"
+    if layout.group_id not in rnd.groups:
+        return f"group {layout.group_id} no longer votes in round {rnd.id}"
+    marks = [b.mark for p in layout.pages for b in p.boxes]
+    spec = rnd.spec
+    if rnd.kind in ("vote", "rating", "score"):
+        printed = {m.candidate for m in marks if m.candidate}
+        now = set(rnd.candidates)
+        if printed != now:
+            added, gone = sorted(now - printed), sorted(printed - now)
+            what = [f"added {', '.join(added)}" if added else "", f"removed {', '.join(gone)}" if gone else ""]
+            return "candidates " + "; ".join(w for w in what if w)
+    if rnd.kind == "vote":
+        if {m.option for m in marks if m.kind == "option"} != {o.id for o in spec.options}:
+            return "the vote's options changed"
+        rows: dict[str, int] = {}
+        for m in marks:
+            if m.kind == "write_in" and m.section:
+                rows[m.section] = max(rows.get(m.section, 0), m.row or 0)
+        if any(rows.get(s.post, 0) != s.write_ins for s in spec.sections):
+            return "the write-in rows changed"
+    elif rnd.kind == "rating" and {m.option for m in marks} != {g.id for g in spec.grades}:
+        return "the grades changed"
+    elif rnd.kind == "score":
+        if {m.criterion for m in marks if m.criterion} != {c.id for c in spec.criteria}:
+            return "the criteria changed"
+        tops = {c.id: c.max for c in spec.criteria}
+        tens: dict[str, int] = {}
+        for m in marks:
+            if m.kind == "digit" and m.place == "tens" and m.criterion and m.digit is not None:
+                tens[m.criterion] = max(tens.get(m.criterion, 0), m.digit)
+        for crit, top in tops.items():
+            if top >= 10 and tens.get(crit, 0) != int(top) // 10:
+                return f"the maximum of {crit} changed"
+    elif rnd.kind == "survey" and {(m.question, m.option) for m in marks} != {
+            (q.id, o.id) for q in spec.questions for o in q.options}:
+        return "the questions or their options changed"
+    return None

@@ -175,7 +175,12 @@ def _scan(t: Table) -> ScanSettings:
         confirm_frames=t.integer("confirm_frames", d.confirm_frames, lo=1, hi=30),
         max_fit_error_mm=t.decimal("max_fit_error_mm", d.max_fit_error_mm, lo=Decimal("0.1"), hi=Decimal(3)),
         rescan_similarity=t.decimal("rescan_similarity", d.rescan_similarity, lo=Decimal("0.3"), hi=Decimal(1)),
+        accept_layouts=tuple(x.upper() for x in t.text_list("accept_layouts", ())),
     )
+    for i, code in enumerate(settings.accept_layouts, start=1):
+        if not re.fullmatch(r"[A-Z2-7]{6}", code):
+            raise t.error(f"accept_layouts[{i}]", f'"{code}" is not a layout code; copy the 6-letter code that '
+                                                  "`tallykit check` or the scan printed")
     t.done()
     return settings
 

@@ -251,6 +251,8 @@ class ScanSettings:
     confirm_frames: int = 3  # a live reading commits after this many identical sharp frames
     max_fit_error_mm: Decimal = Decimal("0.6")  # a page whose markers fit worse than this is not read
     rescan_similarity: Decimal = Decimal("0.8")  # ink this alike to a counted sheet: ask if it is a re-scan
+    # paper printed before the meeting was changed that the organiser still accepts (layout code prefixes)
+    accept_layouts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from ballots.geometry import Layout, Page
-from ballots.layout import QR_MODULE, qr_rect
+from ballots.layout import QR_MODULE, layout_mismatch, qr_rect
 from ballots.payload import Payload, PayloadError, layout_prefix, verify
 from meeting.model import Meeting
 from scanner import qr
@@ -41,6 +41,7 @@ REJECTIONS = {
     "no_qr": "the QR code cannot be read: flatten the sheet, avoid glare",
     "low_contrast": "the calibration strip is unreadable: more light, less glare",
     "paper_mismatch": "the sheet's paper size does not match its layout",
+    "layout_changed": "printed before the meeting was changed",
 }
 
 
@@ -87,6 +88,7 @@ class SheetReader:
                  min_px_per_mm: float = 1.7) -> None:
         self.meeting = meeting
         self.secret = secret
+        self._changed: dict[str, str | None] = {}
         self.layouts = {layout_prefix(h): layout for h, layout in layouts.items()}
         self.prefix_to_hash = {p: layout.hash for p, layout in self.layouts.items()}
         self.thresholds = thresholds
@@ -102,6 +104,16 @@ class SheetReader:
         scan = meeting.scan
         return cls(meeting, secret, layouts, Thresholds(float(scan.mark_empty), float(scan.mark_marked)),
                    allow_test=allow_test, max_fit_error_mm=float(scan.max_fit_error_mm))
+
+    def changed(self, layout: Layout) -> str | None:
+        """Why this paper no longer fits the accepted meeting (printed before a change), unless it was accepted."""
+        if layout.hash not in self._changed:
+            prefix = layout_prefix(layout.hash)
+            problem = None if prefix in self.meeting.scan.accept_layouts else layout_mismatch(self.meeting, layout)
+            self._changed[layout.hash] = None if problem is None else (
+                f"{problem}: printed before the meeting was changed; re-print it, or accept this paper with "
+                f'[scan] accept_layouts = ["{prefix}"]')
+        return self._changed[layout.hash]
 
     def read(self, frame: np.ndarray) -> SheetRead | Rejected:
         t0 = time.perf_counter()
@@ -129,6 +141,9 @@ class SheetReader:
         except PayloadError as exc:
             return Rejected(exc.reason, str(exc), fit)
         layout = self.layouts[payload.layout_prefix]
+        changed = self.changed(layout)
+        if changed:
+            return Rejected("layout_changed", changed, fit)
         if layout.paper != fit.paper or payload.pages != len(layout.pages):
             return Rejected("paper_mismatch", f"{fit.paper} sheet, {layout.paper} layout", fit)
         page = layout.pages[payload.page - 1]

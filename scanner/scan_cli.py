@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ballots.geometry import Layout
@@ -37,7 +38,7 @@ def _reader(folder: MeetingFolder, store: Store, meeting: Meeting, dry_run: bool
 
 def describe(meeting: Meeting, outcome: Outcome | None, verdict) -> str:
     if isinstance(verdict, Rejected):
-        return f"[red]rejected[/red]: {verdict.message()}"
+        return f"[red]rejected[/red]: {escape(verdict.message())}"
     return _describe_where(meeting, outcome, verdict.layout, verdict.payload.serial, verdict.payload.page)
 
 
@@ -59,7 +60,7 @@ def _describe_where(meeting: Meeting, outcome: Outcome | None, layout: Layout, s
         sep = "，" if lang == "zh" else ", "
         line += " (" + sep.join(shown) + (" …" if len(outcome.reasons) > 4 else "") + ")"
     if outcome.message:
-        line += f": {outcome.message}"
+        line += f": {escape(outcome.message)}"
     return f"{line} — {where}"
 
 
@@ -119,7 +120,7 @@ def run_images(console: Console, folder: MeetingFolder, store: Store, meeting: M
                               workers=workers):
         if done.draft is None:
             counts["unreadable file" if done.reason == "unreadable" else f"rejected: {done.reason}"] += 1
-            console.print(f"{done.name}: [red]rejected[/red]: {done.problem}", soft_wrap=True)
+            console.print(f"{done.name}: [red]rejected[/red]: {escape(done.problem or '')}", soft_wrap=True)
             continue
         if store.has_reading(done.key):  # a restarted scan skips what it recorded
             counts["already_counted"] += 1
@@ -176,6 +177,7 @@ STATUS = {
     "too_far": ("太远：请靠近镜头", "too far: bring the sheet closer"),
     "blurred": ("模糊：请拿稳", "blurred: hold still"),
     "out_of_view": ("部分选票在画面外：请整张放入画面", "part of the sheet is out of view: bring it all in"),
+    "layout_changed": ("此票为会议修改前印制：请重新印制", "printed before the meeting was changed: re-print"),
     "too_dark": ("太暗：请加光", "too dark: add light"),
     "glare": ("反光：请调整角度", "glare: tilt the sheet"),
     "no_qr": ("二维码无法识别", "QR code unreadable"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -526,3 +527,36 @@ def test_a_phone_camera_stream_url_is_a_camera(printed, tmp_path, cli):
         store.close()
     bad = cli("scan", folder, "--camera", "abc")
     assert bad.exit_code == 2 and "neither a camera number" in bad.stderr
+
+
+def test_paper_printed_before_a_change_is_never_counted_silently(printed, tmp_path, cli):
+    """A candidate added after printing: `check` names the forms to re-print (a typo fix leaves the paper
+    valid), an old ballot is refused with the reason, and counts again only when the organiser accepts it."""
+    folder = tmp_path / "meeting"
+    shutil.copytree(printed["jingpin-ceping"], folder)
+    toml = folder / "meeting.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace("驻村指导员竞聘大会", "驻村指导员竞聘会议", 1), encoding="utf-8")
+    assert "stays valid" in cli("check", folder).stdout  # a cosmetic edit: the paper stays valid
+    deck = Deck(folder)
+    rng = np.random.default_rng(12)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    cv2.imwrite(str(photos / "old.jpg"), camera(deck.fill(("CP", "QZ"), rng).image, rng, max_tilt=6))
+    added = toml.read_text(encoding="utf-8") + ('\n[[candidates]]\nid = "C07"\nname = "新候选人"\npost = "'
+                                                 + deck.meeting.candidates[0].post + '"\n')
+    toml.write_text(added, encoding="utf-8")
+    checked = cli("check", folder)
+    assert checked.exit_code == 0 and "CP-QZ.pdf: candidates added C07" in checked.stdout.replace("\n", "")
+    flat = checked.stdout.replace("\n", "")
+    assert '[scan] accept_layouts' in flat  # the fix is shown as it is written
+    prefix = re.search(r'CP-QZ\.pdf:.*?accept_layouts = \["([A-Z2-7]{6})"\]', flat).group(1)
+    result = cli("scan", folder, "--images", photos)
+    assert "printed before the meeting was changed" in result.stdout.replace("\n", "")
+    store = MeetingFolder.open(folder).store()
+    assert store.readings("CP") == []
+    store.close()
+    toml.write_text(added + f'\n[scan]\naccept_layouts = ["{prefix}"]\n', encoding="utf-8")
+    assert cli("check", folder).exit_code == 0
+    result = cli("scan", folder, "--images", photos)
+    assert "已计入" in result.stdout or "待复核" in result.stdout, result.stdout
