@@ -103,6 +103,7 @@ class MeetingService:
         accepted = self.folder.accepted(self.store)
         self.meeting = accepted.meeting
         self._definition_version = accepted.version
+        self._fits: dict[str, str | None] = {}  # layout hash → why its paper no longer fits (None: it fits)
         self.secret = self.folder.keys(self.store).hmac_secret
         self.token = api_token(self.secret)
         self.lock = threading.RLock()
@@ -529,8 +530,10 @@ class MeetingService:
                              f"{len(layout.pages)}")
         page = layout.pages[payload.page - 1]
         with self.lookup_lock:
-            problem = None if payload.layout_prefix in self.meeting.scan.accept_layouts else \
-                layout_mismatch(self.meeting, layout)
+            if layout.hash not in self._fits:  # computed once per layout and accepted definition
+                self._fits[layout.hash] = None if payload.layout_prefix in self.meeting.scan.accept_layouts else \
+                    layout_mismatch(self.meeting, layout)
+            problem = self._fits[layout.hash]
         if problem:
             raise BadRequest(f"layout_changed: {problem}: printed before the meeting was changed; re-print it, or "
                              f'accept this paper with [scan] accept_layouts = ["{payload.layout_prefix}"]')
@@ -584,6 +587,7 @@ class MeetingService:
             meeting = self.folder.accepted(self.lookup).meeting
         with self.lock:
             self.meeting = meeting
+            self._fits = {}
             self._definition_version = version
             self._results = None
             self.version += 1
