@@ -16,7 +16,7 @@ from meeting.lang import text
 from meeting.model import Meeting, RatingSpec, ScoreSpec, SurveySpec, VoteSpec
 from meeting.store import Store
 from tally import inputs
-from tally.compute import half_up, person_name, tally
+from tally.compute import half_up, person_name, tally, vote_line
 from tally.model import ManualResult, RatingResult, Results, ScoreResult, SurveyResult, VoteResult
 
 
@@ -212,12 +212,12 @@ def round_notes(meeting: Meeting, results: Results, round_id: str, unsettled: bo
         spec = rnd.spec
         assert isinstance(spec, VoteSpec)
         if r.base and not r.void:
+            line = vote_line(spec, r.base)
             if spec.rerun and spec.rerun_min_share is not None:
-                share = spec.rerun_min_share
-                line = -(-r.base * share.numerator // share.denominator)
-                out.append(text("vote_line.rerun", lang, round=rnd.name, n=line, base=r.base, share=str(share)))
+                out.append(text("vote_line.rerun", lang, round=rnd.name, n=line, base=r.base,
+                                share=str(spec.rerun_min_share)))
             else:
-                out.append(text("vote_line", lang, round=rnd.name, n=r.base // 2 + 1, base=r.base,
+                out.append(text("vote_line", lang, round=rnd.name, n=line, base=r.base,
                                 what=text(f"base.{spec.majority_base}", lang)))
         sep = "、" if lang == "zh" else ", "
         for section, n in r.unfilled.items():

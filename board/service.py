@@ -26,7 +26,7 @@ from meeting.store import Store
 from scanner.interpret import STATES, from_states
 from scanner.session import Draft, Outcome, ScanSession, forget_fingerprints
 from scanner.sources import MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, image_size
-from tally.compute import half_up, normalise_name, person_name
+from tally.compute import half_up, normalise_name, person_name, vote_line
 from tally.model import RatingResult, Results, ScoreResult, SurveyResult, VoteResult
 
 DECISIONS = ("accept", "correct", "void", "duplicate")
@@ -196,11 +196,7 @@ class MeetingService:
                 for sec in spec.sections:
                     here = sorted((c for c in res.candidates if c.section == sec.post),
                                   key=lambda c: -c.options[first])
-                    if spec.rerun and spec.rerun_min_share is not None:
-                        share = spec.rerun_min_share
-                        line = -(-res.base * share.numerator // share.denominator)  # at least ⅓: ceiling
-                    else:
-                        line = res.base // 2 + 1  # more than half
+                    line = vote_line(spec, res.base)
                     sections.append({
                         "post": m.post(sec.post).name, "seats": sec.max_choices, "line": line if res.base else None,
                         "line_at": min(1.0, line / base) if res.base else None,

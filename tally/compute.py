@@ -274,13 +274,17 @@ def _carry(section: VoteSection, people: dict[str, Counter], chosen_on: list[dic
             people.setdefault(listed.get(name, WRITE_IN + name), Counter())[first] += extra
 
 
-def _eligible(votes: int, base: int, spec: VoteSpec) -> bool:
-    if base <= 0 or votes <= 0:
-        return False
+def vote_line(spec: VoteSpec, base: int) -> int:
+    """The fewest votes that can elect: more than half of the base (过半数), or in a re-run (另行选举) at least
+    rerun_min_share of it (e.g. ⅓, rounded up)."""
     if spec.rerun and spec.rerun_min_share is not None:
         share = spec.rerun_min_share
-        return votes * share.denominator >= share.numerator * base
-    return votes * 2 > base  # more than half (过半数)
+        return -(-base * share.numerator // share.denominator)
+    return base // 2 + 1
+
+
+def _eligible(votes: int, base: int, spec: VoteSpec) -> bool:
+    return base > 0 and votes > 0 and votes >= vote_line(spec, base)
 
 
 # -- rating --------------------------------------------------------------------------------------------
