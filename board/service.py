@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ballots.geometry import Layout
-from ballots.layout import layout_mismatch
+from ballots.layout import stale_paper
 from ballots.payload import PayloadError, layout_prefix, verify
 from board.results import collect, invalid_lines, notes
 from meeting.errors import TallyError
@@ -527,12 +527,10 @@ class MeetingService:
         page = layout.pages[payload.page - 1]
         with self.lookup_lock:
             if layout.hash not in self._fits:  # computed once per layout and accepted definition
-                self._fits[layout.hash] = None if payload.layout_prefix in self.meeting.scan.accept_layouts else \
-                    layout_mismatch(self.meeting, layout)
+                self._fits[layout.hash] = stale_paper(self.meeting, layout)
             problem = self._fits[layout.hash]
         if problem:
-            raise BadRequest(f"layout_changed: {problem}: printed before the meeting was changed; re-print it, or "
-                             f'accept this paper with [scan] accept_layouts = ["{payload.layout_prefix}"]')
+            raise BadRequest(f"layout_changed: {problem}")
         box_ids = {b.id for b in page.boxes}
         if set(states) != box_ids or not all(isinstance(v, str) and v in STATES for v in states.values()):
             raise BadRequest("malformed reading: box states do not match the sheet's layout (every box, each "

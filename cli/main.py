@@ -190,22 +190,20 @@ def _print_warnings(meeting: Any) -> None:
 def _print_paper(meeting: Any, store: Any, directory: Path, *, changed: bool) -> None:
     """After an edit: which printed forms no longer say what the meeting asks (re-print them, or accept the old
     paper), and that the rest stays valid."""
-    from ballots.geometry import Layout
-    from ballots.layout import layout_mismatch
-    from ballots.payload import layout_prefix
-
-    latest: dict[tuple[str, str], tuple[str, str]] = {}
-    for h, row in store.layouts().items():  # the last printed layout of each round and group counts
-        latest[(row["round_id"], row["group_id"])] = (h, row["layout"])
-    stale = []
-    for (round_id, group_id), (h, layout_json) in latest.items():
-        prefix = layout_prefix(h)
-        problem = None if prefix in meeting.scan.accept_layouts else layout_mismatch(meeting, Layout.from_json(
-            layout_json))
-        if problem:
-            stale.append(f"{round_id}-{group_id}.pdf: {problem}; re-print it: tallykit print {directory} --round "
-                         f'{round_id} --group {group_id}, or keep the old paper: [scan] accept_layouts = ["{prefix}"]')
     from rich.markup import escape
+
+    from ballots.geometry import Layout
+    from ballots.layout import stale_paper
+
+    latest: dict[tuple[str, str], str] = {}
+    for row in store.layouts().values():  # the last printed layout of each round and group counts
+        latest[(row["round_id"], row["group_id"])] = row["layout"]
+    stale = []
+    for (round_id, group_id), layout_json in latest.items():
+        problem = stale_paper(meeting, Layout.from_json(layout_json))
+        if problem:
+            stale.append(f"{round_id}-{group_id}.pdf: {problem} (re-print: tallykit print {directory} --round "
+                         f"{round_id} --group {group_id})")
 
     for line in stale:
         console.print(f"[bold red]! {escape(line)}[/bold red]", soft_wrap=True)

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from ballots.geometry import Layout, Page
-from ballots.layout import QR_MODULE, layout_mismatch, qr_rect
+from ballots.layout import QR_MODULE, qr_rect, stale_paper
 from ballots.payload import Payload, PayloadError, layout_prefix, verify
 from meeting.model import Meeting
 from scanner import qr
@@ -108,11 +108,7 @@ class SheetReader:
     def changed(self, layout: Layout) -> str | None:
         """Why this paper no longer fits the accepted meeting (printed before a change), unless it was accepted."""
         if layout.hash not in self._changed:
-            prefix = layout_prefix(layout.hash)
-            problem = None if prefix in self.meeting.scan.accept_layouts else layout_mismatch(self.meeting, layout)
-            self._changed[layout.hash] = None if problem is None else (
-                f"{problem}: printed before the meeting was changed; re-print it, or accept this paper with "
-                f'[scan] accept_layouts = ["{prefix}"]')
+            self._changed[layout.hash] = stale_paper(self.meeting, layout)
         return self._changed[layout.hash]
 
     def read(self, frame: np.ndarray) -> SheetRead | Rejected:
