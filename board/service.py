@@ -275,10 +275,6 @@ class MeetingService:
             t["count"] = t["counts"][0] if t["counts"] else 0
         return {"title": m.info.title, "version": self.version, "last": last, "columns": columns, "tallies": tallies}
 
-    def reason_words(self, round_id: str, reasons: list[str]) -> list[str]:
-        """Doubts in the meeting's language, with names: `marginal:C03/agree` → 标记过浅或过小：王建国 同意."""
-        return reason_words(self.meeting, round_id, reasons)
-
     def history(self, limit: int = 50) -> list[dict[str, Any]]:
         """Decisions made, newest first: any sheet can be opened again and decided anew (the newer decision
         counts; both stay in the audit log)."""
@@ -314,7 +310,7 @@ class MeetingService:
             confidence = 1.0 / (1 + len(reasons[r["id"]])) - (0.1 if marginal else 0)
             out.append({"id": r["id"], "round": m.round(r["round_id"]).name, "group": m.group(r["group_id"]).name,
                         "page": r["page"], "serial": r["serial"], "reasons": reasons[r["id"]],
-                        "reason_words": self.reason_words(r["round_id"], reasons[r["id"]]),
+                        "reason_words": reason_words(m, r["round_id"], reasons[r["id"]]),
                         "confidence": round(confidence, 3)})
         return sorted(out, key=lambda x: (x["confidence"], x["id"]))
 
@@ -334,7 +330,8 @@ class MeetingService:
         zones = [{"id": z.id, "kind": z.kind, "x": z.rect.x / layout.width, "y": z.rect.y / layout.height,
                   "w": z.rect.w / layout.width, "h": z.rect.h / layout.height} for z in p.zones]
         return {"id": rid, "round": round_id, "group": group_id, "page": page, "serial": serial, "status": status,
-                "reasons": json.loads(reasons), "reason_words": self.reason_words(round_id, json.loads(reasons)),
+                "reasons": json.loads(reasons),
+                "reason_words": reason_words(self.meeting, round_id, json.loads(reasons)),
                 "result": data["result"], "boxes": boxes, "zones": zones,
                 "aspect": layout.height / layout.width, "choices": self._choices(round_id),
                 "round_name": self.meeting.round(round_id).name, "group_name": self.meeting.group(group_id).name}

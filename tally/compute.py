@@ -389,12 +389,15 @@ def _trimmed_mean(totals: list[Decimal], spec: ScoreSpec, judges: int) -> tuple[
     the round (one rule for every candidate, even one a judge left incomplete), while some total is left."""
     if not totals:
         return None, 0
+    trim = judges >= spec.trim_min_judges and len(totals) > spec.trim_low + spec.trim_high
+    return _kept_mean(totals, spec, trim), spec.trim_low + spec.trim_high if trim else 0
+
+
+def _kept_mean(totals: Sequence[Decimal], spec: ScoreSpec, trim: bool) -> Fraction:
+    """The exact mean of the judge totals the trim rule keeps."""
     ordered = sorted(totals)
-    if judges >= spec.trim_min_judges and len(ordered) > spec.trim_low + spec.trim_high:
-        kept = ordered[spec.trim_low: len(ordered) - spec.trim_high]
-    else:
-        kept = ordered
-    return sum((Fraction(k) for k in kept), Fraction(0)) / len(kept), len(ordered) - len(kept)
+    kept = ordered[spec.trim_low: len(ordered) - spec.trim_high] if trim else ordered
+    return sum((Fraction(k) for k in kept), Fraction(0)) / len(kept)
 
 
 # -- survey --------------------------------------------------------------------------------------------
@@ -460,10 +463,7 @@ def part_fractions(meeting: Meeting, rnd: Round, result: RoundResult, group_resu
         out = {}
         for c in r.candidates:
             if c.judges:
-                ordered = sorted(c.judges)
-                kept = ordered[spec.trim_low: len(ordered) - spec.trim_high] if c.dropped else ordered
-                mean = sum((Fraction(k) for k in kept), Fraction(0)) / len(kept)
-                out[c.candidate_id] = mean / Fraction(r.max_total) * 100
+                out[c.candidate_id] = _kept_mean(c.judges, spec, bool(c.dropped)) / Fraction(r.max_total) * 100
         return out
     if isinstance(r, VoteResult):
         spec = rnd.spec
