@@ -86,12 +86,10 @@ def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Me
     counts: Counter = Counter()
     for frame in frames:
         if frame.image is None:
-            counts["unreadable file"] += 1
-            console.print(f"{frame.name}: [red]rejected[/red]: {frame.problem or 'not an image that can be decoded'}")
+            _unreadable(console, meeting, counts, frame.name, frame.problem)
             continue
         if remote is None and frame.key and store.has_reading(frame.key):  # a restarted scan skips what it recorded
-            counts["already_counted"] += 1
-            console.print(f"{frame.name}: [cyan]already_counted[/cyan]: this file was scanned before")
+            _scanned_before(console, meeting, counts, frame.name)
             continue
         verdict = reader.read(frame.image)
         outcome = None if isinstance(verdict, Rejected) else session.commit(verdict, key=frame.key)
@@ -119,17 +117,32 @@ def run_images(console: Console, folder: MeetingFolder, store: Store, meeting: M
     for done in pool.read_all(paths, definition, reader.secret, layouts, allow_test=dry_run, station=station,
                               workers=workers):
         if done.draft is None:
-            counts["unreadable file" if done.reason == "unreadable" else f"rejected: {done.reason}"] += 1
-            console.print(f"{done.name}: [red]rejected[/red]: {escape(done.problem or '')}", soft_wrap=True)
+            if done.reason == "unreadable":
+                _unreadable(console, meeting, counts, done.name, done.problem)
+            else:
+                counts[f"rejected: {done.reason}"] += 1
+                console.print(f"{done.name}: [red]rejected[/red]: {escape(done.problem or '')}", soft_wrap=True)
             continue
         if store.has_reading(done.key):  # a restarted scan skips what it recorded
-            counts["already_counted"] += 1
-            console.print(f"{done.name}: [cyan]already_counted[/cyan]: this file was scanned before")
+            _scanned_before(console, meeting, counts, done.name)
             continue
         outcome = session.record(done.draft)
         counts[outcome.kind] += 1
         console.print(f"{done.name}: {describe_draft(meeting, outcome, done.draft, reader)}", soft_wrap=True)
     _summary(console, meeting, counts, dry_run)
+
+
+def _unreadable(console: Console, meeting: Meeting, counts: Counter, name: str, problem: str | None) -> None:
+    counts["unreadable file"] += 1
+    why = problem or ("不是能打开的图片" if meeting.language == "zh" else "not an image that can be decoded")
+    console.print(f"{name}: [red]rejected[/red]: {escape(why)}", soft_wrap=True)
+
+
+def _scanned_before(console: Console, meeting: Meeting, counts: Counter, name: str) -> None:
+    """A restarted scan skips the files it recorded: said once per file, never counted twice."""
+    counts["already_counted"] += 1
+    why = "此文件已扫描过" if meeting.language == "zh" else "this file was scanned before"
+    console.print(f"{name}: [cyan]{outcome_words('already_counted', meeting.language)}[/cyan]: {why}")
 
 
 def describe_draft(meeting: Meeting, outcome: Outcome, draft, reader: SheetReader) -> str:

@@ -339,7 +339,7 @@ def test_pdf_scan_reads_each_page(meeting, cli, tmp_path):
     assert result.exit_code == 0
     assert result.stdout.count("已计入 #") == 3  # the scan lines speak the meeting's language
     again = cli("scan", meeting, "--pdf", tmp_path / "scan.pdf")  # the same file twice records nothing new
-    assert again.stdout.count(": already_counted: this file was scanned before") == 3
+    assert again.stdout.count(": 已记录过: 此文件已扫描过") == 3
 
 
 @pytest.mark.parametrize(("args", "message"), [
