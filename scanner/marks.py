@@ -34,6 +34,18 @@ FAINT_LEVEL = 0.045
 STRUCK_FILL = 0.7
 STRUCK_RING = 0.2
 MIN_CONTRAST = 0.25  # white minus black of the calibration strip, after flat-field correction
+# A crease (a ballot folded for the ballot box, flattened again): a straight faint line edge to edge. Candidates are
+# straight runs (60 mm or more, gaps up to 20 mm) of pixels between 0.1 and 0.45 of the ink scale on a 2 px/mm copy,
+# away from boxes, markers, table lines and handwriting; a candidate is a crease when, sampled every 0.5 mm along
+# the whole page on bare paper, at least 70 % of its length is that dark (a row of printed text or a ruled pen line
+# is not: it stops, or it is darker than 0.5). Pixels within 1.5 mm of it no darker than its own 97th percentile
+# (+0.05) are paper; a pen stroke crossing it is darker and stays.
+CREASE_SEEN = 0.1
+CREASE_MIN_MM = 60
+CREASE_ALONG = 0.7
+CREASE_WIDTH_MM = 3.0
+CREASE_DARKEST = 0.45
+CREASE_EDGE_MM = 5.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,8 @@ class _Prep:
     zone_ids: list[str]
     zones: np.ndarray  # (m, 4)
     zone_area: np.ndarray
+    crease_seen: np.ndarray  # at 2 px/mm: where a crease is looked for (not boxes, lines, handwriting, the edge)
+    bare: np.ndarray  # bool: bare paper (no print, no handwriting zone), where a crease is checked along its length
 
 
 _PREPS: dict[tuple[str, int], _Prep] = {}
@@ -171,9 +185,25 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
     centre = np.array([[min(int(b.rect.cx), small[0] - 1), min(int(b.rect.cy), small[1] - 1)] for b in boxes],
                       np.int64).reshape(-1, 2)
     zones = _clip(np.array([_inner(z.rect, 0.3) for z in page.zones], np.int64).reshape(-1, 4), shape)
+    bare = printed == 0
+    looked = (1 - (printed - unlined)).astype(np.uint8)  # the table's lines are not where a crease is seen
+    for b in page.boxes:  # nor boxes, markers, the calibration strip and the code (texts are: a crease crosses them)
+        x0, y0, x1, y1 = _outer(b.rect, 0.6)
+        looked[max(0, y0):y1, max(0, x0):x1] = 0
+    for r in (*[m.rect for m in page.markers], *page.calibration):
+        x0, y0, x1, y1 = _outer(r, 0.8)
+        looked[max(0, y0):y1, max(0, x0):x1] = 0
+    x0, y0, x1, y1 = _outer(page.qr, 5.0)
+    looked[max(0, y0):y1, max(0, x0):x1] = 0
+    for x0, y0, x1, y1 in zones:
+        bare[y0:y1, x0:x1] = False
+        looked[y0:y1, x0:x1] = 0
+    edge_px = _px(CREASE_EDGE_MM)
+    looked[:edge_px], looked[-edge_px:], looked[:, :edge_px], looked[:, -edge_px:] = 0, 0, 0, 0
+    crease_seen = cv2.resize(looked, (shape[1] // 2, shape[0] // 2), interpolation=cv2.INTER_NEAREST) > 0
     return _Prep(printed, unlined, [b.id for b in boxes], inner, np.maximum(1, _areas(inner)), ring, edge,
                  _sums(open_sum, ring),
-                 centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones))
+                 centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones), crease_seen, bare)
 
 
 def _areas(c: np.ndarray) -> np.ndarray:
@@ -249,20 +279,53 @@ def _own_ring(ring: np.ndarray, doubt: np.ndarray, marked: np.ndarray, strokes: 
     return out
 
 
-def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float, height_mm: float,
-             thresholds: Thresholds) -> PageInk:
-    norm = flat_field(page_img)
-    blank, solid = page.calibration
-    bx0, by0, bx1, by1 = _inner(blank, 1.2)
-    sx0, sy0, sx1, sy1 = _inner(solid, 1.2)
-    white = float(np.median(norm[by0:by1, bx0:bx1]))
-    black = float(np.median(norm[sy0:sy1, sx0:sx1]))
-    contrast = white - black
-    if contrast < MIN_CONTRAST:
-        raise LowContrast(f"calibration contrast {contrast:.2f}")
-    signed = (white - norm) * (1.0 / contrast)
+def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
+    """Folds and creases are not ink. A ballot folded to go into the box comes back with a crease: a long, straight,
+    faint shadow running from edge to edge, across boxes. Such lines are found (see CREASE_*), and the pixels along
+    them no darker than the crease itself are set back to paper, in place. Returns how many creases were found."""
+    h, w = signed.shape
+    small = cv2.resize(signed, (prep.crease_seen.shape[1], prep.crease_seen.shape[0]), interpolation=cv2.INTER_AREA)
+    seen = (small > CREASE_SEEN) & (small <= CREASE_DARKEST) & prep.crease_seen
+    if np.count_nonzero(seen) < CREASE_MIN_MM:
+        return 0
+    lines = cv2.HoughLinesP(seen.astype(np.uint8), 1, np.pi / 180, CREASE_MIN_MM, minLineLength=2 * CREASE_MIN_MM,
+                            maxLineGap=40)
+    if lines is None:
+        return 0
+    found = 0
+    done: list[tuple[float, float]] = []
+    for x0, y0, x1, y1 in lines.reshape(-1, 4)[:12].astype(np.float64) * 2:  # in 4 px/mm pixels
+        length = float(np.hypot(x1 - x0, y1 - y0))
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        offset = x0 * uy - y0 * ux  # the line's signed distance from the origin, with its direction: one per crease
+        if any(abs(ux * a + uy * b) > 0.999 and abs(offset - o) < 8 for a, b, o in
+               [(d[0], d[1], d[2]) for d in done]):
+            continue
+        # sample the whole line across the page every 0.5 mm, at the darkest of +-1 mm across it, on bare paper
+        t = np.arange(-(w + h), w + h, 2.0)
+        xs, ys = x0 + t * ux, y0 + t * uy
+        inside = (xs >= 4) & (xs < w - 4) & (ys >= 4) & (ys < h - 4)
+        xs, ys = xs[inside], ys[inside]
+        ix, iy = xs.astype(np.int64), ys.astype(np.int64)
+        on_bare = prep.bare[iy, ix]
+        if np.count_nonzero(on_bare) < 40:
+            continue
+        across = np.max([signed[(ys + k * ux).astype(np.int64), (xs - k * uy).astype(np.int64)]
+                         for k in (-4, -2, 0, 2, 4)], axis=0)[on_bare]
+        if np.mean((across > CREASE_SEEN) & (across <= CREASE_DARKEST + 0.1)) < CREASE_ALONG:
+            continue  # it stops (a row of text) or it is ink (a ruled pen line)
+        level = float(np.percentile(across, 97))
+        band = np.zeros((h, w), np.uint8)
+        cv2.line(band, (round(xs[0]), round(ys[0])), (round(xs[-1]), round(ys[-1])), 1, _px(CREASE_WIDTH_MM))
+        signed[(band > 0) & (signed < level + 0.05)] = 0.0
+        done.append((ux, uy, offset))
+        found += 1
+    return found
+
+
+def _measure(signed: np.ndarray, prep: _Prep, thresholds: Thresholds) -> tuple:
+    """Every box's fill, faint level, ring ink and state; the integral of ink off the print; the paper's level."""
     inked = (signed > INK).astype(np.uint8)
-    prep = _prep((layout_hash, page.number), page, width_mm, height_mm)
     ink_sum = cv2.integral(inked)
     open_ink_sum = cv2.integral(inked & (1 - prep.printed))
     fill = _sums(ink_sum, prep.inner) / prep.inner_area
@@ -278,6 +341,27 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     empty = quiet & (ring < RING_MARGINAL)
     struck = (fill >= STRUCK_FILL) & (ring >= STRUCK_RING)
     states = np.where(struck, "struck", np.where(marked, "marked", np.where(empty, "empty", "marginal"))).tolist()
+    return fill, faint, ring, states, open_ink_sum, level
+
+
+def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float, height_mm: float,
+             thresholds: Thresholds) -> PageInk:
+    norm = flat_field(page_img)
+    blank, solid = page.calibration
+    bx0, by0, bx1, by1 = _inner(blank, 1.2)
+    sx0, sy0, sx1, sy1 = _inner(solid, 1.2)
+    white = float(np.median(norm[by0:by1, bx0:bx1]))
+    black = float(np.median(norm[sy0:sy1, sx0:sx1]))
+    contrast = white - black
+    if contrast < MIN_CONTRAST:
+        raise LowContrast(f"calibration contrast {contrast:.2f}")
+    signed = (white - norm) * (1.0 / contrast)
+    prep = _prep((layout_hash, page.number), page, width_mm, height_mm)
+    fill, faint, ring, states, open_ink_sum, level = _measure(signed, prep, thresholds)
+    # a box touched by ink no darker than a fold's shadow: look for creases, and read again without them
+    if any(st != "empty" and fa + lv < CREASE_DARKEST for st, fa, lv in zip(states, faint, level, strict=True)) \
+            and _uncrease(signed, prep):
+        fill, faint, ring, states, open_ink_sum, level = _measure(signed, prep, thresholds)
     boxes = {box_id: BoxInk(fi, fa, ri, st) for box_id, fi, fa, ri, st in zip(
         prep.ids, np.round(fill, 4).tolist(), np.round(faint, 4).tolist(), np.round(ring, 4).tolist(), states,
         strict=True)}

@@ -20,6 +20,7 @@ from scanner import qr
 from scanner.interpret import Interpretation, interpret
 from scanner.marks import PX_PER_MM, LowContrast, PageInk, Thresholds, read_ink
 from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_region, to_gray
+from scanner.warp import straighten
 
 QR_PX_PER_MM = 8.0
 MIN_SHARPNESS = 15.0  # variance of the Laplacian of the rectified page; below it the frame is soft (a 1080p frame
@@ -161,6 +162,23 @@ class SheetReader:
             ink = read_ink(image, layout.hash, page, layout.width, layout.height, self.thresholds)
         except LowContrast as exc:
             return Rejected("low_contrast", str(exc), fit)
+        for _step in range(2):
+            doubts = sum(b.state not in ("empty", "marked") for b in ink.boxes.values())
+            if not doubts:
+                break
+            # a doubt may be the page's bend (curl, a fold, a wide lens) putting an outline where ink is read:
+            # measure the bend on the printed outlines and read the straightened page, kept when it leaves fewer
+            # boxes in doubt (a second step follows a bend larger than one step may measure)
+            straight = straighten(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM)
+            if straight is None:
+                break
+            try:
+                again = read_ink(straight, layout.hash, page, layout.width, layout.height, self.thresholds)
+            except LowContrast:
+                break
+            if sum(b.state not in ("empty", "marked") for b in again.boxes.values()) >= doubts:
+                break
+            image, ink = straight, again
         if sharpness < self.min_sharpness:  # a soft picture: read it if its marks can be decided
             doubtful = sum(b.state == "marginal" for b in ink.boxes.values())
             if doubtful >= max(2, 0.1 * len(ink.boxes)):

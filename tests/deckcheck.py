@@ -29,7 +29,7 @@ class Tally:
     wrong: list[str] = field(default_factory=list)
     clean_reviews: list[str] = field(default_factory=list)
 
-    def add(self, deck_meeting, truth: Truth, verdict: SheetRead | Rejected) -> str:
+    def add(self, deck_meeting, truth: Truth, verdict: SheetRead | Rejected, note: str = "") -> str:
         if isinstance(verdict, Rejected):
             outcome = f"rejected:{verdict.reason}"
         else:
@@ -37,13 +37,14 @@ class Tally:
             got = verdict.interpretation
             if got.reasons:
                 outcome = "review"
-                if truth.category in ("clean", "big"):
+                if truth.category.split("+")[0] in ("clean", "big"):
                     shown = []
                     for r in got.reasons[:3]:
                         subject = r.split(":", 1)[-1]
                         box = verdict.ink.boxes.get(subject)
                         shown.append(f"{r} {box or ''} intended={subject in truth.marks}")
-                    self.clean_reviews.append(f"{truth.layout.round_id}-{truth.layout.group_id}: " + "; ".join(shown))
+                    where = f"{truth.layout.round_id}-{truth.layout.group_id} {note}"
+                    self.clean_reviews.append(f"{where}: " + "; ".join(shown))
             elif exp.reasons or got.result != exp.result:
                 outcome = "WRONG"
                 diff = {k: (v.state, v.fill, v.faint, v.ring, truth.marks.get(k)) for k, v in verdict.ink.boxes.items()

@@ -440,6 +440,70 @@ def test_a_light_tick_alone_is_never_read_as_nothing(printed):
     assert seen >= 28
 
 
+def _fold(frame: np.ndarray, rng: np.random.Generator, depth: float) -> np.ndarray:
+    """A ballot folded for the ballot box, flattened again: a straight shadow (and a lighter ridge) edge to edge."""
+    h, w = frame.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    a = float(rng.uniform(0, np.pi))
+    d = (xx - w * float(rng.uniform(0.35, 0.65))) * np.cos(a) + (yy - h * float(rng.uniform(0.35, 0.65))) * np.sin(a)
+    gain = 1 - depth * np.exp(-(d / 2.5) ** 2) + 0.06 * np.exp(-((d - 5) / 3.0) ** 2)
+    return np.clip(frame * gain[..., None], 0, 255).astype(np.uint8)
+
+
+def test_folds_are_not_ink_and_ink_across_a_fold_is(printed):
+    """Every ballot is folded to go into the box. A fold's shadow runs straight across the sheet and through
+    boxes; it is paper, not a mark (a box it crosses is neither a vote nor a doubt), while the voters' ticks,
+    light ones included, are read as before wherever the fold runs."""
+    rng = np.random.default_rng(31)
+    read_right = doubts = 0
+    for name, key in (("cunweihui", ("XJ", "XM")), ("manyidu", ("MY", "QZ")), ("gongxuan-houbei", ("PX", "DY"))):
+        deck = Deck(printed[name])
+        reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+        for i in range(8):
+            sheet = deck.fill(key, rng, "light" if i % 4 == 3 else "clean")
+            frame = _fold(camera(sheet.image, rng, (1920, 1080), max_tilt=15), rng, float(rng.uniform(0.15, 0.3)))
+            read = reader.read(frame)
+            assert not isinstance(read, Rejected), read
+            marked = {k for k, b in read.ink.boxes.items() if b.state == "marked"}
+            assert marked <= sheet.truth.intended, (name, marked - sheet.truth.intended)  # a fold is never a vote
+            for box_id, style in sheet.truth.marks.items():
+                assert read.ink.boxes[box_id].state != "empty", (name, box_id, style)  # nor does it hide one
+            if sheet.truth.category == "clean":
+                read_right += marked == sheet.truth.intended and not read.interpretation.reasons
+                doubts += bool(read.interpretation.reasons)
+    assert read_right >= 17 and doubts <= 1, (read_right, doubts)
+
+
+def test_a_wide_lens_bend_is_measured_on_the_printed_boxes(printed):
+    """A cheap wide webcam bends straight lines (barrel distortion): with only the corner markers, the middle of
+    the page lands a millimetre or more off and empty boxes look touched. The page's own outlines show the bend;
+    the straightened page reads clean sheets without a person, and reads them right."""
+    from scanner.warp import straighten
+
+    rng = np.random.default_rng(12)
+    counted = 0
+    for name, key in (("gongxuan-houbei", ("YJ", "PS")), ("jingpin-ceping", ("CP", "QZ")), ("cunweihui", ("XJ", "XM"))):
+        deck = Deck(printed[name])
+        reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+        for _ in range(6):
+            sheet = deck.fill(key, rng, "clean")
+            frame = camera(sheet.image, rng, (1920, 1080), max_tilt=12, fill=(0.85, 0.92))
+            h, w = frame.shape[:2]
+            yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+            nx, ny = (xx - w / 2) / (w / 2), (yy - h / 2) / (w / 2)
+            k = 1 - 0.06 * (nx * nx + ny * ny)
+            frame = cv2.remap(frame, nx * k * (w / 2) + w / 2, ny * k * (w / 2) + h / 2, cv2.INTER_LINEAR)
+            read = reader.read(frame)
+            assert not isinstance(read, Rejected), read
+            marked = {k for k, b in read.ink.boxes.items() if b.state == "marked"}
+            assert marked <= sheet.truth.intended
+            counted += marked == sheet.truth.intended and not read.interpretation.reasons
+        flat = reader.read(camera(deck.fill(key, rng, "clean").image, rng, (1920, 1080), max_tilt=0, blur=0.3))
+        layout = flat.layout
+        assert straighten(flat.image, (layout.hash, 1), flat.page, layout.width, layout.height, 4.0) is None
+    assert counted >= 16, counted
+
+
 def test_heavily_compressed_h264_video_reads_each_sheet_once_and_right(printed, tmp_path, cli):
     """A webcam recording compressed hard with H.264 (as phones and streaming tools do): every sheet held under the
     camera is recorded once, none wrongly; blocky frames are refused or sent to a person, never misread."""

@@ -1,0 +1,158 @@
+"""Where the boxes really are: the page's residual bend, measured on its own printed box outlines.
+
+The corner markers fix the page by a homography, which is exact only for flat paper seen through a straight
+lens. A sheet that curls, a crease, a wide webcam lens's barrel distortion or a phone's rolling shutter leave
+the middle of the page a millimetre or two away from where the homography puts it, so a box's outline falls
+into the part read as ink and an empty box looks touched. The printed outlines and table lines are known
+(the layout), so the page measures its own bend: each patch of the rectified page is matched against the
+blank form's outlines nearby, a smooth warp (a polynomial in x and y) is fitted through the patch offsets,
+and the page is resampled with it. The fit must explain the patches well, or the page is left as it was
+(and its doubts go to a person, as before).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ballots.geometry import Page
+
+CELL_MM = 24.0  # patch size
+SEARCH_MM = 3.0  # how far a patch may have moved
+MIN_SCORE = 0.45  # normalised correlation a patch needs to count
+MIN_SHIFT_PX = 0.75  # below this (0.2 mm) at every box, the page is where the homography put it (flat pages: 0.2-0.5)
+MAX_RESIDUAL_PX = 1.2  # the fitted warp must explain every patch within this (RMS), or it is not used
+AMBIGUOUS = 0.08  # a patch whose second-best match (3 px or more away) scores within this of its best is unused
+
+
+_TEMPLATES: dict[tuple, tuple[np.ndarray, list[tuple[int, int, int, int, bool, bool]]]] = {}
+
+
+def _template(key: tuple[str, int], page: Page, width_mm: float, height_mm: float,
+              px_per_mm: float) -> tuple[np.ndarray, list[tuple[int, int, int, int, bool, bool]]]:
+    """The blank form's outlines (dark = 1) and the patches worth matching (x0 y0 x1 y1 in pixels, and whether
+    each pins x and y)."""
+    full = (*key, px_per_mm)
+    if full not in _TEMPLATES:
+        if len(_TEMPLATES) > 32:
+            _TEMPLATES.clear()
+        _TEMPLATES[full] = _make_template(page, width_mm, height_mm, px_per_mm)
+    return _TEMPLATES[full]
+
+
+def _make_template(page: Page, width_mm: float, height_mm: float,
+                   px_per_mm: float) -> tuple[np.ndarray, list[tuple[int, int, int, int, bool, bool]]]:
+    h, w = round(height_mm * px_per_mm), round(width_mm * px_per_mm)
+    t = np.zeros((h, w), np.float32)
+
+    def p(v: float) -> int:  # fixed point, 1/16 px: outlines drawn where they are, not rounded to a pixel
+        return round(v * px_per_mm * 16)
+
+    def box(r, thickness: int) -> None:
+        cv2.rectangle(t, (p(r.x), p(r.y)), (p(r.x + r.w), p(r.y + r.h)), 1.0, thickness, cv2.LINE_AA, 4)
+
+    for b in page.boxes:
+        box(b.rect, 1)
+    blank, solid = page.calibration
+    box(blank, 1)
+    box(solid, -1)
+    for ln in page.lines:
+        cv2.line(t, (p(ln.x1), p(ln.y1)), (p(ln.x2), p(ln.y2)), 1.0, max(1, round(ln.width * px_per_mm)),
+                 cv2.LINE_AA, 4)
+    t = cv2.GaussianBlur(t, (0, 0), 0.8)
+    cell = round(CELL_MM * px_per_mm)
+    step = cell // 2  # overlapping patches: a small form's few boxes still give enough of them
+    patches = []
+    for y0 in range(0, h - cell // 2, step):
+        for x0 in range(0, w - cell // 2, step):
+            x1, y1 = min(w, x0 + cell), min(h, y0 + cell)
+            part = t[y0:y1, x0:x1]
+            # outlines across x pin the patch's x, outlines across y its y (a lone table line pins one)
+            gx = float(np.abs(cv2.Sobel(part, cv2.CV_32F, 1, 0)).sum()) > 40.0 * px_per_mm
+            gy = float(np.abs(cv2.Sobel(part, cv2.CV_32F, 0, 1)).sum()) > 40.0 * px_per_mm
+            if gx or gy:
+                patches.append((x0, y0, x1, y1, gx, gy))
+    return t, patches
+
+
+def _basis(x: np.ndarray, y: np.ndarray, terms: int) -> np.ndarray:
+    cols = [np.ones_like(x), x, y, x * x, x * y, y * y, x * x * x, x * x * y, x * y * y, y * y * y]
+    return np.stack(cols[:terms], axis=-1)
+
+
+def straighten(image: np.ndarray, key: tuple[str, int], page: Page, width_mm: float, height_mm: float,
+               px_per_mm: float) -> np.ndarray | None:
+    """The rectified page resampled so its printed outlines sit where the layout has them, or None when it
+    already does (or when its bend cannot be measured well enough to trust)."""
+    template, patches = _template(key, page, width_mm, height_mm, px_per_mm)
+    dark = 255.0 - image.astype(np.float32)
+    r = round(SEARCH_MM * px_per_mm)
+    h, w = image.shape
+    found: list[tuple[float, float, float, float, bool, bool]] = []  # x y dx dy, pins x, pins y
+    for x0, y0, x1, y1, pin_x, pin_y in patches:
+        if x0 - r < 0 or y0 - r < 0 or x1 + r > w or y1 + r > h:
+            continue
+        scores = cv2.matchTemplate(dark[y0 - r:y1 + r, x0 - r:x1 + r], template[y0:y1, x0:x1], cv2.TM_CCOEFF_NORMED)
+        _lo, best, _lp, (bx, by) = cv2.minMaxLoc(scores)
+        pin_x = pin_x and 0 < bx < 2 * r
+        pin_y = pin_y and 0 < by < 2 * r
+        if best < MIN_SCORE or not (pin_x or pin_y):
+            continue
+        # a patch of evenly spaced outlines (a grid of digit bubbles, a table) matches one step over almost as
+        # well: keep only a clear winner
+        others = scores.copy()
+        cv2.rectangle(others, (bx - 3, by - 3), (bx + 3, by + 3), -1.0, -1)
+        if cv2.minMaxLoc(others)[1] > best - AMBIGUOUS:
+            continue
+        dx = bx - r + (_vertex(scores[by, bx - 1], scores[by, bx], scores[by, bx + 1]) if pin_x else 0.0)
+        dy = by - r + (_vertex(scores[by - 1, bx], scores[by, bx], scores[by + 1, bx]) if pin_y else 0.0)
+        found.append(((x0 + x1) / 2, (y0 + y1) / 2, dx, dy, pin_x, pin_y))
+    for m in page.markers:  # the homography holds at the corner markers: the bend is nil there
+        found.append((m.rect.cx * px_per_mm, m.rect.cy * px_per_mm, 0.0, 0.0, True, True))
+    gy, gx = np.mgrid[0:h:16, 0:w:16].astype(np.float64)
+    field = np.zeros((*gx.shape, 2))
+    centres = np.array([(b.rect.cx * px_per_mm / w, b.rect.cy * px_per_mm / h) for b in page.boxes]).reshape(-1, 2)
+    at_boxes = 0.0
+    for axis in (0, 1):
+        rows = np.array([(f[0], f[1], f[2 + axis]) for f in found if f[4 + axis]], np.float64).reshape(-1, 3)
+        fitted = _fit(rows[:, 0] / w, rows[:, 1] / h, rows[:, 2], len(page.markers))
+        if fitted is None:
+            return None
+        terms, coef = fitted
+        field[..., axis] = _basis(gx / w, gy / h, terms) @ coef
+        at_boxes = max(at_boxes, float(np.abs(_basis(centres[:, 0], centres[:, 1], terms) @ coef).max(initial=0)))
+    if at_boxes < MIN_SHIFT_PX:  # the boxes are where the homography put them
+        return None
+    np.clip(field, -r, r, out=field)  # never further than a patch was allowed to move
+    size = (w, h)
+    map_x = cv2.resize(field[..., 0].astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
+    map_y = cv2.resize(field[..., 1].astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
+    map_x += np.arange(w, dtype=np.float32)[None, :]
+    map_y += np.arange(h, dtype=np.float32)[:, None]
+    return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+def _vertex(a: float, b: float, c: float) -> float:
+    """Sub-pixel peak: the vertex of a parabola through the best score and its two neighbours."""
+    d = a - 2 * b + c
+    return 0.0 if d >= 0 else float(0.5 * (a - c) / d)
+
+
+def _fit(x: np.ndarray, y: np.ndarray, d: np.ndarray, anchors: int) -> tuple[int, np.ndarray] | None:
+    """A smooth bend through the patches' shifts along one axis, or None when too few patches measure it or
+    the patches disagree with any smooth bend."""
+    measured = len(d) - anchors
+    if measured < 4:
+        return None
+    terms = 10 if measured >= 20 else 6 if measured >= 8 else 3
+    a = _basis(x, y, terms)
+    keep = np.ones(len(d), bool)
+    coef = np.zeros(terms)
+    for _ in range(2):  # one round of dropping patches the smooth bend does not explain (a tick, a fold)
+        coef, *_ = np.linalg.lstsq(a[keep], d[keep], rcond=None)
+        err = np.abs(a @ coef - d)
+        keep = err <= max(3 * float(np.median(err[keep])), 0.5)
+    if keep.sum() < max(4 + anchors, terms + 2):
+        return None
+    rms = float(np.sqrt(np.mean((a[keep] @ coef - d[keep]) ** 2)))
+    return None if rms > MAX_RESIDUAL_PX else (terms, coef)
