@@ -387,17 +387,26 @@ def camera(page: np.ndarray, rng: np.random.Generator, size: tuple[int, int] = (
     return cv2.imdecode(data, cv2.IMREAD_COLOR)
 
 
-HALL = ("motion", "rolling", "exposure", "glare", "barrel", "crease", "lowlight")
+HALL = ("motion", "rolling", "exposure", "glare", "barrel", "crease", "lowlight", "hand", "overlap")
 INKS = {"red": (40, 40, 200), "blue": (170, 80, 20), "pencil": (105, 105, 105)}
 
 
-def hall(frame: np.ndarray, rng: np.random.Generator, kinds: tuple[str, ...]) -> np.ndarray:
+def hall(frame: np.ndarray, rng: np.random.Generator, kinds: tuple[str, ...],
+         other: np.ndarray | None = None) -> np.ndarray:
     """More of a real hall on a camera frame: hand shake (motion blur), a rolling shutter's skew, exposure and
     white balance drift, a glare spot, a wide lens's barrel distortion, a crease across the sheet, low light with
-    noise smeared by the camera's denoiser."""
+    noise smeared by the camera's denoiser, a hand holding the sheet (over a corner, or reaching over the boxes),
+    another sheet lying partly over this one (`other`: a blank or filled page image)."""
     f = frame.astype(np.float32)
     h, w = f.shape[:2]
     for kind in kinds:
+        if kind == "hand":
+            f = _hand(f, rng)
+            continue
+        if kind == "overlap":
+            if other is not None:
+                f = _overlap(f, other, rng)
+            continue
         if kind == "motion":
             n = int(rng.integers(4, 9))
             k = np.zeros((n, n), np.float32)
@@ -436,3 +445,40 @@ def hall(frame: np.ndarray, rng: np.random.Generator, kinds: tuple[str, ...]) ->
         else:
             raise ValueError(kind)
     return np.clip(f, 0, 255).astype(np.uint8)
+
+
+def _hand(f: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A hand: a palm and fingers in a skin tone with soft shading, near an edge or a corner of the frame's sheet
+    area, or reaching into the middle."""
+    h, w = f.shape[:2]
+    mask = np.zeros((h, w), np.float32)
+    cx, cy = float(rng.uniform(0.05, 0.95)) * w, float(rng.uniform(0.05, 0.95)) * h
+    size = float(rng.uniform(0.06, 0.16)) * w
+    angle = float(rng.uniform(0, 360))
+    cv2.ellipse(mask, (round(cx), round(cy)), (round(size), round(size * 0.7)), angle, 0, 360, 1.0, -1)
+    for _finger in range(int(rng.integers(1, 5))):
+        a = math.radians(angle + float(rng.uniform(-50, 50)))
+        length = size * float(rng.uniform(1.0, 1.8))
+        tip = (round(cx + math.cos(a) * length), round(cy + math.sin(a) * length))
+        cv2.line(mask, (round(cx), round(cy)), tip, 1.0, max(3, round(size * 0.28)))
+    mask = cv2.GaussianBlur(mask, (0, 0), 2.5)[..., None]
+    skin = np.array([float(rng.uniform(120, 170)), float(rng.uniform(140, 185)), float(rng.uniform(185, 230))],
+                    np.float32)
+    shade = cv2.GaussianBlur(rng.normal(1.0, 0.08, (h // 16, w // 16)).astype(np.float32), (0, 0), 2)
+    skin_img = skin * cv2.resize(shade, (w, h))[..., None]
+    return f * (1 - mask) + skin_img * mask
+
+
+def _overlap(f: np.ndarray, other: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Another sheet lying over part of this one (dropped on the stand, the next ballot pushed in early)."""
+    h, w = f.shape[:2]
+    top = camera(other, rng, (w, h), fill=(0.6, 0.9), shadow=0.0, blur=0.5, noise=2.0, jpeg=95).astype(np.float32)
+    paper = cv2.GaussianBlur(cv2.cvtColor(top.astype(np.uint8), cv2.COLOR_BGR2GRAY), (0, 0), 6) > 170
+    mask = cv2.erode(paper.astype(np.uint8), np.ones((9, 9), np.uint8))
+    dx, dy = (float(rng.uniform(0.25, 0.6)) * w * float(rng.choice([-1, 1])),
+              float(rng.uniform(0.1, 0.5)) * h * float(rng.choice([-1, 1])))
+    shift = np.float32([[1, 0, dx], [0, 1, dy]])
+    top = cv2.warpAffine(top, shift, (w, h))
+    mask = cv2.warpAffine(mask, shift, (w, h)).astype(np.float32)
+    mask = cv2.GaussianBlur(mask, (0, 0), 1.0)[..., None]
+    return f * (1 - mask) + top * mask

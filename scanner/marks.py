@@ -31,6 +31,16 @@ FAINT_LEVEL = 0.045
 # A mark crossed out: the box nearly filled and ink well past its edges (a scribble over a tick). Measured on the
 # deck: struck marks fill 0.84-1.0 with 0.30-0.86 of the ring inked; filled boxes fill up to 1.0 with no ring ink,
 # big ticks reach 0.09 of the ring with fill at most 0.49. A struck box is never counted: a person decides.
+# Every box's printed outline must be seen before its inside is believed: a hand, another sheet or a glare spot over
+# a box makes it read as empty paper (the flat field takes anything wider than 9 mm for light), which would lose a
+# vote. Its outline is sampled at 24 points (the darkest of five pixels across the line); the lower quartile is the
+# box's outline darkness. Measured: on plain webcam frames at least 0.06 (median 0.18); under a hand about 0.
+# A box is hidden below 30 % of the page's median (at least 0.012); with no outline seen anywhere (median below
+# 0.02: heavy motion blur, a washed-out 720p frame) nothing on the page can be trusted. Measured before folds are
+# set back to paper (a fold's band takes the outline with it).
+OUTLINE_HIDDEN = 0.3
+OUTLINE_MIN = 0.012
+OUTLINE_PAGE_MIN = 0.02
 STRUCK_FILL = 0.7
 STRUCK_RING = 0.2
 MIN_CONTRAST = 0.25  # white minus black of the calibration strip, after flat-field correction
@@ -69,6 +79,8 @@ class PageInk:
     contrast: float
     _signed: np.ndarray | None = field(default=None, repr=False, compare=False)
     _rects: dict[str, Rect] = field(default_factory=dict, repr=False, compare=False)
+    outlines: float = 1.0  # how plainly the page shows its printed box outlines (their median darkness)
+    hidden: tuple[str, ...] = ()  # boxes whose outline cannot be seen: under a hand, another sheet, glare
 
     @functools.cached_property
     def fingerprint(self) -> dict[str, bytes]:
@@ -124,6 +136,7 @@ class _Prep:
     zone_ids: list[str]
     zones: np.ndarray  # (m, 4)
     zone_area: np.ndarray
+    outline_px: np.ndarray  # (n, 5, 24, 2) x y of points on each box's outline, and two pixels to either side
     crease_seen: np.ndarray  # at 2 px/mm: where a crease is looked for (not boxes, lines, handwriting, the edge)
     bare: np.ndarray  # bool: bare paper (no print, no handwriting zone), where a crease is checked along its length
 
@@ -201,9 +214,21 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
     edge_px = _px(CREASE_EDGE_MM)
     looked[:edge_px], looked[-edge_px:], looked[:, :edge_px], looked[:, -edge_px:] = 0, 0, 0, 0
     crease_seen = cv2.resize(looked, (shape[1] // 2, shape[0] // 2), interpolation=cv2.INTER_NEAREST) > 0
+    u = np.linspace(0.15, 0.85, 6)
+    outline = []
+    for b in boxes:
+        r = b.rect
+        pts = [(r.x + v * r.w, r.y, 0, 1) for v in u] + [(r.x + v * r.w, r.y + r.h, 0, 1) for v in u] + \
+              [(r.x, r.y + v * r.h, 1, 0) for v in u] + [(r.x + r.w, r.y + v * r.h, 1, 0) for v in u]
+        a = np.array(pts)
+        outline.append([np.stack([np.clip(np.round(a[:, 0] * PX_PER_MM + k * a[:, 2]), 0, shape[1] - 1),
+                                  np.clip(np.round(a[:, 1] * PX_PER_MM + k * a[:, 3]), 0, shape[0] - 1)], axis=-1)
+                        for k in (-2, -1, 0, 1, 2)])
+    outline_px = np.array(outline, np.int64).reshape(len(boxes), 5, 24, 2)
     return _Prep(printed, unlined, [b.id for b in boxes], inner, np.maximum(1, _areas(inner)), ring, edge,
                  _sums(open_sum, ring),
-                 centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones), crease_seen, bare)
+                 centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones), outline_px, crease_seen,
+                 bare)
 
 
 def _areas(c: np.ndarray) -> np.ndarray:
@@ -310,13 +335,19 @@ def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
         on_bare = prep.bare[iy, ix]
         if np.count_nonzero(on_bare) < 40:
             continue
-        across = np.max([signed[(ys + k * ux).astype(np.int64), (xs - k * uy).astype(np.int64)]
-                         for k in (-4, -2, 0, 2, 4)], axis=0)[on_bare]
+        shifts = np.arange(-4, 5)
+        profile = np.array([signed[np.clip(ys + k * ux, 0, h - 1).astype(np.int64),
+                                   np.clip(xs - k * uy, 0, w - 1).astype(np.int64)] for k in shifts])[:, on_bare]
+        across = profile.max(axis=0)
         if np.mean((across > CREASE_SEEN) & (across <= CREASE_DARKEST + 0.1)) < CREASE_ALONG:
             continue  # it stops (a row of text) or it is ink (a ruled pen line)
         level = float(np.percentile(across, 97))
+        # follow the crease's own centre (the line found on the small copy may be off by a pixel or two, or turned)
+        slope, base = np.polyfit(t[inside][on_bare], shifts[profile.argmax(axis=0)].astype(np.float64), 1)
+        k0, k1 = base + slope * t[inside][0], base + slope * t[inside][-1]
         band = np.zeros((h, w), np.uint8)
-        cv2.line(band, (round(xs[0]), round(ys[0])), (round(xs[-1]), round(ys[-1])), 1, _px(CREASE_WIDTH_MM))
+        start = (round(xs[0] - k0 * uy), round(ys[0] + k0 * ux))
+        cv2.line(band, start, (round(xs[-1] - k1 * uy), round(ys[-1] + k1 * ux)), 1, _px(CREASE_WIDTH_MM))
         signed[(band > 0) & (signed < level + 0.05)] = 0.0
         done.append((ux, uy, offset))
         found += 1
@@ -357,6 +388,7 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
         raise LowContrast(f"calibration contrast {contrast:.2f}")
     signed = (white - norm) * (1.0 / contrast)
     prep = _prep((layout_hash, page.number), page, width_mm, height_mm)
+    outlines, hidden = _outlines(signed, prep)
     fill, faint, ring, states, open_ink_sum, level = _measure(signed, prep, thresholds)
     # a box touched by ink no darker than a fold's shadow: look for creases, and read again without them
     if any(st != "empty" and fa + lv < CREASE_DARKEST for st, fa, lv in zip(states, faint, level, strict=True)) \
@@ -368,7 +400,19 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     zone_ink = _sums(open_ink_sum, prep.zones) / np.maximum(prep.zone_area, 1)
     zones = {z: (round(float(v), 4) if prep.zone_area[i] > 4 else 0.0)
              for i, (z, v) in enumerate(zip(prep.zone_ids, zone_ink, strict=True))}
-    return PageInk(boxes, zones, round(contrast, 3), signed, {b.id: b.rect for b in page.boxes})
+    return PageInk(boxes, zones, round(contrast, 3), signed, {b.id: b.rect for b in page.boxes}, outlines, hidden)
+
+
+def _outlines(signed: np.ndarray, prep: _Prep) -> tuple[float, tuple[str, ...]]:
+    """The page's median box-outline darkness, and the boxes whose outline is not seen (see OUTLINE_*)."""
+    if not len(prep.ids):
+        return 1.0, ()
+    pts = prep.outline_px
+    seen = signed[pts[..., 1], pts[..., 0]].max(axis=1)  # (n, 24): the darkest of five across the line
+    per_box = np.percentile(seen, 25, axis=1)
+    page = float(np.median(per_box))
+    limit = max(OUTLINE_MIN, OUTLINE_HIDDEN * page)
+    return round(page, 3), tuple(i for i, v in zip(prep.ids, per_box.tolist(), strict=True) if v < limit)
 
 
 def fingerprint_similarity(a: dict[str, bytes], b: dict[str, bytes]) -> float:

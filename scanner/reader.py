@@ -18,7 +18,7 @@ from ballots.payload import Payload, PayloadError, layout_prefix, verify
 from meeting.model import Meeting
 from scanner import qr
 from scanner.interpret import Interpretation, interpret
-from scanner.marks import PX_PER_MM, LowContrast, PageInk, Thresholds, read_ink
+from scanner.marks import OUTLINE_PAGE_MIN, PX_PER_MM, LowContrast, PageInk, Thresholds, read_ink
 from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_region, to_gray
 from scanner.warp import straighten
 
@@ -39,6 +39,7 @@ REJECTIONS = {
     "out_of_view": "part of the sheet is outside the picture: move it into view",
     "too_dark": "too dark: add light",
     "glare": "glare on the sheet: tilt it away from the light",
+    "covered": "part of the sheet is covered (a hand, another sheet) or washed out by glare: clear it",
     "no_qr": "the QR code cannot be read: flatten the sheet, avoid glare",
     "low_contrast": "the calibration strip is unreadable: more light, less glare",
     "paper_mismatch": "the sheet's paper size does not match its layout",
@@ -163,12 +164,12 @@ class SheetReader:
         except LowContrast as exc:
             return Rejected("low_contrast", str(exc), fit)
         for _step in range(2):
-            doubts = sum(b.state not in ("empty", "marked") for b in ink.boxes.values())
+            doubts = sum(b.state not in ("empty", "marked") for b in ink.boxes.values()) + len(ink.hidden)
             if not doubts:
                 break
-            # a doubt may be the page's bend (curl, a fold, a wide lens) putting an outline where ink is read:
-            # measure the bend on the printed outlines and read the straightened page, kept when it leaves fewer
-            # boxes in doubt (a second step follows a bend larger than one step may measure)
+            # a doubt (or an outline not where the layout has it) may be the page's bend (curl, a wide lens): measure
+            # the bend on the printed outlines and read the straightened page, kept when it leaves fewer boxes in
+            # doubt (a second step follows a bend larger than one step may measure)
             straight = straighten(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM)
             if straight is None:
                 break
@@ -176,9 +177,16 @@ class SheetReader:
                 again = read_ink(straight, layout.hash, page, layout.width, layout.height, self.thresholds)
             except LowContrast:
                 break
-            if sum(b.state not in ("empty", "marked") for b in again.boxes.values()) >= doubts:
+            if sum(b.state not in ("empty", "marked") for b in again.boxes.values()) + len(again.hidden) >= doubts:
                 break
             image, ink = straight, again
+        if ink.outlines < OUTLINE_PAGE_MIN:
+            return Rejected("blurred", f"box outlines not visible ({ink.outlines:.2f}): marks undecidable", fit)
+        if ink.hidden:  # a box that cannot be seen is never read as empty: a vote under a thumb would be lost
+            detail = f"{len(ink.hidden)} boxes hidden: {', '.join(ink.hidden[:3])}"
+            if fit.px_per_mm < 2.3:  # measured: far sheets lose faint outlines (1.8-2.0 px/mm), no hand needed
+                return Rejected("too_far", f"{fit.px_per_mm:.1f} pixels per mm, {detail}", fit)
+            return Rejected("covered", detail, fit)
         if sharpness < self.min_sharpness:  # a soft picture: read it if its marks can be decided
             doubtful = sum(b.state == "marginal" for b in ink.boxes.values())
             if doubtful >= max(2, 0.1 * len(ink.boxes)):

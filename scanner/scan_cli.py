@@ -194,6 +194,9 @@ STATUS = {
     "too_dark": ("太暗：请加光", "too dark: add light"),
     "glare": ("反光：请调整角度", "glare: tilt the sheet"),
     "no_qr": ("二维码无法识别", "QR code unreadable"),
+    "covered": ("选票有部分被遮挡（手、另一张纸）或反光：请移开", "part of the sheet is covered: clear it"),
+    "low_contrast": ("校准条看不清：请加光、避免反光", "calibration strip unreadable: more light, less glare"),
+    "paper_mismatch": ("纸张尺寸与版式不符", "the paper size does not match the form"),
     "hold_still": ("识别中，请保持不动", "reading, hold still"),
     "done_remove_sheet": ("已记录，请换下一张", "recorded: next sheet"),
 }

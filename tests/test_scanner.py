@@ -474,6 +474,30 @@ def test_folds_are_not_ink_and_ink_across_a_fold_is(printed):
     assert read_right >= 17 and doubts <= 1, (read_right, doubts)
 
 
+def test_a_hand_or_another_sheet_over_the_boxes_never_hides_a_vote(printed):
+    """A hand holding the sheet, or the next ballot lying over part of it: what is under them is not empty paper.
+    A sheet whose boxes cannot all be seen is refused (covered), never counted with a vote lost."""
+    from scanner.deck import hall
+
+    rng = np.random.default_rng(44)
+    counted = covered = 0
+    for name, key in (("manyidu", ("MY", "QZ")), ("gongxuan-houbei", ("PX", "DY")), ("jingpin-ceping", ("CP", "QZ"))):
+        deck = Deck(printed[name])
+        reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+        for i in range(12):
+            sheet = deck.fill(key, rng, "clean")
+            kind = "hand" if i % 2 else "overlap"
+            other = deck.fill(key, rng, "clean").image
+            read = reader.read(hall(camera(sheet.image, rng, (1920, 1080), max_tilt=15), rng, (kind,), other))
+            if isinstance(read, Rejected):
+                covered += read.reason == "covered"
+                continue
+            if not read.interpretation.reasons:
+                counted += 1
+                assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} == sheet.truth.intended, name
+    assert covered >= 2 and counted >= 15, (covered, counted)
+
+
 def test_a_wide_lens_bend_is_measured_on_the_printed_boxes(printed):
     """A cheap wide webcam bends straight lines (barrel distortion): with only the corner markers, the middle of
     the page lands a millimetre or more off and empty boxes look touched. The page's own outlines show the bend;

@@ -51,7 +51,8 @@ def test_deck_of_damaged_sheets(printed, capsys):
             kinds = ()
             if damage.random() < 0.4 and category != "light":  # light ticks: on plain webcam frames (see below)
                 kinds = tuple(str(k) for k in damage.choice(HALL, size=int(damage.integers(1, 3)), replace=False))
-                frame = hall(frame, damage, kinds)
+                other = deck.fill((rid, gid), damage, "clean").image if "overlap" in kinds else None
+                frame = hall(frame, damage, kinds, other)  # another sheet of the same kind lies over this one
                 for k in kinds:
                     kinds_seen[k] += 1
                 truth = dataclasses.replace(truth, category=f"{truth.category}+hall")
