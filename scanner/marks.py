@@ -41,6 +41,7 @@ FAINT_LEVEL = 0.045
 OUTLINE_HIDDEN = 0.3
 OUTLINE_MIN = 0.012
 OUTLINE_PAGE_MIN = 0.02
+OWN_RING_REACH_MM = 8.0  # how far around a doubtful box strokes are followed back to a neighbour's mark
 STRUCK_FILL = 0.7
 STRUCK_RING = 0.2
 MIN_CONTRAST = 0.25  # white minus black of the calibration strip, after flat-field correction
@@ -50,7 +51,8 @@ MIN_CONTRAST = 0.25  # white minus black of the calibration strip, after flat-fi
 # the whole page on bare paper, at least 70 % of its length is that dark (a row of printed text or a ruled pen line
 # is not: it stops, or it is darker than 0.5). Pixels within 1.5 mm of it no darker than its own 97th percentile
 # (+0.05) are paper; a pen stroke crossing it is darker and stays.
-CREASE_SEEN = 0.1
+CREASE_SEEN = 0.07
+CREASE_PX_PER_MM = 1
 CREASE_MIN_MM = 60
 CREASE_ALONG = 0.7
 CREASE_WIDTH_MM = 3.0
@@ -137,7 +139,7 @@ class _Prep:
     zones: np.ndarray  # (m, 4)
     zone_area: np.ndarray
     outline_px: np.ndarray  # (n, 5, 24, 2) x y of points on each box's outline, and two pixels to either side
-    crease_seen: np.ndarray  # at 2 px/mm: where a crease is looked for (not boxes, lines, handwriting, the edge)
+    crease_seen: np.ndarray  # at CREASE_PX_PER_MM: where a crease is looked for (not boxes, lines, handwriting)
     bare: np.ndarray  # bool: bare paper (no print, no handwriting zone), where a crease is checked along its length
 
 
@@ -213,7 +215,8 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
         looked[y0:y1, x0:x1] = 0
     edge_px = _px(CREASE_EDGE_MM)
     looked[:edge_px], looked[-edge_px:], looked[:, :edge_px], looked[:, -edge_px:] = 0, 0, 0, 0
-    crease_seen = cv2.resize(looked, (shape[1] // 2, shape[0] // 2), interpolation=cv2.INTER_NEAREST) > 0
+    crease_seen = cv2.resize(looked, (round(width_mm * CREASE_PX_PER_MM), round(height_mm * CREASE_PX_PER_MM)),
+                             interpolation=cv2.INTER_AREA) > 0.5
     u = np.linspace(0.15, 0.85, 6)
     outline = []
     for b in boxes:
@@ -287,19 +290,26 @@ def _own_ring(ring: np.ndarray, doubt: np.ndarray, marked: np.ndarray, strokes: 
     marked box often runs over its edge into the ring of the empty box beside it. Strokes are followed as
     connected ink outside the boxes; a stroke that leaves a marked box's edge is that mark's, and only the rest
     of the ring ink counts for the doubtful box (which stays in doubt when any of its own remains)."""
-    n, labels = cv2.connectedComponents(strokes, connectivity=8)
-    if n <= 1:
-        return ring
-    theirs = np.zeros(n, bool)
-    for i in np.flatnonzero(marked):
-        x0, y0, x1, y1 = prep.edge[i]
-        theirs[np.unique(labels[y0:y1, x0:x1])] = True
-    theirs[0] = False
     out = ring.copy()
+    grow = _px(OWN_RING_REACH_MM)
+    h, w = strokes.shape
+    edges = prep.edge[marked]
     for i in np.flatnonzero(doubt):
-        x0, y0, x1, y1 = prep.ring[i]
-        window = labels[y0:y1, x0:x1]
-        own = int(np.count_nonzero(open_ink[y0:y1, x0:x1].astype(bool) & ~theirs[window]))
+        # strokes are followed near the box only (a stroke that leaves this window and comes back stays the box's
+        # own: kept in doubt, the safe side), which costs a small part of labelling the whole page
+        rx0, ry0, rx1, ry1 = prep.ring[i]
+        wx0, wy0, wx1, wy1 = max(0, rx0 - grow), max(0, ry0 - grow), min(w, rx1 + grow), min(h, ry1 + grow)
+        n, labels = cv2.connectedComponents(np.ascontiguousarray(strokes[wy0:wy1, wx0:wx1]), connectivity=8)
+        if n <= 1:
+            continue
+        theirs = np.zeros(n, bool)
+        for x0, y0, x1, y1 in edges:
+            x0, y0, x1, y1 = max(x0, wx0) - wx0, max(y0, wy0) - wy0, min(x1, wx1) - wx0, min(y1, wy1) - wy0
+            if x1 > x0 and y1 > y0:
+                theirs[np.unique(labels[y0:y1, x0:x1])] = True
+        theirs[0] = False
+        window = labels[ry0 - wy0:ry1 - wy0, rx0 - wx0:rx1 - wx0]
+        own = int(np.count_nonzero(open_ink[ry0:ry1, rx0:rx1].astype(bool) & ~theirs[window]))
         out[i] = own / max(float(prep.ring_area[i]), 1.0)
     return out
 
@@ -311,23 +321,30 @@ def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
     h, w = signed.shape
     small = cv2.resize(signed, (prep.crease_seen.shape[1], prep.crease_seen.shape[0]), interpolation=cv2.INTER_AREA)
     seen = (small > CREASE_SEEN) & (small <= CREASE_DARKEST) & prep.crease_seen
-    if np.count_nonzero(seen) < CREASE_MIN_MM:
+    f = CREASE_PX_PER_MM
+    if np.count_nonzero(seen) < CREASE_MIN_MM * f / 2:
         return 0
-    lines = cv2.HoughLinesP(seen.astype(np.uint8), 1, np.pi / 180, CREASE_MIN_MM, minLineLength=2 * CREASE_MIN_MM,
-                            maxLineGap=40)
+    lines = cv2.HoughLinesP(seen.astype(np.uint8), 1, np.pi / 180, round(CREASE_MIN_MM * f / 2),
+                            minLineLength=CREASE_MIN_MM * f, maxLineGap=20 * f)
     if lines is None:
         return 0
     found = 0
-    done: list[tuple[float, float]] = []
-    for x0, y0, x1, y1 in lines.reshape(-1, 4)[:12].astype(np.float64) * 2:  # in 4 px/mm pixels
+    tried: list[tuple[float, float, float]] = []
+    for x0, y0, x1, y1 in lines.reshape(-1, 4)[:12].astype(np.float64) * (PX_PER_MM / f):  # in 4 px/mm pixels
         length = float(np.hypot(x1 - x0, y1 - y0))
         ux, uy = (x1 - x0) / length, (y1 - y0) / length
         offset = x0 * uy - y0 * ux  # the line's signed distance from the origin, with its direction: one per crease
-        if any(abs(ux * a + uy * b) > 0.999 and abs(offset - o) < 8 for a, b, o in
-               [(d[0], d[1], d[2]) for d in done]):
+        if any(abs(ux * a + uy * b) > 0.999 and abs(offset - o) < 8 for a, b, o in tried):
             continue
+        tried.append((ux, uy, offset))
         # sample the whole line across the page every 0.5 mm, at the darkest of +-1 mm across it, on bare paper
-        t = np.arange(-(w + h), w + h, 2.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ends = np.array([(4 - x0) / ux, (w - 5 - x0) / ux, (4 - y0) / uy, (h - 5 - y0) / uy])
+        lo = max(min(ends[0], ends[1]) if ux else -np.inf, min(ends[2], ends[3]) if uy else -np.inf)
+        hi = min(max(ends[0], ends[1]) if ux else np.inf, max(ends[2], ends[3]) if uy else np.inf)
+        if not hi - lo > 160:
+            continue
+        t = np.arange(lo, hi, 2.0)
         xs, ys = x0 + t * ux, y0 + t * uy
         inside = (xs >= 4) & (xs < w - 4) & (ys >= 4) & (ys < h - 4)
         xs, ys = xs[inside], ys[inside]
@@ -349,7 +366,6 @@ def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
         start = (round(xs[0] - k0 * uy), round(ys[0] + k0 * ux))
         cv2.line(band, start, (round(xs[-1] - k1 * uy), round(ys[-1] + k1 * ux)), 1, _px(CREASE_WIDTH_MM))
         signed[(band > 0) & (signed < level + 0.05)] = 0.0
-        done.append((ux, uy, offset))
         found += 1
     return found
 
