@@ -3,23 +3,67 @@
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from fontTools.ttLib import TTCollection, TTFont, TTLibError
 from fpdf import FPDF
 
 from meeting.errors import TallyError
 
-KNOWN_FONTS = (
+KNOWN_FONTS = (  # Debian/Ubuntu, and the Debian-based Kylin/UOS
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/fonts-cesi/CESI_HT_GB18030.TTF",  # Kylin/UOS: the CESI government fonts (黑体, 宋体)
+    "/usr/share/fonts/fonts-cesi/CESI_SS_GB18030.TTF",
+    "/usr/share/fonts/truetype/fonts-cesi/CESI_HT_GB18030.TTF",
+    "/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
 )
-INSTALL_HINT = "install fonts-wqy-microhei (sudo apt-get install fonts-wqy-microhei) or pass --font FILE"
+WINDOWS_FONTS = ("msyh.ttc", "msyh.ttf", "simhei.ttf", "simsun.ttc", "Deng.ttf", "simkai.ttf")  # 微软雅黑, 黑体, 宋体…
+MAC_FONTS = (
+    "/System/Library/Fonts/PingFang.ttc",
+    "/System/Library/Fonts/STHeiti Medium.ttc",
+    "/System/Library/Fonts/STHeiti Light.ttc",
+    "/System/Library/Fonts/Hiragino Sans GB.ttc",
+    "/System/Library/Fonts/Supplemental/Songti.ttc",
+    "/Library/Fonts/Arial Unicode.ttf",
+)
+
+
+def install_hint(platform: str | None = None) -> str:
+    """What to do when no font has the forms' characters, said for the machine at hand."""
+    platform = platform or sys.platform
+    if platform.startswith("win"):
+        return r"pass --font C:\Windows\Fonts\msyh.ttc (or simhei.ttf)"
+    if platform == "darwin":
+        return "pass --font /System/Library/Fonts/PingFang.ttc"
+    return "install fonts-wqy-microhei (sudo apt-get install fonts-wqy-microhei) or pass --font FILE"
+
+
+INSTALL_HINT = install_hint()
+
+
+def font_candidates(platform: str | None = None, env: dict[str, str] | None = None) -> list[str]:
+    """Font files to try, in order, for this operating system (fontconfig's list is added on Linux)."""
+    platform = platform or sys.platform
+    env = dict(os.environ) if env is None else env
+    if platform.startswith("win"):
+        folders = [str(PureWindowsPath(env.get("WINDIR") or env.get("SystemRoot") or r"C:\Windows") / "Fonts")]
+        if env.get("LOCALAPPDATA"):  # fonts installed for this user only
+            folders.append(str(PureWindowsPath(env["LOCALAPPDATA"]) / "Microsoft" / "Windows" / "Fonts"))
+        return [str(PureWindowsPath(folder) / name) for folder in folders for name in WINDOWS_FONTS]
+    if platform == "darwin":
+        home = env.get("HOME", "")
+        return [*MAC_FONTS, *(f"{home}/Library/Fonts/{n}" for n in ("PingFang.ttc", "SourceHanSansSC-Regular.otf"))]
+    return list(KNOWN_FONTS)
 
 
 class FontError(TallyError):
@@ -73,7 +117,7 @@ def find_font(text: str, explicit: Path | None = None) -> FontSpec:
                             "choose a font that covers the meeting's text")
         return font
     tried = []
-    for candidate in (*KNOWN_FONTS, *_fontconfig_candidates()):
+    for candidate in (*font_candidates(), *_fontconfig_candidates()):
         path = Path(candidate)
         if not path.is_file() or path in tried:
             continue

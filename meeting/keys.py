@@ -9,6 +9,7 @@ import json
 import os
 import secrets
 import stat
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,8 +96,11 @@ class MeetingKeys:
             raise StoreError(f"{path}: is not a tallykit meeting key file; restore it from your backup") from None
 
 
-def loose_permissions(path: Path) -> bool:
-    """True when others than the owner may read the key file."""
+def loose_permissions(path: Path, platform: str | None = None) -> bool:
+    """True when others than the owner may read the key file. On Windows the mode bits mean nothing (every file
+    reports 0o666; access is the user folder's ACL), so nothing is said there."""
+    if (platform or sys.platform).startswith("win"):
+        return False
     try:
         return bool(path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO))
     except OSError:

@@ -202,3 +202,47 @@ def test_layout_hash_ignores_cosmetic_text(sample_text):
     changed = layout_of(meaningful)
     assert changed[("YJ", "PS")] != base[("YJ", "PS")]
     assert changed[("CP", "QZ")] == base[("CP", "QZ")]
+
+
+def test_fonts_are_looked_for_where_each_system_keeps_them(tmp_path, monkeypatch):
+    """Township laptops run Windows, government offices Kylin/UOS, some organisers a Mac: each one's CJK fonts are
+    found without --font, and the hint when none is found fits the machine."""
+    import shutil as _shutil
+
+    import ballots.fonts as fonts
+
+    win = fonts.font_candidates("win32", {"WINDIR": r"D:\Windows", "LOCALAPPDATA": r"C:\Users\li\AppData\Local"})
+    assert win[0] == r"D:\Windows\Fonts\msyh.ttc" and r"D:\Windows\Fonts\simhei.ttf" in win
+    assert r"C:\Users\li\AppData\Local\Microsoft\Windows\Fonts\simsun.ttc" in win
+    assert fonts.font_candidates("win32", {})[0] == r"C:\Windows\Fonts\msyh.ttc"
+    assert fonts.font_candidates("darwin", {"HOME": "/Users/li"})[0] == "/System/Library/Fonts/PingFang.ttc"
+    linux = fonts.font_candidates("linux", {})
+    assert linux[0].endswith("wqy-microhei.ttc") and any("CESI" in f for f in linux)  # Kylin/UOS
+    assert "msyh.ttc" in fonts.install_hint("win32") and "apt-get" not in fonts.install_hint("win32")
+    assert "PingFang" in fonts.install_hint("darwin") and "apt-get" in fonts.install_hint("linux")
+    # the finder takes the first candidate of the platform that has the glyphs (here a Windows-named copy)
+    source = next(Path(f) for f in fonts.KNOWN_FONTS if Path(f).exists())
+    yahei = tmp_path / "msyh.ttc"
+    _shutil.copy(source, yahei)
+    monkeypatch.setattr(fonts, "font_candidates", lambda: [str(tmp_path / "missing.ttf"), str(yahei)])
+    monkeypatch.setattr(fonts, "_fontconfig_candidates", lambda: [])
+    assert fonts.find_font("村民委员会选举").path == yahei
+    monkeypatch.setattr(fonts, "font_candidates", lambda: [])
+    with pytest.raises(fonts.FontError, match="no CJK font found"):
+        fonts.find_font("村民委员会选举")
+
+
+def test_the_key_file_permission_check_means_something_on_each_system(tmp_path):
+    """On Linux and macOS a key file others may read is flagged (chmod 600); on Windows mode bits mean nothing
+    (every file says 0o666) and no false alarm is raised."""
+    import os
+
+    from meeting.keys import loose_permissions
+
+    key = tmp_path / "meeting.key"
+    key.write_text("{}")
+    os.chmod(key, 0o644)
+    assert loose_permissions(key, "linux") and loose_permissions(key, "darwin")
+    assert not loose_permissions(key, "win32")
+    os.chmod(key, 0o600)
+    assert not loose_permissions(key, "linux")
