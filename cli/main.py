@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+import typer.main
 from rich.console import Console
 from rich.table import Table
 
@@ -799,8 +800,16 @@ def demo(
 
 
 def main() -> None:
+    from cli.help_zh import localise, system_language, typer_words_in_chinese
+
     try:
-        app()
+        if system_language() == "zh":  # --help (and typer's own words) in the system's language
+            typer_words_in_chinese()
+            command = typer.main.get_command(app)
+            localise(command)
+            command(prog_name="tallykit")
+        else:
+            app()
     except KeyboardInterrupt:
         typer.echo("interrupted; nothing half-written was kept", err=True)
         sys.exit(130)

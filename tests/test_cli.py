@@ -174,3 +174,37 @@ def test_lan_addresses_are_not_loopback():
     from board.app import lan_addresses
 
     assert all(not a.startswith("127.") and a.count(".") == 3 for a in lan_addresses())
+
+
+def test_help_follows_the_systems_language(tmp_path):
+    """A Chinese system (LANG=zh_CN…, or LC_ALL, or a Chinese Windows) gets --help in Chinese, every command and
+    option; others get English. A new option without its Chinese fails here."""
+    import typer.main
+
+    from cli.help_zh import HELP_ZH, system_language
+    from cli.main import app
+
+    texts = []
+
+    def walk(command):
+        texts.extend(h for h in [command.help, *(getattr(p, "help", None) for p in command.params)] if h)
+        for sub in getattr(command, "commands", {}).values():
+            walk(sub)
+
+    walk(typer.main.get_command(app))
+    assert len(texts) > 60 and [t for t in texts if t not in HELP_ZH] == []
+    assert system_language({"LANG": "zh_CN.UTF-8"}) == "zh" and system_language({"LANG": "en_US.UTF-8"}) == "en"
+    assert system_language({"LC_ALL": "C.UTF-8", "LANG": "zh_CN.UTF-8"}) == "en"  # LC_ALL wins, as POSIX says
+    assert system_language({"LANGUAGE": "zh_CN:en"}) == "zh" and system_language({}, "linux") == "en"
+    exe = os.path.join(os.path.dirname(sys.executable), "tallykit")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
+    zh = subprocess.run([exe, "print", "--help"], capture_output=True, text=True, env={**env, "LANG": "zh_CN.UTF-8"})
+    assert zh.returncode == 0 and "用法：" in zh.stdout and "把表单打印为 PDF" in zh.stdout
+    assert "显示本帮助后退出" in zh.stdout
+    assert "Print the forms" not in zh.stdout
+    en = subprocess.run([exe, "print", "--help"], capture_output=True, text=True, env={**env, "LANG": "C.UTF-8"})
+    assert en.returncode == 0 and "Print the forms as PDFs" in en.stdout and "用法" not in en.stdout
+    # a user error is still one line and a non-zero exit in the Chinese route
+    bad = subprocess.run([exe, "status", str(tmp_path / "nowhere")], capture_output=True, text=True,
+                         env={**env, "LANG": "zh_CN.UTF-8"})
+    assert bad.returncode != 0 and bad.stderr.count("\n") == 1

@@ -1,0 +1,188 @@
+"""`--help` in Chinese when the system's language is Chinese (LANG=zh_CN…, or a Chinese Windows).
+
+Every help text of the CLI is written once in English in cli/main.py; this table gives its Chinese. A test
+checks that every help text has an entry, so a new option cannot appear untranslated.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+import sys
+
+HELP_ZH = {
+    "Run open selection meetings on paper: define the meeting, print QR-coded forms, scan, tally, archive.":
+        "纸质选票的公推公选、竞聘、民主推荐与测评：定义会议，打印二维码表单，扫描，计票，归档。",
+    "Print the version and exit": "显示版本号后退出",
+    "List the built-in meeting templates.": "列出内置会议模板。",
+    "Create a meeting folder: meeting.toml, the store, and the meeting's keys.":
+        "新建会议文件夹：meeting.toml、数据库与会议密钥。",
+    "New (or empty) folder for the meeting": "会议所用的新（或空）文件夹",
+    "Built-in template to start from (see `templates`)": "以哪个内置模板开始（见 `templates`）",
+    "Start from your own meeting file (TOML) instead": "改用自己的会议文件（TOML）",
+    "Who is doing this, for the audit log [default: $TALLYKIT_OPERATOR or login]":
+        "操作人姓名，记入审计日志［默认：$TALLYKIT_OPERATOR 或登录名］",
+    "Validate a meeting file and print its summary; in a meeting folder, accept the edited meeting.toml.":
+        "检查会议文件并显示摘要；在会议文件夹中则确认修改后的 meeting.toml。",
+    "A meeting folder, or a meeting file (.toml) to validate only": "会议文件夹，或只检查的会议文件（.toml）",
+    "Write the last accepted meeting.toml back when the file was lost": "meeting.toml 丢失时，恢复最后确认的版本",
+    "Show each round's counts, the audit chain, and what to do next.": "显示各轮次计数、审计链与下一步操作。",
+    "The meeting folder": "会议文件夹",
+    "Print the forms as PDFs: one per round and voter group, copies = ballots issued (+ spares).":
+        "把表单打印为 PDF：每个轮次、每个投票群体一份，份数＝发出票数（＋备用）。",
+    "Only this round (repeat for more); default: all": "只处理此轮次（可重复）；默认：全部",
+    "Only this voter group (repeat for more); default: all": "只处理此投票群体（可重复）；默认：全部",
+    "Extra copies per group, beyond ballots issued (with --test: how many rehearsal copies, default 1)":
+        "每个群体在发出票数之外多印的份数（与 --test 同用时：演练样张份数，默认 1）",
+    "Print TEST sheets for a rehearsal, one copy per form: marked on paper and in the QR code, never counted, and "
+    "no ballots recorded as issued":
+        "打印演练用的测试样张，每种表单一份：纸面与二维码均有标记，永不计入结果，也不登记发票",
+    "Folder for the PDFs [default: DIR/print]": "PDF 存放文件夹［默认：DIR/print］",
+    "A TrueType/OpenType font with every character the forms need": "包含表单全部字符的 TrueType/OpenType 字体",
+    "A4 or A3": "A4 或 A3",
+    "Read completed sheets and record one reading per sheet; doubtful ones go to the review queue.":
+        "识别填好的表单，每张记录一次；有疑问的进入复核队列。",
+    "Read live from this camera (0 = the first) or a phone camera's stream URL (http://…, rtsp://…)":
+        "从此摄像头实时识别（0＝第一个），或手机摄像头的视频流地址（http://…、rtsp://…）",
+    "Read live from a video file": "从视频文件识别",
+    "Read a folder of photos, one sheet each": "识别照片文件夹，每张照片一张表",
+    "Read a scanned PDF, one sheet per page": "识别扫描的 PDF，每页一张表",
+    "Read and show, record nothing (TEST sheets are read only this way)":
+        "只识别与显示，不记录（测试样张只能这样识别）",
+    "Show the camera preview when a display exists": "有显示器时显示摄像头预览",
+    "Name of this scanning station": "本扫描站的名称",
+    "Send readings to the meeting server at this URL (a station)": "把识别结果发送到此地址的会议服务器（扫描站）",
+    "The meeting token that `tallykit serve` printed": "`tallykit serve` 显示的会议令牌",
+    "Count every round from the readings, review decisions and manual entries; rank the composite.":
+        "依据识别结果、复核决定与人工录入统计各轮次，并计算综合排名。",
+    "Show only this round": "只显示此轮次",
+    "Record a score that is entered by staff (a manual round), with who entered it.":
+        "录入由工作人员登记的分数（人工录入轮次），并记录录入人。",
+    "A manual round, e.g. 党委政府综合评分": "人工录入轮次，例如 党委政府综合评分",
+    "Candidate id (or exact name)": "候选人编号（或完整姓名）",
+    "The score, at most one decimal, e.g. 88.5": "分数，最多一位小数，例如 88.5",
+    "Why, or where the score comes from": "原因或分数来源",
+    "Record how many ballots came back (选票收回) for a round and voter group, counted when the box is opened.\n"
+    "More returned than issued makes that vote void, and the board and reports say so.":
+        "登记某轮次、某投票群体开箱清点的收回票数（选票收回）。\n收回多于发出则该次投票无效，大屏与报告单均会注明。",
+    "Ballots found in the box": "票箱中清点出的选票数",
+    "The round": "轮次",
+    "The voter group": "投票群体",
+    "另行选举: make the next vote from a round's result (unfilled seats; a tie at the last seat is voted again\n"
+    "among exactly the tied), add it to meeting.toml, accept it and print its ballots.":
+        "另行选举：根据某轮次结果生成下一次投票（未选足的名额；末位票数相同则只在并列者中再投），\n"
+        "写入 meeting.toml、确认并打印选票。",
+    "The vote round whose seats stayed unfilled": "名额未选足的投票轮次",
+    "Only this post (repeat for more); default: every post with unfilled seats":
+        "只处理此职位（可重复）；默认：所有未选足的职位",
+    "Print the new round's ballots": "打印新轮次的选票",
+    "Extra copies per group, beyond ballots issued": "每个群体在发出票数之外多印的份数",
+    "Export the results: CSV (one file per round), JSON, or XLSX (one sheet per round and the ranking).":
+        "导出结果：CSV（每轮次一个文件）、JSON 或 XLSX（每轮次一个工作表及排名）。",
+    "csv, json or xlsx": "csv、json 或 xlsx",
+    "File (json, xlsx) or folder (csv) [default: DIR/export]": "文件（json、xlsx）或文件夹（csv）［默认：DIR/export］",
+    "UTF-8 with a BOM mark (csv, json) [default: CSV of a Chinese meeting has one, so Excel on Chinese Windows "
+    "reads it; --no-bom for scripts]":
+        "UTF-8 带 BOM 标记（csv、json）［默认：中文会议的 CSV 带 BOM，中文 Windows 的 Excel 才能正确打开；"
+        "供程序读取时用 --no-bom］",
+    "Start the meeting server: projector board, 唱票 view, review queue, stations and the station API.":
+        "启动会议服务器：投影大屏、唱票页面、复核队列、扫描站及其接口。",
+    "Address to listen on; 0.0.0.0 lets stations on the LAN in": "监听地址；0.0.0.0 允许局域网内的扫描站连接",
+    "Port": "端口",
+    "Live pages open at once (board, 唱票, review); more are told to wait, stations are never starved":
+        "同时打开的实时页面数（大屏、唱票、复核）；超出的请稍候，扫描站不受影响",
+    "Live pages open at once from one computer": "同一台电脑同时打开的实时页面数",
+    "Freeze rounds (no more sheets, decisions or entries), sign the results, write the report sheets and the\n"
+    "archive bundle.":
+        "封存轮次（不再接收表单、复核与录入），对结果签名，生成报告单和归档包。",
+    "Seal this round (repeatable)": "封存此轮次（可重复）",
+    "Seal every round not sealed yet": "封存所有尚未封存的轮次",
+    "Seal although sheets still wait in review (needs --reason)": "复核队列中仍有表单时强制封存（须写 --reason）",
+    "Why sealing is forced; printed on the report sheets": "强制封存的原因，印在报告单上",
+    "Also write the bundle as one .zip file": "同时把归档包写成一个 .zip 文件",
+    "A TTF/TTC/OTF font with the meeting's characters": "包含会议全部字符的 TTF/TTC/OTF 字体",
+    "Check an archive bundle: every file's hash, the signature, the audit chain, the sheet images, and the results\n"
+    "recomputed from the readings and decisions. Exit 0 when all hold, 1 naming each difference.":
+        "核验归档包：每个文件的哈希、签名、审计链、表单图像，并依据识别结果与复核决定重新计算结果。\n"
+        "全部一致时退出码为 0，否则为 1 并逐项列出差异。",
+    "An archive bundle folder (DIR/archive/...) or its .zip": "归档包文件夹（DIR/archive/...）或其 .zip 文件",
+    "The key fingerprint printed on the signed report sheets; the bundle must be signed with that key":
+        "签字报告单上印的密钥指纹；归档包必须由该密钥签名",
+    "Recognise a signed report sheet by its QR code, check it was printed from the sealed results, and keep its\n"
+    "photo in the archive (a new bundle is written).":
+        "通过二维码识别已签字的报告单，核对它印自封存的结果，并把照片存入归档（生成新的归档包）。",
+    "A photo of the signed report sheet": "已签字报告单的照片",
+    "Take the photo with this camera": "用此摄像头拍照",
+    "Run a whole meeting on the built-in sample: print, fill, film, scan, review, tally, seal and verify.":
+        "用内置样例完整演示一次会议：打印、填写、拍摄、扫描、复核、计票、封存与核验。",
+    "Folder for the demo meeting (replaced if a demo made it)": "演示会议的文件夹（若由演示创建则会被替换）",
+}
+
+CLICK_ZH = {  # typer's own words around the help texts
+    "Options": "选项",
+    "Commands": "命令",
+    "Arguments": "参数",
+    "Show this message and exit.": "显示本帮助后退出。",
+    "default: {default}": "默认：{default}",
+    "required": "必填",
+    "Missing command.": "缺少命令。",
+    "No such command {name!r}.": "没有命令 {name!r}。",
+    "Aborted!": "已中止！",
+}
+
+
+def system_language(env: dict[str, str] | None = None, platform: str | None = None) -> str:
+    """"zh" when the system speaks Chinese (LC_ALL, LC_MESSAGES, LANG, LANGUAGE as POSIX orders them; Windows's
+    user locale), else "en"."""
+    env = dict(os.environ) if env is None else env
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    if env.get("LANGUAGE"):
+        return "zh" if env["LANGUAGE"].lower().startswith("zh") else "en"
+    if (platform or sys.platform).startswith("win"):
+        try:
+            name = locale.getlocale()[0] or ""
+        except ValueError:
+            name = ""
+        return "zh" if name.lower().startswith(("zh", "chinese")) else "en"
+    return "en"
+
+
+def localise(command, table: dict[str, str] = HELP_ZH) -> None:  # a click.Command (typer's click)
+    """Every help text of the command tree in Chinese (in place)."""
+    if getattr(command, "help", None) in table:
+        command.help = table[command.help]
+    if getattr(command, "short_help", None) in table:
+        command.short_help = table[command.short_help]
+    for param in getattr(command, "params", ()):
+        if getattr(param, "help", None) in table:
+            param.help = table[param.help]
+    for sub in getattr(command, "commands", {}).values():
+        localise(sub, table)
+
+
+def typer_words_in_chinese() -> None:
+    """typer's own words (Usage:, Options, required, …) through the table instead of gettext."""
+    import typer._click.formatting as formatting
+    import typer.core as core
+
+    core._ = lambda text: CLICK_ZH.get(text, text)  # type: ignore[attr-defined]
+    write_usage = formatting.HelpFormatter.write_usage
+
+    def usage_in_chinese(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        write_usage(self, prog, args, "用法：" if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = usage_in_chinese  # type: ignore[method-assign]
+    import typer._click.core as click_core
+
+    get_help_option = click_core.Command.get_help_option
+
+    def help_option_in_chinese(self, ctx):  # the --help option is made per call, outside the command's params
+        option = get_help_option(self, ctx)
+        if option is not None:
+            option.help = CLICK_ZH.get(option.help or "", option.help)
+        return option
+
+    click_core.Command.get_help_option = help_option_in_chinese  # type: ignore[method-assign]
