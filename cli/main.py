@@ -12,11 +12,13 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 import typer.main
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
 import templates
 from cli.summary import meeting_summary, round_states, status_view
+from cli.wrap import install as cjk_line_breaks
 from meeting.definition import definition_digest, load_file, load_text
 from meeting.errors import StoreError, TallyError
 from meeting.folder import DEFINITION, MeetingFolder
@@ -31,6 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+cjk_line_breaks()  # rich's tables break Chinese between characters, never before "；" or after "（"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -788,8 +791,8 @@ def demo(
     if meeting.composite is not None:
         rows = tables(meeting, results)[meeting.composite.name]
         table = Table(title=meeting.composite.name, title_justify="left")
-        for i, h in enumerate(rows[0]):
-            table.add_column(h, justify="left" if i < 2 else "right")
+        for i, h in enumerate(rows[0]):  # a header keeps its width: a narrow terminal wraps the names instead
+            table.add_column(h, justify="left" if i < 2 else "right", min_width=cell_len(h) if i >= 2 else None)
         for row in rows[1:]:
             table.add_row(*row)
         console.print(table)

@@ -208,3 +208,24 @@ def test_help_follows_the_systems_language(tmp_path):
     bad = subprocess.run([exe, "status", str(tmp_path / "nowhere")], capture_output=True, text=True,
                          env={**env, "LANG": "zh_CN.UTF-8"})
     assert bad.returncode != 0 and bad.stderr.count("\n") == 1
+
+
+def test_rule_lines_never_start_a_line_with_a_separator(cli, tmp_path):
+    """In a narrow terminal the rules column wraps: after a "；" or "，", never before it (nor after a "（")."""
+    import io
+
+    from rich.console import Console
+
+    import cli.main  # noqa: F401  (installs the line breaking)
+    from cli.summary import meeting_summary
+    from meeting.definition import load_text
+    from templates import get
+
+    for name in ("cunweihui", "niandu-ceping", "gongxuan-houbei"):
+        summary = meeting_summary(load_text(get(name).read_text(), name, require_id=False))
+        for width in range(50, 161, 4):
+            console = Console(file=io.StringIO(), width=width, color_system=None)
+            console.print(summary)
+            cells = [c.strip() for ln in console.file.getvalue().splitlines() for c in re.split("[│┃]", ln)]
+            assert not [c for c in cells if c[:1] in ("；", "，", "、", "）")], (name, width)
+            assert not [c for c in cells if c[-1:] == "（"], (name, width)

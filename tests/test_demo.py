@@ -28,8 +28,15 @@ def test_demo_runs_a_whole_meeting_and_ends_verified(tmp_path, cli):
             counts[("CP", "QZ")].issued  # every rating form filmed was read once
         assert {s["round_id"] for s in store.seals()} == {"YJ", "CP", "DW"}
         assert all(d["reason"].startswith("演示") for d in store.decisions())
+        from board.results import collect, tables
+
+        meeting = MeetingFolder.open(folder).accepted(store).meeting
+        headers = tables(meeting, collect(store, meeting))[meeting.composite.name][0]
     finally:
         store.close()
+    final = out.split("PDFs:")[0].rsplit(meeting.composite.name, 1)[1]
+    for header in headers[2:]:  # the score columns' headers stay whole on an 80-column terminal
+        assert header in final, header
 
 
 def test_demo_never_replaces_a_folder_it_did_not_make(tmp_path, cli):
