@@ -121,10 +121,37 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def station_qr_svg(url: str) -> bytes:
+    """The station address as a QR code (SVG), for a station laptop's or a phone's camera to open."""
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    return out.getvalue()
+
+
+def station_qr_text(url: str) -> str:
+    """The station address as a QR code in the terminal (half blocks: two modules per character, dark on light)."""
+    import io
+
+    import qrcode
+
+    code = qrcode.QRCode(border=1)
+    code.add_data(url)
+    text = io.StringIO()
+    code.print_ascii(out=text, invert=True)
+    return text.getvalue()
+
+
 def create_app(directory: Path, *, poll_seconds: float = 0.1, max_viewers: int = 200,
-               max_viewers_per_address: int = 20) -> Starlette:
+               max_viewers_per_address: int = 20, station_urls: tuple[str, ...] = ()) -> Starlette:
     """The meeting server. `max_viewers` (and per address) caps the live pages' event streams, so that board
-    clients can never starve the stations of connections."""
+    clients can never starve the stations of connections. `station_urls`: the addresses other laptops reach
+    this server at (shown with a QR code on /stations)."""
     service = MeetingService(directory)
     group_commit = GroupCommit(service)
     viewers: dict[str, int] = {}
@@ -286,8 +313,19 @@ def create_app(directory: Path, *, poll_seconds: float = 0.1, max_viewers: int =
         except TallyError as exc:
             return JSONResponse({"error": str(exc)}, status_code=409)
 
+    async def station_urls_json(request: Request) -> Response:
+        return JSONResponse([{"url": url, "qr": f"/api/station-qr/{i}.svg"} for i, url in enumerate(station_urls)])
+
+    async def station_qr(request: Request) -> Response:
+        index = request.path_params["index"]
+        if not 0 <= index < len(station_urls):
+            return JSONResponse({"error": "not found"}, status_code=404)
+        return Response(station_qr_svg(station_urls[index]), media_type="image/svg+xml")
+
     routes = [
         Route("/", home),
+        Route("/api/station-urls", station_urls_json),
+        Route("/api/station-qr/{index:int}.svg", station_qr),
         Route("/events", events),
         Route("/api/board", board_json),
         Route("/api/changpiao", changpiao_json),

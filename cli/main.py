@@ -606,7 +606,7 @@ def serve(
 
     import uvicorn
 
-    from board.app import create_app, lan_addresses, raise_open_files
+    from board.app import create_app, lan_addresses, raise_open_files, station_qr_text
 
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:  # before any URL is printed
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -617,7 +617,9 @@ def serve(
                 raise fail(f"port {port} is in use (another `tallykit serve`?); try --port {port + 1}", 1) from None
             raise fail(f"cannot listen on {host}:{port} ({exc.strerror}); check --host", 1) from None
     raise_open_files()
-    app_ = create_app(directory, max_viewers=max_viewers, max_viewers_per_address=max_viewers_per_address)
+    others = lan_addresses() if host in ("0.0.0.0", "::") else []
+    app_ = create_app(directory, max_viewers=max_viewers, max_viewers_per_address=max_viewers_per_address,
+                      station_urls=tuple(f"http://{address}:{port}" for address in others))
     token = app_.state.service.token
     local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     console.print(f"board (projector):  {local}/board", soft_wrap=True)
@@ -625,12 +627,14 @@ def serve(
     console.print(f"review queue:       {local}/review?token={token}", soft_wrap=True)
     console.print(f"stations:           {local}/stations", soft_wrap=True)
     if host in ("0.0.0.0", "::"):
-        others = lan_addresses()
         for address in others:
             console.print(f"from other laptops: http://{address}:{port}/board", soft_wrap=True)
         station = f"http://{others[0]}:{port}" if others else f"http://<this laptop's address>:{port}"
         console.print(f"a station laptop scans with (MEETING = its copy of this meeting folder):\n"
                       f"  tallykit scan MEETING --camera 0 --server {station} --token {token}", soft_wrap=True)
+        if others:  # the station address as a QR code, for a phone or a laptop camera to open
+            console.print(f"station address {station}:", soft_wrap=True)
+            console.print(station_qr_text(station), highlight=False, soft_wrap=True)
         if not others:
             console.print("no network address found: connect this laptop to the hall's network", soft_wrap=True)
     else:

@@ -267,3 +267,34 @@ def test_review_reasons_are_words_in_the_meetings_language(served):
     assert reason_words(client.app.state.service.meeting, "CP", ["marginal:C01/excellent", "possible_rescan:7"]) == [
         "标记过浅或过小：王建国 优秀", "疑似重复扫描（#7）"]
     assert client.get(f"/api/readings/{posted['id']}", headers=auth).json()["reason_words"] == ["空白票"]
+
+
+def test_the_station_address_is_shown_as_a_qr_code(printed, tmp_path):
+    """`serve --host 0.0.0.0` prints the station address as a QR code in the terminal, and /stations shows it:
+    both decode to the address."""
+    import numpy as np
+
+    from board.app import station_qr_text
+    from scanner import qr
+
+    url = "http://192.168.1.23:8000"
+    rows = []  # the terminal's half blocks back to modules: █ both dark, ▀ top, ▄ bottom (dark on light)
+    for line in station_qr_text(url).splitlines():
+        rows.append([1 if ch in "█▀" else 0 for ch in line])
+        rows.append([1 if ch in "█▄" else 0 for ch in line])
+    width = max(len(r) for r in rows)
+    modules = np.array([r + [0] * (width - len(r)) for r in rows], np.uint8)
+    picture = np.kron(255 - 255 * modules, np.ones((8, 8), np.uint8)).astype(np.uint8)
+    picture = np.pad(picture, 32, constant_values=255)
+    assert qr.decode(picture) == url
+    folder = tmp_path / "meeting"
+    shutil.copytree(printed["jingpin-ceping"], folder)
+    with TestClient(create_app(folder, station_urls=(url,))) as client:
+        listed = client.get("/api/station-urls").json()
+        assert listed == [{"url": url, "qr": "/api/station-qr/0.svg"}]
+        svg = client.get(listed[0]["qr"])
+        assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+        assert b"<svg" in svg.content and b"<path" in svg.content
+        assert client.get("/api/station-qr/1.svg").status_code == 404
+    with TestClient(create_app(folder)) as client:  # served on this laptop only: nothing to show
+        assert client.get("/api/station-urls").json() == []
