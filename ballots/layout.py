@@ -14,7 +14,8 @@ from meeting.errors import TallyError
 from meeting.lang import all_words, text
 from meeting.model import Meeting, RatingSpec, Round, ScoreSpec, SurveySpec, VoteSpec
 
-PAPER = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+PAPER = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "A5": (210.0, 148.0)}  # A5: landscape, a judge's slip
+SLIP_PAPER = "A5"
 MARKER_SIZE = 13.5  # ArUco 4x4: 6 cells of 2.25 mm
 MARKER_INSET = 10.0  # from the paper edge: well inside any printer's unprintable margin
 QR_MODULES = 29  # QR version 3
@@ -161,6 +162,7 @@ class _Builder:
         self.bottom = self.H - MARKER_INSET - MARKER_SIZE - 3.0
         self.instructions: list[str] = []
         self._instruction_height = 0.0
+        self.slips = isinstance(rnd.spec, ScoreSpec) and rnd.spec.slips
 
     def t(self, key: str, **values: object) -> str:
         return text(key, self.lang, **values)
@@ -171,7 +173,7 @@ class _Builder:
 
     def content_top(self, page_number: int) -> float:
         top = self.header_top()
-        if page_number == 1:
+        if page_number == 1 or self.slips:  # every slip stands alone: its own instructions
             return top + self._instruction_height + 2.0
         return top + 2.0
 
@@ -207,14 +209,14 @@ class _Builder:
         y += len(title) * line_height(size) + 1.0
         form = self.t(f"form.{self.rnd.kind}", round=self.rnd.name) + self.t(
             "form.group", group=self.meeting.group(self.group_id).name)
-        if number > 1:
+        if number > 1 and not self.slips:  # a slip stands alone: never "continued"
             form += self.t("form.continued")
         sub, size = fit(self.m, form, title_w, 11.0, 12.0, f"rounds.{self.rnd.id}.name", max_lines=2)
         texts.append(Text(Rect(title_x, y, title_w, len(sub) * line_height(size)), tuple(sub), size, "C"))
         y += len(sub) * line_height(size) + 0.5
         serial_slot = Rect(title_x, y, title_w, 5.0) if self.named else None
         banner_slot = Rect(title_x, qr.y + qr.h - 6.0, title_w, 6.0)
-        if number == 1:
+        if number == 1 or self.slips:
             iy = self.header_top()
             for wrapped, size in self._fitted:
                 texts.append(Text(Rect(self.left, iy, self.width, len(wrapped) * line_height(size)),
@@ -439,7 +441,10 @@ def digit_places(maximum: Decimal, step: Decimal) -> tuple[range | None, range, 
 def _score(b: _Builder) -> Layout:
     spec = b.rnd.spec
     assert isinstance(spec, ScoreSpec)
-    b.prepare_instructions([b.t("form.ink"), b.t("form.how.score")])
+    if spec.slips:
+        _slip_instructions(b)
+    else:
+        b.prepare_instructions([b.t("form.ink"), b.t("form.how.score")])
     flow = _Flow(b)
     places = {c.id: digit_places(c.max, c.step) for c in spec.criteria}
     n_tens = max((len(t) for t, _, _ in places.values() if t is not None), default=0)
@@ -459,8 +464,11 @@ def _score(b: _Builder) -> Layout:
     row_h = 6.6
     head_h = 14.6
     block_h = head_h + row_h * len(spec.criteria) + 3.0
-    for cid in b.rnd.candidates:
+    for n, cid in enumerate(b.rnd.candidates):
         cand = b.meeting.candidate(cid)
+        if spec.slips and n:  # 现场亮分: one candidate per slip, each slip signed and handed in on its own
+            b._signature(flow)
+            flow.new_page()
         flow.need(block_h)
         y = flow.y
         flow.hline(y, grey=INK)
@@ -510,6 +518,11 @@ def _score(b: _Builder) -> Layout:
     return b.finish(flow, "score")
 
 
+def _slip_instructions(b: _Builder) -> None:
+    """A slip has room for one line of instructions."""
+    b.prepare_instructions([b.t("form.how.slip")])
+
+
 BUILDERS = {"vote": _vote, "rating": _rating, "survey": _survey, "score": _score}
 
 
@@ -519,6 +532,8 @@ def build_layout(meeting: Meeting, round_id: str, group_id: str, measure: Measur
         raise LayoutError(f"round {round_id} is a {rnd.kind} round; it has no paper form")
     if group_id not in rnd.groups:
         raise LayoutError(f"group {group_id} does not take part in round {round_id}")
+    if isinstance(rnd.spec, ScoreSpec) and rnd.spec.slips:
+        paper = SLIP_PAPER  # 现场亮分 slips are half an A4 page whatever the other forms use
     return BUILDERS[rnd.kind](_Builder(meeting, rnd, group_id, paper, measure))
 
 

@@ -90,6 +90,14 @@ class GroupCommit:
             self.running = False
 
 
+def judges_seen(res: ScoreResult, spec: Any) -> tuple[int, dict[str, int]]:
+    """The round's judges (returned sheets when recorded, else issued) and, per candidate, how many judges' sheets
+    (or 亮分 slips) for them are read: a candidate's score is final for the board only when all are."""
+    judges = sum(g.returned if g.returned_recorded else g.issued for g in res.groups)
+    leave_out = getattr(spec, "incomplete", "leave_out") == "leave_out"
+    return judges, {c.candidate_id: len(c.judges) + (len(c.incomplete) if leave_out else 0) for c in res.candidates}
+
+
 class MeetingService:
     def __init__(self, directory: Path) -> None:
         self.folder = MeetingFolder.open(directory)
@@ -212,13 +220,20 @@ class MeetingService:
                                      "label": f"{half_up(c.points, d)}", "bar": float(c.points) / 100,
                                      "mark": c.level or "", "post": m.candidate(c.candidate_id).post})
                 elif isinstance(res, ScoreResult):
-                    for c in sorted(res.candidates, key=lambda c: -(c.trimmed_mean or 0)):
-                        value = c.trimmed_mean
+                    # a candidate's score is shown once every judge's sheet (or 亮分 slip) for them is in; until
+                    # then the board says how many are: a partial trimmed mean would be announced and then change
+                    judges_in_round, seen = judges_seen(res, rnd.spec)
+                    ready = {cid: judges_in_round > 0 and n >= judges_in_round for cid, n in seen.items()}
+                    for c in sorted(res.candidates, key=lambda c: (not ready[c.candidate_id], -(c.trimmed_mean or 0))):
+                        value = c.trimmed_mean if ready[c.candidate_id] else None
                         judges = f"{len(c.judges)}位评委" if m.language == "zh" else f"{len(c.judges)} judges"
+                        n = seen[c.candidate_id]
+                        waiting = f"评分中 {n}/{judges_in_round}" if m.language == "zh" else \
+                            f"scoring {n}/{judges_in_round}"
                         rows.append({"name": name(c.candidate_id), "value": float(value or 0),
-                                     "label": "—" if value is None else f"{half_up(value, d)}",
-                                     "bar": float((value or 0) / res.max_total), "mark": judges,
-                                     "post": m.candidate(c.candidate_id).post})
+                                     "label": waiting if value is None else f"{half_up(value, d)}",
+                                     "bar": float((value or 0) / res.max_total), "mark": judges if value else "",
+                                     "post": m.candidate(c.candidate_id).post, "ready": value is not None})
                 elif isinstance(res, SurveyResult):
                     rate = res.satisfaction
                     rows.append({"name": "满意率" if m.language == "zh" else "Satisfaction", "value": float(rate or 0),

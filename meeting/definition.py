@@ -343,7 +343,8 @@ def _score_spec(t: Table) -> ScoreSpec:
                                          f"needs at least {trim_high + trim_low + 1} judges")
     return ScoreSpec(criteria=tuple(criteria), trim_high=trim_high, trim_low=trim_low,
                      trim_min_judges=trim_min_judges,
-                     incomplete=t.text("incomplete", "leave_out", choices=INCOMPLETE_RULES))
+                     incomplete=t.text("incomplete", "leave_out", choices=INCOMPLETE_RULES),
+                     slips=t.boolean("slips", False))
 
 
 def _criterion(t: Table) -> Criterion:

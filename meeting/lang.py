@@ -198,6 +198,8 @@ _WORDS: dict[str, dict[str, str]] = {
     "form.how.write_in": {"zh": "如另选他人，在“另选他人”栏内写上姓名，并在其后的方格内划“√”。", "en": "To vote for someone else, write the name in a write-in row and tick its box."},
     "form.how.rating": {"zh": "对每位被测评人，只能在“{grades}”中选择一个等次划“√”，多划无效。", "en": "For each person tick exactly one grade: {grades}; more than one is void."},
     "form.how.survey": {"zh": "请按每题要求在选项前的方格内划“√”。", "en": "Tick the box in front of your answer to each question."},
+    "form.how.slip": {"zh": "用黑色或蓝色笔，每项在“十位”“个位”（及“半分”）各涂一格，不超过该项满分，右侧写手写分；签名后交工作人员。",
+                      "en": "In black or blue ink, mark one tens, one units (and the half) box per criterion, at most its maximum; write the score at the right; sign and hand it in."},
     "form.how.score": {"zh": "每个评分项目在“十位”“个位”（及“半分”）各涂一格组成分数，不得超过该项满分；并在右侧填写手写分数。", "en": "For each criterion mark one tens, one units (and the half) box to form the score, at most the criterion's maximum; also write the score at the right."},
     # round rules, as summarised for people
     "rule.trim": {"zh": "去掉最高{high}个、最低{low}个评委总分（评委≥{min}人时）", "en": "drop {high} highest and {low} lowest judge totals (with ≥{min} judges)"},

@@ -104,6 +104,9 @@ class ScoreSpec:
     # a judge's sheet accepted without a score for one criterion of a candidate: leave that judge's total for the
     # candidate out (the trim rule still follows the round's number of judges), or count the missing part as 0
     incomplete: Incomplete = "leave_out"
+    # 现场亮分: one slip per judge per candidate (A5 landscape, or two per A4 cut apart) instead of one sheet per
+    # judge, so that a candidate's score is shown as soon as every judge's slip for them is in
+    slips: bool = False
 
     @property
     def max_total(self) -> Decimal:

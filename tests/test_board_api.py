@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 
 import numpy as np
@@ -298,3 +299,48 @@ def test_the_station_address_is_shown_as_a_qr_code(printed, tmp_path):
         assert client.get("/api/station-qr/1.svg").status_code == 404
     with TestClient(create_app(folder)) as client:  # served on this laptop only: nothing to show
         assert client.get("/api/station-urls").json() == []
+
+
+def test_live_score_slips_show_each_speakers_score_as_soon_as_every_judge_is_in(cli, tmp_path):
+    """现场亮分: a score round with `slips = true` prints one half-A4 slip per judge per candidate (signed each);
+    the board shows a candidate's trimmed score once every judge's slip for them is read, and 评分中 k/N before."""
+    import cv2
+    import pypdfium2 as pdfium
+
+    folder = tmp_path / "jingpin"
+    assert cli("init", "-t", "jingpin-ceping", folder).exit_code == 0
+    toml = folder / "meeting.toml"
+    toml.write_text(toml.read_text().replace("trim_min_judges = 5  # 评委不少于5人时去分",
+                                             "trim_min_judges = 5\nslips = true"))
+    assert cli("check", folder).exit_code == 0
+    assert cli("print", folder, "--round", "YJ").exit_code == 0
+    deck = Deck(folder)
+    layout = deck.layouts[("YJ", "PS")]
+    candidates = deck.meeting.round("YJ").candidates
+    assert layout.paper == "A5" and len(layout.pages) == len(candidates)
+    for page, cid in zip(layout.pages, candidates, strict=True):  # one candidate per slip, each one signed
+        assert {b.mark.candidate for b in page.boxes} == {cid}
+        assert any(z.kind == "signature" for z in page.zones)
+    doc = pdfium.PdfDocument(str(folder / "print" / "YJ-PS.pdf"))
+    width, height = doc[0].get_size()
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 148)
+    judges = MeetingFolder.open(folder).store().ballot_count("YJ", "PS").issued
+    photos = tmp_path / "slips"
+    photos.mkdir()
+    rng = np.random.default_rng(5)
+    first, second = candidates[0], candidates[1]
+    for judge in range(judges):  # every judge's slip for the first speaker, three for the second
+        for n, cid in enumerate((first, second)):
+            if cid == second and judge >= 3:
+                continue
+            sheet = deck.fill(("YJ", "PS"), rng, "clean", copy=judge, page=n + 1)
+            cv2.imwrite(str(photos / f"{judge}-{cid}.jpg"), camera(sheet.image, rng, max_tilt=10))
+    result = cli("scan", folder, "--images", photos)
+    assert result.exit_code == 0, result.output
+    with TestClient(create_app(folder)) as client:
+        board = client.get("/api/board").json()
+    rows = {row["name"]: row for r in board["rounds"] if r["id"] == "YJ" for row in r["rows"]}
+    name = {c: deck.meeting.candidate(c).name for c in candidates}
+    assert rows[name[first]]["ready"] and re.fullmatch(r"\d+(\.\d+)?", rows[name[first]]["label"])
+    assert not rows[name[second]]["ready"] and rows[name[second]]["label"] == f"评分中 3/{judges}"
+    assert rows[name[candidates[2]]]["label"] == f"评分中 0/{judges}"
