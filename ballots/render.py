@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -73,6 +74,9 @@ def black_runs(cells: tuple[tuple[bool, ...], ...]) -> list[tuple[int, int, int]
     return out
 
 
+WATERMARK_GREY = 226  # light enough to stay below the reader's ink level (0.22 of black) wherever it lies
+
+
 class Renderer:
     def __init__(self, font: FontSpec, language: str, title: str, date: dt.date) -> None:
         self.language = language
@@ -105,6 +109,8 @@ class Renderer:
         layout = sheet.layout
         pdf = self.pdf
         pdf.add_page(format=(layout.width, layout.height))
+        if sheet.test:  # under everything else: the page's print and the voter's marks stay on top of it
+            self._watermark(page, layout)
         key = (layout.hash, page.number)
         static = self._static.get(key)
         if static is None:
@@ -136,6 +142,26 @@ class Renderer:
             pdf.set_text_color(200, 0, 0)
             self._text(page.banner_slot, (text("form.test", self.language),), 12.0, "C", None)
             pdf.set_text_color(0)
+
+    def _watermark(self, page: Page, layout) -> None:
+        """测试样张 TEST in large light letters across the page, kept off the boxes, the markers, the calibration
+        strip and the code (a rehearsal sheet reads like a real one: no box looks touched)."""
+        pdf = self.pdf
+        words = text("form.test.watermark", self.language)
+        size = 64.0 if layout.width >= 200 else 44.0
+        self._font(size)
+        pdf.set_text_color(WATERMARK_GREY)
+        width = pdf.get_string_width(words)
+        cx, cy = layout.width / 2, layout.height / 2
+        angle = math.degrees(math.atan2(layout.height, layout.width))
+        with pdf.rotation(angle, cx, cy):
+            pdf.text(cx - width / 2, cy + size * 0.3528 / 3, words)
+        pdf.set_text_color(0)
+        pdf.set_fill_color(255)
+        keep = [b.rect for b in page.boxes] + [m.rect for m in page.markers] + list(page.calibration) + [page.qr]
+        for r in keep:
+            grow = 4 * 1.2 if r is page.qr else 1.2
+            pdf.rect(r.x - grow, r.y - grow, r.w + 2 * grow, r.h + 2 * grow, style="F")
 
     def _draw_static(self, page: Page) -> None:
         pdf = self.pdf

@@ -167,6 +167,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "form.continued": {"zh": "（续）", "en": " (continued)"},
     "form.page": {"zh": "第{i}页 共{n}页", "en": "Page {i} of {n}"},
     "form.calibration": {"zh": "校准", "en": "calibration"},
+    "form.test.watermark": {"zh": "测试样张 TEST", "en": "TEST SHEET"},
     "form.test": {"zh": "测试样张 TEST — 不计入结果", "en": "TEST SHEET — never counted"},
     "form.seat": {"zh": "评委席位：第{n}号", "en": "Judge seat {n}"},
     "form.serial": {"zh": "编号：{n}", "en": "No. {n}"},

@@ -246,3 +246,38 @@ def test_the_key_file_permission_check_means_something_on_each_system(tmp_path):
     assert not loose_permissions(key, "win32")
     os.chmod(key, 0o600)
     assert not loose_permissions(key, "linux")
+
+
+def test_rehearsal_sheets_carry_a_large_diagonal_watermark_that_never_touches_a_box(cli, meeting_dir, tmp_path):
+    """print --test: 测试样张 TEST in large light letters across the page, under the print and off every box,
+    marker, the calibration strip and the code; filled in and photographed, such a sheet reads like a real one."""
+    import numpy as np
+
+    from scanner.deck import Deck, camera
+    from scanner.reader import Rejected, SheetReader
+
+    assert cli("print", meeting_dir, "--round", "CP").exit_code == 0
+    assert cli("print", meeting_dir, "--round", "CP", "--test").exit_code == 0
+    real = render(meeting_dir / "print" / "CP-QZ.pdf", 0, 100).astype(int)
+    test = render(meeting_dir / "print" / "CP-QZ-TEST.pdf", 0, 100).astype(int)
+    layout = stored_layouts(meeting_dir)[("CP", "QZ")]
+    px = 100 / 25.4
+    light = (np.abs(test - real) > 12) & (test > 200)  # the watermark's light grey where the real page is white
+    h = light.shape[0]
+    assert light[h // 4:3 * h // 4].mean() > 0.01  # large, across the middle of the page
+    for r in [b.rect for b in layout.pages[0].boxes] + [m.rect for m in layout.pages[0].markers]:
+        x0, y0, x1, y1 = (int(v * px) for v in (r.x - 0.5, r.y - 0.5, r.x + r.w + 0.5, r.y + r.h + 0.5))
+        assert not light[y0:y1, x0:x1].any(), r
+    rehearsal = tmp_path / "rehearsal"
+    rehearsal.mkdir()
+    shutil.copy(meeting_dir / "print" / "CP-QZ-TEST.pdf", rehearsal / "CP-QZ.pdf")
+    deck = Deck(meeting_dir)
+    deck.print_dir = rehearsal
+    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()},
+                                     allow_test=True)
+    rng = np.random.default_rng(9)
+    for _ in range(6):
+        sheet = deck.fill(("CP", "QZ"), rng)
+        read = reader.read(camera(sheet.image, rng, max_tilt=12))
+        assert not isinstance(read, Rejected) and read.payload.test and not read.interpretation.reasons
+        assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} == sheet.truth.intended
