@@ -12,7 +12,6 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 import typer.main
-from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -57,21 +56,32 @@ def _main(
     """Run open selection meetings on paper: define the meeting, print QR-coded forms, scan, tally, archive."""
 
 
+_said_in: list[str] = []  # the language of the command running now (set by user_errors)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one line to stderr and return the Exit to raise."""
-    typer.echo(f"error: {' '.join(message.split())}", err=True)
+    """Print one line to stderr, in the meeting's language, and return the Exit to raise."""
+    from cli.errors_zh import error_line, message_language
+
+    typer.echo(error_line(message, _said_in[-1] if _said_in else message_language()), err=True)
     return typer.Exit(code)
 
 
 def user_errors(fn: F) -> F:
-    """Turn every error a user can cause into one line on stderr and its exit code."""
+    """Turn every error a user can cause into one line on stderr (in the language of the meeting the command
+    works on) and its exit code."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from cli.errors_zh import message_language
+
+        _said_in.append(message_language(kwargs.get("directory") or kwargs.get("target")))
         try:
             return fn(*args, **kwargs)
         except TallyError as exc:
             raise fail(str(exc), exc.exit_code) from None
+        finally:
+            _said_in.pop()
 
     return wrapper  # type: ignore[return-value]
 
@@ -795,8 +805,8 @@ def demo(
     if meeting.composite is not None:
         rows = tables(meeting, results)[meeting.composite.name]
         table = Table(title=meeting.composite.name, title_justify="left")
-        for i, h in enumerate(rows[0]):  # a header keeps its width: a narrow terminal wraps the names instead
-            table.add_column(h, justify="left" if i < 2 else "right", min_width=cell_len(h) if i >= 2 else None)
+        for i, h in enumerate(rows[0]):  # every column shown, headers wrapped (never cut with "…") to fit
+            table.add_column(h, justify="left" if i < 2 else "right", overflow="fold")
         for row in rows[1:]:
             table.add_row(*row)
         console.print(table)

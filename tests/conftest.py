@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 
@@ -16,8 +17,11 @@ class Cli:
     def __init__(self) -> None:
         self.runner = CliRunner()
 
-    def __call__(self, *args: str | Path):
-        return self.runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+    def __call__(self, *args: str | Path, messages: str = "en"):
+        """Error lines in English by default (as a script reads them, TALLYKIT_MESSAGES=en); messages="" lets
+        them follow the meeting's language, as a person sees them."""
+        return self.runner.invoke(app, [str(a) for a in args], catch_exceptions=False,
+                                  env={"TALLYKIT_MESSAGES": messages})
 
 
 @pytest.fixture
@@ -96,3 +100,7 @@ def scan_sample(cli: Cli, folder: Path, photos: Path, seed: int, ratings: list[s
     assert result.exit_code == 0, result.output
     for i, cid in enumerate(["C01", "C02", "C03", "C04", "C05", "C06"]):
         assert cli("enter", folder, "-r", "DW", "-c", cid, "-s", f"{85 + i}.5", "--operator", "王书记").exit_code == 0
+
+
+def pytest_configure(config) -> None:
+    os.environ.setdefault("TALLYKIT_MESSAGES", "en")  # subprocesses too: the tests read the English error lines

@@ -229,3 +229,32 @@ def test_rule_lines_never_start_a_line_with_a_separator(cli, tmp_path):
             cells = [c.strip() for ln in console.file.getvalue().splitlines() for c in re.split("[│┃]", ln)]
             assert not [c for c in cells if c[:1] in ("；", "，", "、", "）")], (name, width)
             assert not [c for c in cells if c[-1:] == "（"], (name, width)
+
+
+def test_errors_are_said_in_the_meetings_language(cli, tmp_path):
+    """A Chinese meeting's errors are Chinese lines (错误：…), an English meeting's English; with no meeting
+    folder the system's language decides; every line stays one line with a non-zero exit."""
+    from cli.errors_zh import ERRORS_ZH, error_line, in_chinese
+
+    zh = tmp_path / "zh"
+    assert cli("init", "-t", "cunweihui", zh).exit_code == 0
+    bad = cli("enter", zh, "--round", "NOPE", "--candidate", "x", "--score", "1", "--note", "r", messages="")
+    assert bad.exit_code == 2 and bad.stderr.startswith("错误：“NOPE”不是本会议的人工录入轮次")
+    assert bad.stderr.count("\n") == 1
+    bad = cli("seal", zh, messages="")
+    assert bad.stderr.strip() == "错误：请给出 --round 轮次（可多个）或 --all"
+    en = tmp_path / "en"
+    assert cli("init", "-t", "cunweihui", en).exit_code == 0
+    toml = en / "meeting.toml"
+    toml.write_text(toml.read_text().replace('language = "zh"', 'language = "en"'))
+    assert cli("check", en).exit_code == 0
+    bad = cli("seal", en, messages="")
+    assert bad.stderr.strip() == "error: give --round R (one or more) or --all"
+    missing = cli("status", tmp_path / "nowhere", messages="zh")
+    assert missing.stderr.strip() == f"错误：{tmp_path / 'nowhere'}：没有这个会议文件夹；请先用 `tallykit init " \
+                                     f"{tmp_path / 'nowhere'}` 新建"
+    # every entry of the catalogue keeps the parts it names, and an unknown line is kept whole
+    assert in_chinese("port 8000 is in use (another `tallykit serve`?); try --port 8001") == \
+        "端口 8000 已被占用（另一个 `tallykit serve`？）；请试 --port 8001"
+    assert error_line("something new happened", "zh") == "错误：something new happened"
+    assert len(ERRORS_ZH) >= 60
