@@ -59,6 +59,13 @@ def _main(
 _said_in: list[str] = []  # the language of the command running now (set by user_errors)
 
 
+def say(zh: str, en: str) -> str:
+    """A line for the person at the laptop, in the language of the meeting the command works on."""
+    from cli.errors_zh import message_language
+
+    return zh if (_said_in[-1] if _said_in else message_language()) == "zh" else en
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print one line to stderr, in the meeting's language, and return the Exit to raise."""
     from cli.errors_zh import error_line, message_language
@@ -222,7 +229,9 @@ def _print_paper(meeting: Any, store: Any, directory: Path, *, changed: bool) ->
     for line in stale:
         console.print(f"[bold red]! {escape(line)}[/bold red]", soft_wrap=True)
     if changed and latest and not stale:
-        console.print("printed forms still fit this meeting: the paper already printed stays valid", soft_wrap=True)
+        console.print(say("已印制的表单仍与本会议相符：已印的纸张继续有效",
+                          "printed forms still fit this meeting: the paper already printed stays valid"),
+                      soft_wrap=True)
 
 
 def _restore_definition(folder: MeetingFolder, store: Any) -> None:
@@ -346,7 +355,8 @@ def _print_summary(meeting: Any, jobs: list[Any], test: bool) -> None:
                       str(len(job.sheets)), str(job.spares), str(job.path))
     console.print(table)
     if test:
-        console.print("TEST sheets: never counted at a real count; no ballots were recorded as issued.")
+        console.print(say("测试样张：正式计票时永不计入；未登记任何发出的选票。",
+                          "TEST sheets: never counted at a real count; no ballots were recorded as issued."))
 
 
 @app.command()
@@ -632,24 +642,32 @@ def serve(
                       station_urls=tuple(f"http://{address}:{port}" for address in others))
     token = app_.state.service.token
     local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    console.print(f"board (projector):  {local}/board", soft_wrap=True)
+    console.print(say(f"投影大屏：  {local}/board", f"board (projector):  {local}/board"), soft_wrap=True)
     console.print(f"唱票 view:          {local}/changpiao", soft_wrap=True)
-    console.print(f"review queue:       {local}/review?token={token}", soft_wrap=True)
-    console.print(f"stations:           {local}/stations", soft_wrap=True)
+    console.print(say(f"复核队列：  {local}/review?token={token}", f"review queue:       {local}/review?token={token}"),
+                  soft_wrap=True)
+    console.print(say(f"扫描站：    {local}/stations", f"stations:           {local}/stations"), soft_wrap=True)
     if host in ("0.0.0.0", "::"):
         for address in others:
-            console.print(f"from other laptops: http://{address}:{port}/board", soft_wrap=True)
+            console.print(say(f"其他电脑访问：http://{address}:{port}/board",
+                              f"from other laptops: http://{address}:{port}/board"), soft_wrap=True)
         station = f"http://{others[0]}:{port}" if others else f"http://<this laptop's address>:{port}"
-        console.print(f"a station laptop scans with (MEETING = its copy of this meeting folder):\n"
-                      f"  tallykit scan MEETING --camera 0 --server {station} --token {token}", soft_wrap=True)
+        console.print(say(f"扫描站电脑运行（会议文件夹 = 该电脑上本会议文件夹的副本）：\n"
+                          f"  tallykit scan 会议文件夹 --camera 0 --server {station} --token {token}",
+                          f"a station laptop scans with (MEETING = its copy of this meeting folder):\n"
+                          f"  tallykit scan MEETING --camera 0 --server {station} --token {token}"), soft_wrap=True)
         if others:  # the station address as a QR code, for a phone or a laptop camera to open
-            console.print(f"station address {station}:", soft_wrap=True)
+            console.print(say(f"扫描站地址 {station}：", f"station address {station}:"), soft_wrap=True)
             console.print(station_qr_text(station), highlight=False, soft_wrap=True)
         if not others:
-            console.print("no network address found: connect this laptop to the hall's network", soft_wrap=True)
+            console.print(say("没有找到网络地址：请把本电脑接入会场网络",
+                              "no network address found: connect this laptop to the hall's network"), soft_wrap=True)
     else:
-        console.print(f"stations on other laptops need `--host 0.0.0.0`; on this laptop a second window scans "
-                      f"with: tallykit scan {directory} --camera 0 --server {local} --token {token}", soft_wrap=True)
+        console.print(say(f"其他电脑要作为扫描站，服务器需以 `--host 0.0.0.0` 启动；在本电脑上另开一个窗口扫描："
+                          f"tallykit scan {directory} --camera 0 --server {local} --token {token}",
+                          f"stations on other laptops need `--host 0.0.0.0`; on this laptop a second window scans "
+                          f"with: tallykit scan {directory} --camera 0 --server {local} --token {token}"),
+                      soft_wrap=True)
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
@@ -686,14 +704,15 @@ def seal(
     finally:
         store.close()
     if result.rounds:
-        console.print(f"sealed: {', '.join(meeting.round(r).name for r in result.rounds)}")
+        names = "、".join(meeting.round(r).name for r in result.rounds)
+        console.print(say(f"已封存：{names}", f"sealed: {names}"))
     else:
-        console.print("already sealed: its bundle was written again")
-    console.print(f"results digest (SHA-256): {result.digest}")
-    console.print(f"bundle: {result.bundle}", soft_wrap=True)
+        console.print(say("已经封存：归档包已重新生成", "already sealed: its bundle was written again"))
+    console.print(say(f"结果摘要（SHA-256）：{result.digest}", f"results digest (SHA-256): {result.digest}"))
+    console.print(say(f"归档包：{result.bundle}", f"bundle: {result.bundle}"), soft_wrap=True)
     if result.zip:
         console.print(f"zip:    {result.zip}", soft_wrap=True)
-    console.print("report sheets to print and sign:")
+    console.print(say("请打印以下报告单并签字：", "report sheets to print and sign:"))
     for p in result.reports:
         console.print(f"  {p}", soft_wrap=True)
     return result.bundle
@@ -729,8 +748,9 @@ def verify(
                       f'`tallykit verify {bundle} --fingerprint "…"` with it', soft_wrap=True)
         return
     for problem in v.problems:
-        typer.echo(f"CHANGED: {problem}", err=True)
-    typer.echo(f"verify failed: {len(v.problems)} problem(s); the bundle is not as it was signed", err=True)
+        typer.echo(say(f"已改动：{problem}", f"CHANGED: {problem}"), err=True)
+    typer.echo(say(f"核验未通过：{len(v.problems)} 处问题；归档包与签名时不一致",
+                   f"verify failed: {len(v.problems)} problem(s); the bundle is not as it was signed"), err=True)
     raise typer.Exit(1)
 
 
@@ -780,8 +800,10 @@ def attach(
                             operator or default_operator(meeting))
     finally:
         store.close()
-    console.print(f"attached #{done.attachment_id}: {done.kind} {done.round_id or ''} (results {done.digest[:16]}…)")
-    console.print(f"new bundle: {done.bundle}", soft_wrap=True)
+    what, digest = f"{done.kind} {done.round_id or ''}", done.digest[:16]
+    console.print(say(f"已存档 #{done.attachment_id}：{what}（结果 {digest}…）",
+                      f"attached #{done.attachment_id}: {what} (results {digest}…)"))
+    console.print(say(f"新归档包：{done.bundle}", f"new bundle: {done.bundle}"), soft_wrap=True)
 
 
 @app.command()
@@ -828,7 +850,7 @@ def main() -> None:
         else:
             app()
     except KeyboardInterrupt:
-        typer.echo("interrupted; nothing half-written was kept", err=True)
+        typer.echo(say("已中断；未保留任何写了一半的内容", "interrupted; nothing half-written was kept"), err=True)
         sys.exit(130)
 
 

@@ -175,7 +175,7 @@ def run_live(console: Console, folder: MeetingFolder, store: Store, meeting: Mee
             if preview is not None and not preview.show(frame.image, event, meeting.language):
                 break
     except KeyboardInterrupt:
-        console.print("stopped")
+        console.print("已停止" if meeting.language == "zh" else "stopped")
     finally:
         if preview is not None:
             preview.close()

@@ -243,6 +243,8 @@ def test_errors_are_said_in_the_meetings_language(cli, tmp_path):
     assert bad.stderr.count("\n") == 1
     bad = cli("seal", zh, messages="")
     assert bad.stderr.strip() == "错误：请给出 --round 轮次（可多个）或 --all"
+    printed = cli("print", zh, "--test", messages="")  # the lines a person reads, not only errors
+    assert "测试样张：正式计票时永不计入" in printed.stdout and "TEST sheets" not in printed.stdout
     en = tmp_path / "en"
     assert cli("init", "-t", "cunweihui", en).exit_code == 0
     toml = en / "meeting.toml"
