@@ -648,3 +648,22 @@ def test_paper_printed_before_a_change_is_never_counted_silently(printed, tmp_pa
     assert cli("check", folder).exit_code == 0
     result = cli("scan", folder, "--images", photos)
     assert "已计入" in result.stdout or "待复核" in result.stdout, result.stdout
+
+
+def test_a_sheet_printed_fit_to_page_reads_like_one_at_actual_size(printed):
+    """A printer's "fit to page" shrinks the page by a few percent and centres it; the markers carry that scale,
+    so such sheets read exactly like ones printed at 100 %."""
+    deck = Deck(printed["cunweihui"])
+    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    rng = np.random.default_rng(61)
+    for scale in (0.94, 0.97):
+        sheet = deck.fill(("XJ", "XM"), rng)
+        h, w = sheet.image.shape[:2]
+        small = cv2.resize(sheet.image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
+        page = np.full_like(sheet.image, 255)
+        y, x = (h - small.shape[0]) // 2, (w - small.shape[1]) // 2
+        page[y:y + small.shape[0], x:x + small.shape[1]] = small
+        read = reader.read(camera(page, rng, max_tilt=10))
+        assert not isinstance(read, Rejected), read
+        assert not read.interpretation.reasons
+        assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} == sheet.truth.intended
