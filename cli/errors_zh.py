@@ -97,6 +97,40 @@ ERRORS_ZH: list[tuple[str, str]] = [
     (_P + r": not a tallykit bundle \(no seal\.json or MANIFEST\.sha256\)", "{path}：不是本软件的归档包（缺少 seal.json 或 MANIFEST.sha256）"),
     (_P + r": is neither a bundle folder nor a \.zip of one", "{path}：既不是归档包文件夹，也不是其 .zip 文件"),
 ]
+# A meeting file's mistakes: "<file>: <key path>: <problem>"; the problem's usual wordings in Chinese
+PROBLEMS_ZH: list[tuple[str, str]] = [
+    (r"is missing; add (?P<key>\S+) = <(?P<what>.+)>", "缺少此项；请添加 {key} = <{what}>"),
+    (r"must be text in quotes, not (?P<got>.+)", "应为带引号的文字，而不是 {got}"),
+    (r"must be a table, not (?P<got>.+)", "应为表（[...]），而不是 {got}"),
+    (r"must be (?P<expected>.+), not (?P<got>.+)", "应为 {expected}，而不是 {got}"),
+    (r"is (?P<v>\S+); it must be at most (?P<hi>\S+)", "是 {v}；不能大于 {hi}"),
+    (r"is (?P<v>\S+); it must be at least (?P<lo>\S+)", "是 {v}；不能小于 {lo}"),
+    (r"is not a known setting; did you mean (?P<hint>.+)\?", "不是可识别的设置项；是否想写 {hint}？"),
+    (r"is not a known setting(?P<hint>.*)", "不是可识别的设置项{hint}"),
+    (r"is empty; add at least one (?P<what>.+)", "为空；请至少添加一个 {what}"),
+    (r"is empty; write the text between the quotes", "为空；请在引号之间填写文字"),
+    (r"is an empty list; name at least one", "是空列表；请至少写一个"),
+    (r"has (?P<n>\d+) entries; at most (?P<limit>\d+) are allowed", "有 {n} 项；最多允许 {limit} 项"),
+    (r"is (?P<n>\d+) characters long; at most (?P<max>\d+) are allowed", "有 {n} 个字符；最多允许 {max} 个"),
+    (r"file not found; check the path", "找不到文件；请检查路径"),
+    (r"is a folder; give the meeting file \(meeting\.toml\)", "是文件夹；请给出会议文件（meeting.toml）"),
+    (r"is not UTF-8 text \(bad byte at line (?P<line>\d+)\); save the file with UTF-8 encoding",
+     "不是 UTF-8 文本（第 {line} 行有错误字节）；请以 UTF-8 编码保存文件"),
+    (r"is not valid TOML: (?P<why>.+?); line (?P<line>\d+) has curly quotes .*",
+     "不是有效的 TOML 格式（{why}）；第 {line} 行用了中文引号“…”——请改为英文直引号 \"…\""),
+    (r"is not valid TOML: (?P<why>.+?); line (?P<line>\d+) has a date like (?P<d>\S+) .*",
+     "不是有效的 TOML 格式（{why}）；第 {line} 行的日期写成了 {d}——请写成 2026-12-18 这样"),
+    (r"is not valid TOML: (?P<why>.+?); line (?P<line>\d+) has full-width punctuation .*",
+     "不是有效的 TOML 格式（{why}）；第 {line} 行用了全角标点（＝ ： ， ［ ］）——请把输入法切换到半角"),
+    (r"is not valid TOML: (?P<why>.+?); the file has curly quotes .*",
+     "不是有效的 TOML 格式（{why}）；文件中有中文引号“…”——请改为英文直引号 \"…\""),
+    (r"is not valid TOML: (?P<why>.+)", "不是有效的 TOML 格式（{why}）"),
+    (r"(?P<date>\S+) is not a plausible meeting date(?P<rest>.*)", "{date} 不是合理的会议日期"),
+    (r"weights add up to (?P<total>\S+)% \((?P<listed>.+)\); they must add up to 100%", "权重合计为 {total}%（{listed}）；必须合计 100%"),
+]
+_PROBLEMS = [(re.compile(pattern, re.S), template) for pattern, template in PROBLEMS_ZH]
+_DEFINITION = re.compile(r"(?P<file>[^:]*\.toml(?: \(accepted version \d+\))?)(?:: (?P<key>[\w.\[\]\-\\u4e00-\\u9fff]+))?: "
+                         r"(?P<problem>.+)", re.S)
 _COMPILED = [(re.compile(pattern, re.S), template) for pattern, template in ERRORS_ZH]
 
 
@@ -106,6 +140,18 @@ def in_chinese(message: str) -> str | None:
         match = pattern.fullmatch(message)
         if match:
             return template.format(**match.groupdict())
+    found = _DEFINITION.fullmatch(message)
+    if found:  # a meeting file's mistake: its file and key stay, the problem is said in Chinese when known
+        problem = found["problem"]
+        for pattern, template in _PROBLEMS:
+            match = pattern.fullmatch(problem)
+            if match:
+                problem = template.format(**match.groupdict())
+                break
+        else:
+            return None
+        where = found["file"] + (f"：{found['key']}" if found["key"] else "")
+        return f"{where}：{problem}"
     return None
 
 

@@ -259,4 +259,10 @@ def test_errors_are_said_in_the_meetings_language(cli, tmp_path):
     assert in_chinese("port 8000 is in use (another `tallykit serve`?); try --port 8001") == \
         "端口 8000 已被占用（另一个 `tallykit serve`？）；请试 --port 8001"
     assert error_line("something new happened", "zh") == "错误：something new happened"
+    toml = zh / "meeting.toml"  # a meeting file's mistakes: file and key kept, the problem said in Chinese
+    toml.write_text(toml.read_text().replace('title = "', 'title = “'), encoding="utf-8")
+    bad = cli("check", zh, messages="")
+    assert bad.exit_code == 2 and "不是有效的 TOML 格式" in bad.stderr and "中文引号" in bad.stderr
+    assert in_chinese("meeting.toml: rounds.XJ.quorum_share: is 2; it must be at most 1") == \
+        "meeting.toml：rounds.XJ.quorum_share：是 2；不能大于 1"
     assert len(ERRORS_ZH) >= 60
