@@ -16,8 +16,8 @@ N = 2000
 def main() -> None:
     from typer.testing import CliRunner
 
+    from archive.bundle import seal, verify
     from bench.bench_server import _bodies
-    from board.archive import seal, verify
     from cli.main import app
     from meeting.folder import MeetingFolder
     from meeting.store import now

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from board.results import to_json
+from archive.results import to_json
 from board.service import BadRequest, GroupCommit, MeetingService
 from meeting.errors import TallyError
 from scanner.remote import WIRE_TYPE, decode_post

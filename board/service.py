@@ -15,10 +15,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from archive.results import collect, invalid_lines, notes
 from ballots.geometry import Layout
 from ballots.layout import stale_paper
 from ballots.payload import PayloadError, layout_prefix, verify
-from board.results import collect, invalid_lines, notes
 from meeting.errors import TallyError
 from meeting.folder import MeetingFolder
 from meeting.lang import reason_words

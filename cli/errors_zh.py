@@ -126,6 +126,12 @@ PROBLEMS_ZH: list[tuple[str, str]] = [
      "不是有效的 TOML 格式（{why}）；文件中有中文引号“…”——请改为英文直引号 \"…\""),
     (r"is not valid TOML: (?P<why>.+)", "不是有效的 TOML 格式（{why}）"),
     (r"(?P<date>\S+) is not a plausible meeting date(?P<rest>.*)", "{date} 不是合理的会议日期"),
+    (r'"(?P<x>.+)" is not a voter group; known groups: (?P<known>.+)', "“{x}”不是投票群体；已有群体：{known}"),
+    (r'"(?P<x>.+)" is not a post; known posts: (?P<known>.+)', "“{x}”不是职位；已有职位：{known}"),
+    (r'"(?P<x>.+)" is not a round; known rounds: (?P<known>.+)', "“{x}”不是轮次；已有轮次：{known}"),
+    (r'"(?P<x>.+)" is not a grade of this round; grades: (?P<known>.+)', "“{x}”不是本轮次的等次；等次：{known}"),
+    (r'"(?P<x>.+)" is not a candidate; known candidates: (?P<known>.+)', "“{x}”不是候选人；已有候选人：{known}"),
+    (r"is (?P<top>\S+), which is not a multiple of the step (?P<step>\S+)", "是 {top}，不是步长 {step} 的整数倍"),
     (r"weights add up to (?P<total>\S+)% \((?P<listed>.+)\); they must add up to 100%", "权重合计为 {total}%（{listed}）；必须合计 100%"),
 ]
 _PROBLEMS = [(re.compile(pattern, re.S), template) for pattern, template in PROBLEMS_ZH]

@@ -9,7 +9,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from board.results import Cell, CountShare, Many, Num, cells, group_cells, invalid_lines, notes, round_title, to_json
+from archive.results import Cell, CountShare, Many, Num, cells, group_cells, invalid_lines, notes, round_title, to_json
 from meeting.lang import text
 from meeting.model import Meeting
 from tally.model import Results

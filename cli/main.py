@@ -82,7 +82,7 @@ def user_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from cli.errors_zh import message_language
 
-        _said_in.append(message_language(kwargs.get("directory") or kwargs.get("target")))
+        _said_in.append(message_language(kwargs.get("directory") or kwargs.get("target") or kwargs.get("bundle")))
         try:
             return fn(*args, **kwargs)
         except TallyError as exc:
@@ -257,7 +257,7 @@ def status(directory: Annotated[Path, typer.Argument(help="The meeting folder")]
         states = round_states(accepted.meeting, store.ballot_counts(), store.reading_counts(),
                               store.manual_counts(), store.reading_counts(first_pages=True))
         sealed = frozenset(s["round_id"] for s in store.seals())
-        from board.results import collect, invalid_lines
+        from archive.results import collect, invalid_lines
 
         results = collect(store, accepted.meeting)
     finally:
@@ -428,7 +428,7 @@ def tally_command(
     round_id: Annotated[str | None, typer.Option("--round", "-r", help="Show only this round")] = None,
 ) -> None:
     """Count every round from the readings, review decisions and manual entries; rank the composite."""
-    from board.results import collect, render
+    from archive.results import collect, render
 
     _, store, meeting = _open_accepted(directory)
     try:
@@ -516,7 +516,9 @@ def returned(
                    if r == rnd.id and g == group_id)
     finally:
         store.close()
-    console.print(f"{rnd.name}（{meeting.group(group_id).name}）: {new.returned} returned of {new.issued} issued")
+    where = f"{rnd.name}（{meeting.group(group_id).name}）"
+    console.print(say(f"{where}：收回 {new.returned} 张，发出 {new.issued} 张",
+                      f"{where}: {new.returned} returned of {new.issued} issued"))
     if new.returned is not None and read > new.returned:
         note = words("invalid.read_over_returned", meeting.language, round=rnd.name,
                      group=meeting.group(group_id).name, got=read, limit=new.returned)
@@ -545,7 +547,7 @@ def rerun(
 ) -> None:
     """另行选举: make the next vote from a round's result (unfilled seats; a tie at the last seat is voted again
     among exactly the tied), add it to meeting.toml, accept it and print its ballots."""
-    from board.results import collect
+    from archive.results import collect
     from cli.rerun import plan_rerun
 
     folder = MeetingFolder.open(directory)
@@ -597,7 +599,7 @@ def export(
         raise fail(f'--format "{fmt}" is not known; use csv, json or xlsx', 2)
     _, store, meeting = _open_accepted(directory)
     try:
-        from board.results import collect
+        from archive.results import collect
 
         results = collect(store, meeting)
     finally:
@@ -687,7 +689,7 @@ def seal(
 ) -> Path:
     """Freeze rounds (no more sheets, decisions or entries), sign the results, write the report sheets and the
     archive bundle."""
-    from board.archive import seal as seal_rounds
+    from archive.bundle import seal as seal_rounds
 
     if bool(round_ids) == all_rounds:
         raise fail("give --round R (one or more) or --all", 2)
@@ -729,23 +731,29 @@ def verify(
 ) -> None:
     """Check an archive bundle: every file's hash, the signature, the audit chain, the sheet images, and the results
     recomputed from the readings and decisions. Exit 0 when all hold, 1 naming each difference."""
-    from board.archive import verify as verify_bundle
+    from archive.bundle import verify as verify_bundle
 
     v = verify_bundle(bundle, fingerprint)
+    labels = {"files": "文件", "meeting": "会议", "results digest": "结果摘要", "sealed": "封存",
+              "key fingerprint": "密钥指纹", "recomputed digest": "重新计算的摘要",
+              "readings rechecked": "复核的识别记录"}
     for k, value in v.facts.items():
-        console.print(f"{k}: {value}", soft_wrap=True, highlight=False)
+        console.print(f"{say(labels.get(k, k), k)}: {value}", soft_wrap=True, highlight=False)
     if v.ok and fingerprint:
-        console.print("[bold green]OK[/bold green]: the bundle is unchanged since it was signed with the key printed "
-                      "on the paper", soft_wrap=True)
+        console.print(say("[bold green]核验通过[/bold green]：归档包自用报告单上所印密钥签名以来未被改动",
+                          "[bold green]OK[/bold green]: the bundle is unchanged since it was signed with the key "
+                          "printed on the paper"), soft_wrap=True)
         return
     if v.ok:  # whoever holds a key can sign a bundle: only the paper says whose key it must be
         from rich.panel import Panel
 
         key = v.facts.get("key fingerprint", "?")
-        console.print(Panel(f"[bold]{key}[/bold]", title="signed by key", expand=False))
-        console.print(f"[bold green]OK, signed by key {key}[/bold green]: the bundle is unchanged since this key "
-                      "signed it. Compare this key with the fingerprint printed on the signed report sheets, or run "
-                      f'`tallykit verify {bundle} --fingerprint "…"` with it', soft_wrap=True)
+        console.print(Panel(f"[bold]{key}[/bold]", title=say("签名密钥", "signed by key"), expand=False))
+        console.print(say(f"[bold green]核验通过，签名密钥 {key}[/bold green]：归档包自该密钥签名以来未被改动。"
+                          f'请把此密钥与签字报告单上印的指纹核对，或运行 `tallykit verify {bundle} --fingerprint "…"`',
+                          f"[bold green]OK, signed by key {key}[/bold green]: the bundle is unchanged since this key "
+                          "signed it. Compare this key with the fingerprint printed on the signed report sheets, or "
+                          f'run `tallykit verify {bundle} --fingerprint "…"` with it'), soft_wrap=True)
         return
     for problem in v.problems:
         typer.echo(say(f"已改动：{problem}", f"CHANGED: {problem}"), err=True)
@@ -766,8 +774,8 @@ def attach(
     photo in the archive (a new bundle is written)."""
     import cv2
 
-    from board.archive import attach as attach_photo
-    from board.reports import qr_box
+    from archive.bundle import attach as attach_photo
+    from archive.reports import qr_box
     from scanner import sources
     from scanner.qr import find_codes
 
@@ -814,7 +822,7 @@ def demo(
     operator: Operator = "",
 ) -> None:
     """Run a whole meeting on the built-in sample: print, fill, film, scan, review, tally, seal and verify."""
-    from board.results import collect, tables
+    from archive.results import collect, tables
     from cli.demo import run
 
     bundle = run(console, directory, operator or default_operator())

@@ -14,6 +14,7 @@ if [[ -n "${PLATFORM:-}" ]]; then
 fi
 "$PYTHON" -m pip download --quiet --require-hashes --only-binary=:all: "${platform[@]}" -r requirements.lock -d "$out"
 "$PYTHON" -m pip wheel --quiet --no-deps -w "$out" .
+rm -rf build  # setuptools' working folder, left in the source tree
 cp requirements.lock "$out/"
 cat > "$out/INSTALL.txt" <<'TXT'
 tallykit, offline: on the hall laptop (Python 3.11 or newer), in this folder:

@@ -14,8 +14,8 @@ import numpy as np
 import pypdfium2 as pdfium
 import pytest
 
-from board.archive import verify
-from board.results import collect, tables
+from archive.bundle import verify
+from archive.results import collect, tables
 from meeting.folder import MeetingFolder
 from meeting.store import StoreError
 from scanner.deck import Deck, camera
@@ -177,7 +177,7 @@ def test_report_sheets_show_the_numbers_of_tally(sealed_base, cli):
 
 
 def test_report_sheets_carry_a_qr_code_with_the_results_digest(sealed_base):
-    from board.reports import ReportCode
+    from archive.reports import ReportCode
     from scanner.qr import find_codes
 
     _, bundle_dir = sealed_base
@@ -412,11 +412,11 @@ def test_status_counts_sheets_not_pages_and_names_the_next_command(scanned, cli)
 
 
 def test_writing_the_bundle_again_at_once_makes_a_second_bundle(sealed_base, tmp_path, cli, monkeypatch):
-    import board.archive
+    import archive.bundle
 
     folder = tmp_path / "meeting"
     shutil.copytree(sealed_base[0], folder)
-    monkeypatch.setattr(board.archive, "now", lambda: "2026-12-15T10:00:00+08:00")  # the same second, twice
+    monkeypatch.setattr(archive.bundle, "now", lambda: "2026-12-15T10:00:00+08:00")  # the same second, twice
     for _ in range(2):
         result = cli("seal", folder, "--all", "--zip")
         assert result.exit_code == 0 and "already sealed" in result.stdout, result.output

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from board.archive import verify
+from archive.bundle import verify
 from meeting.folder import MeetingFolder
 
 
@@ -28,7 +28,7 @@ def test_demo_runs_a_whole_meeting_and_ends_verified(tmp_path, cli):
             counts[("CP", "QZ")].issued  # every rating form filmed was read once
         assert {s["round_id"] for s in store.seals()} == {"YJ", "CP", "DW"}
         assert all(d["reason"].startswith("演示") for d in store.decisions())
-        from board.results import collect, tables
+        from archive.results import collect, tables
 
         meeting = MeetingFolder.open(folder).accepted(store).meeting
         headers = tables(meeting, collect(store, meeting))[meeting.composite.name][0]

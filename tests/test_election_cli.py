@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from board.results import collect
+from archive.results import collect
 from meeting.folder import MeetingFolder
 from scanner.deck import Deck, camera
 

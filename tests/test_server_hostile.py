@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from archive.results import collect
 from ballots.payload import Payload, encode, parse
 from board.app import create_app
-from board.results import collect
 from meeting.folder import MeetingFolder
 from scanner.interpret import from_states
 from tests.test_board_api import _readings, station_body
@@ -281,7 +281,7 @@ def test_verify_names_the_key_and_a_reading_whose_result_is_not_its_marks(body_b
 
 
 def test_verify_recomputes_each_reading_from_its_marks(body_base, tmp_path):
-    from board.archive import Verification, _check_readings
+    from archive.bundle import Verification, _check_readings
     from meeting.store import Store
 
     folder = tmp_path / "meeting"

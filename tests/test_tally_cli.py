@@ -44,7 +44,7 @@ def test_tally_shows_every_round_and_the_ranking(counted, cli):
 
 def test_a_later_entry_replaces_an_earlier_one_and_both_stay_in_the_log(counted, cli):
     assert cli("enter", counted, "-r", "DW", "-c", "王建国", "-s", "70", "--note", "corrected").exit_code == 0
-    from board.results import collect
+    from archive.results import collect
 
     folder = MeetingFolder.open(counted)
     store = folder.store()

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import templates
-from board.results import invalid_lines, notes, tables, to_json
+from archive.results import invalid_lines, notes, tables, to_json
 from meeting.definition import load_text, warnings
 from meeting.errors import DefinitionError
 from tally.compute import normalise_name, round_exact, tally

@@ -1,6 +1,6 @@
 """The tally report sheets that the staff sign and the archive keeps (PDF, the meeting's language).
 
-Every number comes from the same tables as `tallykit tally` (board/results.tables), so paper and screen agree.
+Every number comes from the same tables as `tallykit tally` (archive/results.tables), so paper and screen agree.
 Each page carries the corner markers of the kit's forms and a QR code with the results digest, so a photo of the
 signed paper can be recognised and checked (`tallykit attach`)."""
 
@@ -15,10 +15,10 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from qrcode.constants import ERROR_CORRECT_M
 
+from archive.results import group_rows, invalid_lines, notes, num, round_notes, tables
 from ballots.fonts import FontSpec
 from ballots.layout import MARKER_INSET, MARKER_SIZE
 from ballots.render import black_runs, marker_cells
-from board.results import group_rows, invalid_lines, notes, num, round_notes, tables
 from meeting.canon import b32
 from meeting.lang import text
 from meeting.model import Meeting, RatingSpec

@@ -35,10 +35,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from archive.reports import Seal, sheets, write_reports
+from archive.results import collect, to_json
 from ballots.fonts import find_font
 from ballots.geometry import Layout
-from board.reports import Seal, sheets, write_reports
-from board.results import collect, to_json
 from meeting.canon import canonical_json
 from meeting.definition import load_text
 from meeting.errors import TallyError
@@ -287,7 +287,7 @@ def _printed(store: Store) -> dict[tuple[str, str], tuple[int, int]]:
 
 
 def _all_text(meeting: Meeting, results: Results) -> str:
-    from board.results import tables
+    from archive.results import tables
 
     parts = [meeting.info.title, meeting.info.venue, *meeting.report.signers]
     parts += [cell for rows in tables(meeting, results).values() for row in rows for cell in row]
@@ -532,7 +532,7 @@ def attach(folder: MeetingFolder, store: Store, meeting: Meeting, code_text: str
            operator: str) -> Attached:
     """Store the photo of a signed report sheet whose QR code matches the sealed results; then write a new bundle
     that includes it."""
-    from board.reports import ReportCode
+    from archive.reports import ReportCode
 
     code = ReportCode.parse(code_text)
     if code is None:
