@@ -92,6 +92,16 @@ ERRORS_ZH: list[tuple[str, str]] = [
     (r"no CJK font found on this machine; (?P<hint>.*)", "本机没有中文字体；{hint}"),
     (_P + r": font file not found; (?P<hint>.*)", "{path}：找不到字体文件；{hint}"),
     (_P + r": has no glyph for (?P<chars>.+?) \(e\.g\. (?P<u>U\+[0-9A-F]+)\); (?P<rest>.*)", "{path}：缺少字符 {chars}（如 {u}）；请换一个包含会议全部文字的字体"),
+    # the ledger
+    (r'"(?P<x>.+)" is not a person of this ledger; people: (?P<known>.+)', "“{x}”不是本台账的人员；人员：{known}"),
+    (r'"(?P<x>.+)" is not a category of this ledger; categories: (?P<known>.+)', "“{x}”不是本台账的考核项目；项目：{known}"),
+    (r"(?P<d>\S+) is not in (?P<y>\d+), the year of this ledger", "{d} 不在本台账的年度 {y} 内"),
+    (r"an entry needs a reason and the operator's name", "每条记录都要写明原因和录入人"),
+    (r"entry #(?P<n>\d+) is already reversed", "记录 #{n} 已经冲销过"),
+    (r"no entry #(?P<n>\d+)", "没有记录 #{n}"),
+    (_P + r": is not a ledger folder \(no .*\); create one with `tallykit ledger init`", "{path}：不是积分台账文件夹；请先用 `tallykit ledger init` 新建"),
+    (r'--date "(?P<d>.+)" is not a date; write it like 2027-03-15', "--date “{d}”不是日期；请写成 2027-03-15"),
+    (r'--points "(?P<p>.+)" is not a number; write it like 10 or -2\.5', "--points “{p}”不是数字；请写成 10 或 -2.5"),
     # bundles
     (_P + r": no such bundle; give the folder \(or \.zip\) that `tallykit seal` wrote", "{path}：没有这个归档包；请给出 `tallykit seal` 生成的文件夹（或 .zip）"),
     (_P + r": not a tallykit bundle \(no seal\.json or MANIFEST\.sha256\)", "{path}：不是本软件的归档包（缺少 seal.json 或 MANIFEST.sha256）"),
@@ -167,14 +177,16 @@ def meeting_language(directory: Path | str | None) -> str | None:
     if directory is None:
         return None
     path = Path(directory)
-    toml = path / "meeting.toml" if path.is_dir() else path
+    toml = next((path / name for name in ("meeting.toml", "ledger.toml") if (path / name).is_file()), path) \
+        if path.is_dir() else path
     if not toml.is_file() or toml.suffix != ".toml":
         return None
     try:
         data = tomllib.loads(toml.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return "zh"
-    language = data.get("meeting", {}).get("language", "zh") if isinstance(data.get("meeting"), dict) else "zh"
+    head = data.get("meeting", data.get("ledger", {}))
+    language = head.get("language", "zh") if isinstance(head, dict) else "zh"
     return "en" if language == "en" else "zh"
 
 

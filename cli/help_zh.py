@@ -116,6 +116,34 @@ HELP_ZH = {
     "Run a whole meeting on the built-in sample: print, fill, film, scan, review, tally, seal and verify.":
         "用内置样例完整演示一次会议：打印、填写、拍摄、扫描、复核、计票、封存与核验。",
     "Folder for the demo meeting (replaced if a demo made it)": "演示会议的文件夹（若由演示创建则会被替换）",
+    "The year's ledger: people carried through the year's evaluations (积分量化).":
+        "年度积分台账：会议选出的人员全年考评的积分量化。",
+    "List the built-in ledger schemes.": "列出内置积分方案。",
+    "Create a ledger folder: ledger.toml (people, categories, caps, levels) and its store.":
+        "新建积分台账文件夹：ledger.toml（人员、考核项目、上限、等次）与数据库。",
+    "New (or empty) folder for the ledger": "积分台账所用的新（或空）文件夹",
+    "Built-in scheme (see `ledger templates`)": "内置积分方案（见 `ledger templates`）",
+    "Who is doing this, for the audit log": "操作人姓名，记入审计日志",
+    "Check the edited ledger.toml and accept it (recorded in the audit log).":
+        "检查修改后的 ledger.toml 并确认（记入审计日志）。",
+    "The ledger folder": "积分台账文件夹",
+    "Record a 加分/扣分 entry (never edited later: `ledger reverse` takes it back).":
+        "录入一条加分/扣分记录（记录不可修改：用 `ledger reverse` 冲销）。",
+    "Person id, e.g. P01": "人员编号，例如 P01",
+    "Category id, e.g. JL": "考核项目编号，例如 JL",
+    "Points to add (negative for a deduction, 扣分)": "分值（扣分用负数）",
+    "Why: the event, e.g. 抗洪抢险": "原因：事项，例如 抗洪抢险",
+    "When it happened, 2027-03-15 [default: today]": "发生日期，如 2027-03-15［默认：今天］",
+    "Who records it, for the audit log": "录入人，记入审计日志",
+    "Take back an entry: a new entry reverses it; both stay in the audit log, neither counts.":
+        "冲销一条记录：新增一条反向记录；两条都留在审计日志中，均不计分。",
+    "The entry to take back, e.g. 12": "要冲销的记录编号，例如 12",
+    "Why it is taken back": "冲销原因",
+    "Who corrects it, for the audit log": "更正人，记入审计日志",
+    "The standings: per person and category year to date, the quarter's points, rank (ties shared), what a cap\n"
+    "cut, and at year end the levels.":
+        "积分汇总：每人各项目累计与本季得分、名次（并列同名次）、超出上限未计的分数，年底另列等次。",
+    "Through this quarter (一季一汇总); 4 is the year-end ranking": "截至此季度（一季一汇总）；4 为年度总排名",
 }
 
 CLICK_ZH = {  # typer's own words around the help texts

@@ -846,6 +846,11 @@ def demo(
     console.print(f"verified bundle: {bundle}", soft_wrap=True, highlight=False)
 
 
+from cli.ledger import ledger_app  # noqa: E402  (registered after the shared pieces it uses are defined)
+
+app.add_typer(ledger_app, name="ledger")
+
+
 def main() -> None:
     from cli.help_zh import localise, system_language, typer_words_in_chinese
 

@@ -34,3 +34,17 @@ TEMPLATES: tuple[Template, ...] = (
 
 def get(name: str) -> Template | None:
     return next((t for t in TEMPLATES if t.name == name), None)
+
+
+LEDGER_TEMPLATES: tuple[Template, ...] = (
+    Template("ledger-shuangqianfen", "双千分目标管理（驻村指导员）",
+             "2000 points: discipline 400, ad-hoc government tasks 200, village work 1400 (village score x 1.4)"),
+    Template("ledger-sijilianping", "四级联评 + 积分量化（到村工作大学生）",
+             "Four evaluating levels with weights; quarterly summary, half-year notice, year-end ranking"),
+    Template("ledger-yirenyidang", "一人一档（选派干部）",
+             "A file per person against 8 indicators, with monthly masses' evaluations"),
+)
+
+
+def get_ledger(name: str) -> Template | None:
+    return next((t for t in LEDGER_TEMPLATES if t.name == name), None)

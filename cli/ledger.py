@@ -1,0 +1,218 @@
+"""`tallykit ledger …`: the year's ledger (积分量化) — create one from a built-in scheme, record 加分/扣分 entries
+and corrections, and see the quarter summary or the year-end ranking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+import templates
+
+ledger_app = typer.Typer(help="The year's ledger: people carried through the year's evaluations (积分量化).",
+                         no_args_is_help=True, rich_markup_mode=None)
+
+
+def _main():  # the shared pieces of cli.main, imported late (cli.main registers this app)
+    from cli import main
+
+    return main
+
+
+@ledger_app.command("templates")
+def ledger_templates() -> None:
+    """List the built-in ledger schemes."""
+    main = _main()
+    table = Table(title="Built-in ledger schemes (tallykit ledger init --template NAME DIR)", title_justify="left")
+    table.add_column("NAME")
+    table.add_column("方案")
+    table.add_column("What it counts")
+    for t in templates.LEDGER_TEMPLATES:
+        table.add_row(t.name, t.title, t.description)
+    main.console.print(table)
+
+
+def _user_errors(fn):
+    return _main().user_errors(fn)
+
+
+@ledger_app.command("init")
+def ledger_init(
+    directory: Annotated[Path, typer.Argument(help="New (or empty) folder for the ledger")],
+    template: Annotated[str, typer.Option("--template", "-t", help="Built-in scheme (see `ledger templates`)")]
+    = "ledger-shuangqianfen",
+    operator: Annotated[str, typer.Option("--operator", help="Who is doing this, for the audit log")] = "",
+) -> None:
+    """Create a ledger folder: ledger.toml (people, categories, caps, levels) and its store."""
+    main = _main()
+
+    @main.user_errors
+    def run(directory: Path) -> None:
+        from ledger.store import Ledger
+
+        chosen = templates.get_ledger(template)
+        if chosen is None:
+            known = ", ".join(t.name for t in templates.LEDGER_TEMPLATES)
+            raise main.fail(f'unknown template "{template}"; choose one of: {known}', 2)
+        ledger = Ledger.init(directory, chosen.read_text(), operator or main.default_operator())
+        scheme = ledger.scheme()
+        ledger.close()
+        main.console.print(main.say(f"已新建积分台账：{scheme.title}（{len(scheme.people)} 人）；编辑 "
+                                    f"{directory}/ledger.toml 后运行 tallykit ledger check {directory}",
+                                    f"ledger created: {scheme.title} ({len(scheme.people)} people); edit "
+                                    f"{directory}/ledger.toml, then run tallykit ledger check {directory}"),
+                           soft_wrap=True)
+
+    run(directory=directory)
+
+
+@ledger_app.command("check")
+def ledger_check(
+    directory: Annotated[Path, typer.Argument(help="The ledger folder")],
+    operator: Annotated[str, typer.Option("--operator", help="Who is doing this, for the audit log")] = "",
+) -> None:
+    """Check the edited ledger.toml and accept it (recorded in the audit log)."""
+    main = _main()
+
+    @main.user_errors
+    def run(directory: Path) -> None:
+        from ledger.store import Ledger
+
+        ledger = Ledger.open(directory)
+        try:
+            version = ledger.accept(operator or main.default_operator())
+        finally:
+            ledger.close()
+        main.console.print(main.say(f"ledger.toml 有效；已确认为第 {version} 版", f"ledger.toml: valid; version "
+                                    f"{version} accepted"))
+
+    run(directory=directory)
+
+
+def _decimal(text: str, what: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise _main().fail(f'{what} "{text}" is not a number; write it like 10 or -2.5', 2) from None
+    if not value.is_finite() or abs(value) > 100000 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise _main().fail(f"{what} {text} is out of range (at most 100000, two decimals)", 2)
+    return value
+
+
+@ledger_app.command("add")
+def ledger_add(
+    directory: Annotated[Path, typer.Argument(help="The ledger folder")],
+    person: Annotated[str, typer.Option("--person", "-p", help="Person id, e.g. P01")],
+    category: Annotated[str, typer.Option("--category", "-c", help="Category id, e.g. JL")],
+    points: Annotated[str, typer.Option("--points", help="Points to add (negative for a deduction, 扣分)")],
+    reason: Annotated[str, typer.Option("--reason", help="Why: the event, e.g. 抗洪抢险")],
+    date: Annotated[str, typer.Option("--date", help="When it happened, 2027-03-15 [default: today]")] = "",
+    operator: Annotated[str, typer.Option("--operator", help="Who records it, for the audit log")] = "",
+) -> None:
+    """Record a 加分/扣分 entry (never edited later: `ledger reverse` takes it back)."""
+    main = _main()
+
+    @main.user_errors
+    def run(directory: Path) -> None:
+        from ledger.store import Ledger
+
+        try:
+            when = dt.date.fromisoformat(date) if date else dt.date.today()
+        except ValueError:
+            raise main.fail(f'--date "{date}" is not a date; write it like 2027-03-15', 2) from None
+        value = _decimal(points, "--points")
+        ledger = Ledger.open(directory)
+        try:
+            entry = ledger.add(person, category, when, value, reason, operator or main.default_operator())
+        finally:
+            ledger.close()
+        main.console.print(main.say(f"已记录 #{entry}", f"recorded #{entry}"))
+
+    run(directory=directory)
+
+
+@ledger_app.command("reverse")
+def ledger_reverse(
+    directory: Annotated[Path, typer.Argument(help="The ledger folder")],
+    entry: Annotated[int, typer.Option("--entry", help="The entry to take back, e.g. 12")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is taken back")],
+    operator: Annotated[str, typer.Option("--operator", help="Who corrects it, for the audit log")] = "",
+) -> None:
+    """Take back an entry: a new entry reverses it; both stay in the audit log, neither counts."""
+    main = _main()
+
+    @main.user_errors
+    def run(directory: Path) -> None:
+        from ledger.store import Ledger
+
+        ledger = Ledger.open(directory)
+        try:
+            new = ledger.reverse(entry, reason, operator or main.default_operator())
+        finally:
+            ledger.close()
+        main.console.print(main.say(f"已冲销 #{entry}（#{new}）", f"reversed #{entry} (#{new})"))
+
+    run(directory=directory)
+
+
+@ledger_app.command("summary")
+def ledger_summary(
+    directory: Annotated[Path, typer.Argument(help="The ledger folder")],
+    quarter: Annotated[int, typer.Option("--quarter", "-q", min=1, max=4,
+                                         help="Through this quarter (一季一汇总); 4 is the year-end ranking")] = 4,
+) -> None:
+    """The standings: per person and category year to date, the quarter's points, rank (ties shared), what a cap
+    cut, and at year end the levels."""
+    main = _main()
+
+    @main.user_errors
+    def run(directory: Path) -> None:
+        from ledger.points import summary
+        from ledger.store import Ledger
+
+        ledger = Ledger.open(directory)
+        try:
+            problem = ledger.check_chain()
+            scheme, entries = ledger.scheme(), ledger.entries()
+        finally:
+            ledger.close()
+        if problem:
+            raise main.fail(f"{problem}; stop, keep every file as it is, and tell the chair", 1)
+        result = summary(scheme, entries, quarter)
+        zh = scheme.language == "zh"
+        title = f"{scheme.title}　" + (f"第{quarter}季度汇总" if zh and quarter < 4 else "年度总排名" if zh else
+                                        f"through Q{quarter}")
+        table = Table(title=title, title_justify="left")
+        for h in (["名次", "姓名", "单位"] if zh else ["Rank", "Name", "Unit"]):
+            table.add_column(h)
+        for c in scheme.categories:
+            table.add_column(c.name + (f"（上限{c.cap.normalize():f}）" if zh and c.cap is not None else ""),
+                             justify="right", overflow="fold")
+        table.add_column("本季" if zh else "Quarter", justify="right")
+        table.add_column("累计" if zh else "Total", justify="right")
+        if quarter == 4:
+            table.add_column("等次" if zh else "Level")
+        for s in result.standings:
+            p = scheme.person(s.person)
+            cells = [f"{s.rank}{'（并列）' if zh and s.tied else ' (tie)' if s.tied else ''}", p.name, p.unit]
+            for ln in s.lines:
+                shown = f"{ln.counted.normalize():f}"
+                cells.append(shown + (f"（超限{ln.cut.normalize():f}未计）" if zh and ln.cut else
+                                      f" ({ln.cut.normalize():f} over cap)" if ln.cut else ""))
+            cells += [f"{s.quarter}", f"{s.total}"]
+            if quarter == 4:
+                cells.append(s.level or "")
+            table.add_row(*cells)
+        main.console.print(table)
+        for note in result.notes:
+            if note.startswith("level_tie:"):
+                _, level, total = note.split(":")
+                main.console.print(main.say(f"! {level}：{total} 分并列跨过名额上限，并列者均不评为{level}",
+                                            f"! {level}: a tie at {total} crosses the level's share; none of the "
+                                            "tied get it"), soft_wrap=True)
+
+    run(directory=directory)

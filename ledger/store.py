@@ -1,0 +1,184 @@
+"""The ledger's folder: ledger.toml (the scheme) and ledger.db (accepted definitions, entries never edited, and
+an append-only audit log chained by SHA-256, like a meeting's). Every write is one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ledger.definition import load_bytes
+from ledger.model import Entry, Scheme
+from meeting.canon import canonical_json
+from meeting.errors import StoreError
+from meeting.keys import new_meeting_id
+
+DEFINITION = "ledger.toml"
+STORE = "ledger.db"
+GENESIS = "0" * 64
+SCHEMA = """
+CREATE TABLE definitions (version INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, toml TEXT NOT NULL,
+                          accepted_at TEXT NOT NULL, actor TEXT NOT NULL);
+CREATE TABLE entries (id INTEGER PRIMARY KEY, person TEXT NOT NULL, category TEXT NOT NULL, date TEXT NOT NULL,
+                      points TEXT NOT NULL, source TEXT NOT NULL, operator TEXT NOT NULL, reason TEXT NOT NULL,
+                      reverses INTEGER REFERENCES entries(id), recorded_at TEXT NOT NULL);
+CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+                    subject TEXT NOT NULL, data TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);
+"""
+
+
+def now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _hash(row: dict[str, Any]) -> str:
+    body = {k: row[k] for k in ("seq", "at", "actor", "action", "subject", "data", "prev")}
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Ledger:
+    path: Path
+    db: sqlite3.Connection
+
+    # -- opening ------------------------------------------------------------------------------
+    @classmethod
+    def init(cls, path: Path, toml: str, actor: str) -> Ledger:
+        """A new ledger folder from a scheme's text (its id written in)."""
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise StoreError(f"{path}: already holds files; give a new or empty folder")
+        scheme_id = new_meeting_id()
+        text = toml.replace("[ledger]\n", f'[ledger]\nid = "{scheme_id}"\n', 1)
+        load_bytes(text.encode("utf-8"), DEFINITION)  # the text must be a valid scheme before anything is written
+        path.mkdir(parents=True, exist_ok=True)
+        (path / DEFINITION).write_text(text, encoding="utf-8")
+        db = sqlite3.connect(path / STORE, isolation_level=None)
+        db.executescript(SCHEMA)
+        ledger = cls(path, db)
+        with ledger.transaction():
+            ledger._accept(text, actor)
+        return ledger
+
+    @classmethod
+    def open(cls, path: Path) -> Ledger:
+        if not (path / STORE).is_file():
+            raise StoreError(f"{path}: is not a ledger folder (no {STORE}); create one with `tallykit ledger init`")
+        return cls(path, sqlite3.connect(path / STORE, isolation_level=None))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def transaction(self):
+        ledger = self
+
+        class _Tx:
+            def __enter__(self) -> None:
+                ledger.db.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self, kind, exc, tb) -> None:
+                ledger.db.execute("ROLLBACK" if kind else "COMMIT")
+
+        return _Tx()
+
+    # -- the scheme ---------------------------------------------------------------------------
+    def scheme(self) -> Scheme:
+        row = self.db.execute("SELECT toml FROM definitions ORDER BY version DESC LIMIT 1").fetchone()
+        if row is None:
+            raise StoreError(f"{self.path / STORE}: holds no ledger definition; the store is damaged")
+        return load_bytes(row[0].encode("utf-8"), f"{STORE} (accepted)")
+
+    def accept(self, actor: str) -> int:
+        """Check ledger.toml and accept it as the next version (the id may not change)."""
+        raw = (self.path / DEFINITION).read_bytes()
+        scheme = load_bytes(raw, DEFINITION)
+        if scheme.id != self.scheme().id:
+            raise StoreError(f"{DEFINITION}: ledger.id changed to {scheme.id}; put back {self.scheme().id}")
+        with self.transaction():
+            return self._accept(raw.decode("utf-8"), actor)
+
+    def _accept(self, text: str, actor: str) -> int:
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        last = self.db.execute("SELECT version, sha256 FROM definitions ORDER BY version DESC LIMIT 1").fetchone()
+        if last and last[1] == sha:
+            return last[0]
+        version = (last[0] if last else 0) + 1
+        self.db.execute("INSERT INTO definitions VALUES (?, ?, ?, ?, ?)", [version, sha, text, now(), actor])
+        self.audit(actor, "definition.accept", f"v{version}", {"sha256": sha})
+        return version
+
+    # -- entries ------------------------------------------------------------------------------
+    def add(self, person: str, category: str, date: dt.date, points: Decimal, reason: str, operator: str,
+            source: str = "hand", reverses: int | None = None) -> int:
+        scheme = self.scheme()
+        if person not in {p.id for p in scheme.people}:
+            names = ", ".join(f"{p.id} {p.name}" for p in scheme.people)
+            raise StoreError(f'"{person}" is not a person of this ledger; people: {names}')
+        if category not in {c.id for c in scheme.categories}:
+            names = ", ".join(f"{c.id} {c.name}" for c in scheme.categories)
+            raise StoreError(f'"{category}" is not a category of this ledger; categories: {names}')
+        if date.year != scheme.year:
+            raise StoreError(f"{date} is not in {scheme.year}, the year of this ledger")
+        if not reason.strip() or not operator.strip():
+            raise StoreError("an entry needs a reason and the operator's name")
+        with self.transaction():
+            cur = self.db.execute(
+                "INSERT INTO entries (person, category, date, points, source, operator, reason, reverses, "
+                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [person, category, date.isoformat(), str(points), source, operator, reason.strip(), reverses, now()])
+            entry_id = int(cur.lastrowid or 0)
+            self.audit(operator, "entry.add", f"#{entry_id}",
+                       {"person": person, "category": category, "date": date.isoformat(), "points": str(points),
+                        "source": source, "reason": reason.strip(), "reverses": reverses})
+        return entry_id
+
+    def reverse(self, entry_id: int, reason: str, operator: str) -> int:
+        """A correction: a new entry that takes back #entry_id; both stay, neither counts."""
+        row = self.db.execute("SELECT person, category, date, points FROM entries WHERE id = ?",
+                              [entry_id]).fetchone()
+        if row is None:
+            raise StoreError(f"no entry #{entry_id}")
+        if self.db.execute("SELECT 1 FROM entries WHERE reverses = ?", [entry_id]).fetchone():
+            raise StoreError(f"entry #{entry_id} is already reversed")
+        return self.add(row[0], row[1], dt.date.fromisoformat(row[2]), -Decimal(row[3]), reason, operator,
+                        "correction", reverses=entry_id)
+
+    def entries(self) -> list[Entry]:
+        rows = self.db.execute("SELECT id, person, category, date, points, source, operator, reason, reverses "
+                               "FROM entries ORDER BY id").fetchall()
+        return [Entry(r[0], r[1], r[2], dt.date.fromisoformat(r[3]), Decimal(r[4]), r[5], r[6], r[7], r[8])
+                for r in rows]
+
+    # -- the audit log ------------------------------------------------------------------------
+    def audit(self, actor: str, action: str, subject: str, data: dict[str, Any]) -> None:
+        last = self.db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        row = {"seq": (last[0] + 1) if last else 1, "at": now(), "actor": actor, "action": action,
+               "subject": subject, "data": canonical_json(data), "prev": last[1] if last else GENESIS}
+        row["hash"] = _hash(row)
+        self.db.execute("INSERT INTO audit VALUES (:seq, :at, :actor, :action, :subject, :data, :prev, :hash)", row)
+
+    def check_chain(self) -> str | None:
+        """None when the audit chain is whole, else what breaks it."""
+        prev = GENESIS
+        for seq, at, actor, action, subject, data, before, digest in self.db.execute(
+                "SELECT seq, at, actor, action, subject, data, prev, hash FROM audit ORDER BY seq"):
+            row = {"seq": seq, "at": at, "actor": actor, "action": action, "subject": subject, "data": data,
+                   "prev": before}
+            if before != prev or _hash(row) != digest:
+                return f"audit row {seq} does not chain: the ledger was altered outside tallykit"
+            prev = digest
+        logged = {subject: data for subject, data in self.db.execute(
+            "SELECT subject, data FROM audit WHERE action = 'entry.add'")}
+        entries = self.entries()
+        if len(entries) != len(logged):
+            return f"{len(entries)} entries but {len(logged)} in the audit log: the ledger was altered outside " \
+                   "tallykit"
+        for e in entries:  # every entry as the audit log recorded it: an edited entry is found
+            data = {"person": e.person, "category": e.category, "date": e.date.isoformat(), "points": str(e.points),
+                    "source": e.source, "reason": e.reason, "reverses": e.reverses}
+            if logged.get(f"#{e.id}") != canonical_json(data):
+                return f"entry #{e.id} is not as the audit log recorded it: the ledger was altered outside tallykit"
+        return None

@@ -1,0 +1,198 @@
+"""The year's ledger: its definition, and its arithmetic on hand-computed worked examples (caps, conversions,
+weights, ties, levels) and on random entries (hypothesis)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import templates
+from ledger.definition import load_text
+from ledger.model import Category, Entry, Level, Person, Scheme
+from ledger.points import summary
+from meeting.errors import DefinitionError
+
+
+def scheme(name: str) -> Scheme:
+    return load_text(templates.get_ledger(name).read_text(), name, require_id=False)
+
+
+def entries(*rows: tuple) -> list[Entry]:
+    """(person, category, "MM-DD", points[, reverses])"""
+    out = []
+    for i, row in enumerate(rows, start=1):
+        person, category, day, points, *rest = row
+        month, dom = (int(x) for x in day.split("-"))
+        out.append(Entry(i, person, category, dt.date(2027, month, dom), D(str(points)), "hand", "t", "r",
+                         rest[0] if rest else None))
+    return out
+
+
+def test_the_three_built_in_schemes_load():
+    for t in templates.LEDGER_TEMPLATES:
+        s = scheme(t.name)
+        assert s.people and s.categories and s.levels and s.year == 2027
+    assert [c.cap for c in scheme("ledger-shuangqianfen").categories] == [D(400), D(200), D(1400)]
+    assert sum(c.weight for c in scheme("ledger-sijilianping").categories) == D(1)
+
+
+def test_shuangqianfen_worked_example_caps_deductions_ties_and_levels():
+    """双千分 (hand-computed): 王建国 JL 150+150+150 = 450 → 400 (cap cut 50), LS 120+100 = 220 → 200 (cut 20),
+    CJ 900 × 1.4 = 1260: 1860. 李晓梅 380 + 150 + 950 × 1.4 = 1860: a tie, both rank 1. 张伟 400 + 200 + 1190 =
+    1790 (rank 3), 陈志强 390 + 180 + 1218 = 1788 (4), 刘芳 300 − 50 (扣分) + 100 + 840 = 1190 (5). 优秀 is at
+    most 20 % of 5 people = 1 and needs 1800: the two tied at 1860 would both have it — a tie is never split,
+    so nobody is 优秀 and the note says why; 不称职 is below 1200: 刘芳; the rest 称职."""
+    s = scheme("ledger-shuangqianfen")
+    rows = entries(
+        ("P01", "JL", "02-10", 150), ("P01", "JL", "05-10", 150), ("P01", "JL", "08-10", 150),
+        ("P01", "LS", "06-01", 120), ("P01", "LS", "07-20", 100), ("P01", "CJ", "12-20", D(900) * D("1.4")),
+        ("P02", "JL", "03-01", 380), ("P02", "LS", "09-01", 150), ("P02", "CJ", "12-20", D(950) * D("1.4")),
+        ("P03", "JL", "03-01", 400), ("P03", "LS", "09-01", 200), ("P03", "CJ", "12-20", 1190),
+        ("P05", "JL", "03-01", 390), ("P05", "LS", "09-01", 180), ("P05", "CJ", "12-20", D(870) * D("1.4")),
+        ("P04", "JL", "03-01", 300), ("P04", "JL", "04-15", -50), ("P04", "LS", "09-01", 100),
+        ("P04", "CJ", "12-20", 840),
+    )
+    year = summary(s, rows)
+    got = {st.person: (st.total, st.rank, st.tied, st.level) for st in year.standings}
+    assert got == {"P01": (D("1860.0"), 1, True, "称职"), "P02": (D("1860.0"), 1, True, "称职"),
+                   "P03": (D("1790.0"), 3, False, "称职"), "P05": (D("1788.0"), 4, False, "称职"),
+                   "P04": (D("1190.0"), 5, False, "不称职")}
+    assert "level_tie:优秀:1860.0" in year.notes
+    p01 = {ln.category: ln for ln in next(x for x in year.standings if x.person == "P01").lines}
+    assert (p01["JL"].raw, p01["JL"].counted, p01["JL"].cut) == (D(450), D(400), D(50))
+    assert (p01["LS"].counted, p01["LS"].cut) == (D(200), D(20))
+    assert "cap:P01:JL:50" in year.notes and "cap:P01:LS:20" in year.notes
+    # 一季一汇总 through Q2: 王建国 JL 300 + LS 120 = 420 year to date, of which Q2 brought 150 + 120 = 270
+    q2 = next(x for x in summary(s, rows, through=2).standings if x.person == "P01")
+    assert (q2.total, q2.quarter, q2.level) == (D("420.0"), D("270.0"), None)
+    # a correction: the 扣分 of 刘芳 reversed (both entries stay in the store, neither counts): 1240, 称职
+    corrected = summary(s, [*rows, Entry(99, "P04", "JL", dt.date(2027, 6, 1), D(50), "hand", "t", "wrong", 17)])
+    assert next(x for x in corrected.standings if x.person == "P04").total == D("1240.0")
+
+
+def test_period_caps_and_weights_worked_examples():
+    """一人一档 驻村在岗 at most 4 a quarter and 15 a year: 3+3, 5, 4, 4 → 4, 4, 4, 4 → 16 → 15 (cut 4 of 19).
+    四级联评: 0.2 × 92 + 0.3 × 88 + 0.3 × 95 + 0.2 × 90 = 91.30 (two decimals)."""
+    s = scheme("ledger-yirenyidang")
+    rows = entries(("X01", "ZC", "01-05", 3), ("X01", "ZC", "02-05", 3), ("X01", "ZC", "05-05", 5),
+                   ("X01", "ZC", "08-05", 4), ("X01", "ZC", "11-05", 4))
+    zc = next(ln for ln in summary(s, rows).standings[0].lines if ln.category == "ZC")
+    assert (zc.raw, zc.by_quarter, zc.counted, zc.cut) == (D(19), (D(4), D(4), D(4), D(3)), D(15), D(4))
+    s = scheme("ledger-sijilianping")
+    rows = entries(("S01", "XJ", "12-01", 92), ("S01", "ZJ", "12-01", 88), ("S01", "CJ", "12-01", 95),
+                   ("S01", "QZ", "12-01", 90))
+    first = summary(s, rows).standings[0]
+    assert (first.person, first.total, first.exact) == ("S01", D("91.30"), D("91.3"))
+
+
+def test_a_level_share_takes_the_best_first_and_never_splits_a_tie():
+    people = tuple(Person(f"P{i}", f"p{i}") for i in range(1, 11))
+    s = Scheme("X", "t", 2027, "zh", 0, people, (Category("A", "a"),),
+               levels=(Level("优秀", at_most_share=D("0.2")), Level("称职", otherwise=True)))
+    rows = entries(*[(f"P{i}", "A", "03-01", 100 - i) for i in range(1, 11)])  # 99, 98, 97, …
+    got = {x.person: x.level for x in summary(s, rows).standings}
+    assert [p for p, lv in got.items() if lv == "优秀"] == ["P1", "P2"]  # 20 % of 10
+    rows = entries(*[(f"P{i}", "A", "03-01", 90 if i <= 3 else 80) for i in range(1, 11)])  # three tied first
+    year = summary(s, rows)
+    assert all(x.level == "称职" for x in year.standings) and "level_tie:优秀:90" in year.notes
+
+
+@st.composite
+def ledgers(draw):
+    n = draw(st.integers(1, 6))
+    cats = []
+    for i in range(draw(st.integers(1, 3))):
+        cap = draw(st.none() | st.integers(0, 300).map(D))
+        period = draw(st.none() | st.integers(0, 120).map(D))
+        weight = draw(st.sampled_from([D(1), D("0.5"), D("0.25"), D(2)]))
+        cats.append(Category(f"C{i}", f"c{i}", cap, period, weight, draw(st.none() | st.just(D(0)))))
+    share = draw(st.sampled_from([None, D("0.2"), D("0.5")]))
+    levels = (Level("A", at_least=draw(st.integers(-50, 200).map(D)), at_most_share=share),
+              Level("B", otherwise=True))
+    s = Scheme("X", "t", 2027, "zh", draw(st.integers(0, 2)), tuple(Person(f"P{i}", f"p{i}") for i in range(n)),
+               tuple(cats), levels=levels)
+    rows = []
+    for i in range(draw(st.integers(0, 30))):
+        rows.append(Entry(i + 1, f"P{draw(st.integers(0, n - 1))}", draw(st.sampled_from([c.id for c in cats])),
+                          dt.date(2027, draw(st.integers(1, 12)), 1), D(draw(st.integers(-40, 90))), "hand", "t", "r"))
+    return s, rows
+
+
+@settings(max_examples=150, deadline=None)
+@given(ledgers())
+def test_caps_ranks_and_levels_hold_for_any_entries(case):
+    s, rows = case
+    year = summary(s, rows)
+    totals = [x.total for x in year.standings]
+    for x in year.standings:
+        assert x.rank == 1 + sum(t > x.total for t in totals)  # equal published totals share a rank
+        assert x.tied == (totals.count(x.total) > 1)
+        for ln in x.lines:
+            cat = s.category(ln.category)
+            if cat.cap is not None and (cat.floor is None or cat.floor <= cat.cap):
+                assert ln.counted <= cat.cap
+            if cat.floor is not None:
+                assert ln.counted >= cat.floor
+            assert ln.cut >= 0 and sum(ln.by_quarter) == ln.counted
+        assert x.exact == sum(s.category(ln.category).weight * ln.counted for ln in x.lines)
+    a = [x for x in year.standings if x.level == "A"]
+    share = s.levels[0].at_most_share
+    if share is not None:
+        assert len(a) <= int(share * len(s.people))
+    for x in a:  # never a split tie: everyone with that total who meets the bar has the level too
+        assert all(y.level == "A" for y in year.standings if y.total == x.total)
+    # an entry and its reversal change nothing
+    if rows:
+        extra = [*rows, Entry(1000, rows[0].person, rows[0].category, rows[0].date, D(77), "hand", "t", "r"),
+                 Entry(1001, rows[0].person, rows[0].category, rows[0].date, D(-77), "hand", "t", "r", 1000)]
+        assert summary(s, extra) == year
+
+
+def test_ledger_file_mistakes_are_one_line_naming_the_key():
+    text = templates.get_ledger("ledger-shuangqianfen").read_text()
+    with pytest.raises(DefinitionError, match=r"conversions\[1\]\.category: \"XX\" is not a category"):
+        load_text(text.replace('category = "CJ"\nfactor = 1.4', 'category = "XX"\nfactor = 1.4'), require_id=False)
+    with pytest.raises(DefinitionError, match=r"ledger\.id: is missing"):
+        load_text(text)
+    with pytest.raises(DefinitionError, match=r"levels\[3\]\.otherwise: a level with otherwise = true takes no"):
+        load_text(text.replace("name = \"称职\"\notherwise = true", "name = \"称职\"\notherwise = true\nbelow = 5"),
+                  require_id=False)
+
+
+def test_ledger_commands_record_entries_corrections_and_the_standings(cli, tmp_path):
+    """`tallykit ledger`: init from a scheme, add 加分/扣分, reverse one (both kept, neither counts), the quarter
+    summary and the year-end ranking with levels; a bad entry is one line and records nothing; an entry edited
+    outside tallykit is found by the audit chain."""
+    import sqlite3
+
+    folder = tmp_path / "year"
+    assert cli("ledger", "init", folder, "-t", "ledger-shuangqianfen").exit_code == 0
+    for person, cat, points, day in (("P01", "JL", "150", "2027-02-10"), ("P01", "JL", "300", "2027-05-10"),
+                                     ("P02", "LS", "120", "2027-06-01"), ("P03", "JL", "-20", "2027-03-01")):
+        done = cli("ledger", "add", folder, "-p", person, "-c", cat, "--points", points, "--date", day,
+                   "--reason", "按时到村")
+        assert done.exit_code == 0, done.output
+    assert cli("ledger", "reverse", folder, "--entry", "4", "--reason", "误扣").exit_code == 0
+    q2 = cli("ledger", "summary", folder, "--quarter", "2")
+    assert q2.exit_code == 0 and "第2季度汇总" in q2.stdout and "400（超" in q2.stdout  # 450 held to 400, cut shown
+    bad = cli("ledger", "add", folder, "-p", "P09", "-c", "JL", "--points", "1", "--reason", "x", messages="")
+    assert bad.exit_code != 0 and bad.stderr.startswith("错误：“P09”不是本台账的人员") and bad.stderr.count("\n") == 1
+    assert cli("ledger", "add", folder, "-p", "P01", "-c", "JL", "--points", "1", "--date", "2026-12-31",
+               "--reason", "x").exit_code != 0  # another year
+    from ledger.store import Ledger
+
+    ledger = Ledger.open(folder)
+    assert len(ledger.entries()) == 5 and ledger.check_chain() is None
+    ledger.close()
+    year = cli("ledger", "summary", folder)
+    assert year.exit_code == 0 and "年度总排名" in year.stdout and "不称职" in year.stdout
+    db = sqlite3.connect(folder / "ledger.db")
+    db.execute("UPDATE entries SET points = '900' WHERE id = 3")
+    db.commit()
+    db.close()
+    tampered = cli("ledger", "summary", folder)
+    assert tampered.exit_code == 1 and "entry #3 is not as the audit log recorded it" in tampered.stderr
