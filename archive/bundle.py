@@ -556,3 +556,29 @@ def attach(folder: MeetingFolder, store: Store, meeting: Meeting, code_text: str
         raise ArchiveError(f"the photo is stored as attachment #{attachment_id}, but the new bundle could not be "
                            f"written ({exc}); run `tallykit seal DIR --all` to write it") from None
     return Attached(attachment_id, code.kind, code.round_id, code.digest, bundle)
+
+
+@dataclass(frozen=True)
+class SealedResults:
+    """What a verified bundle says: its meeting, the results of its sealed rounds, the signed digest."""
+
+    meeting: Meeting
+    results: Results
+    digest: str
+    sealed: dict[str, str]  # round id → when it was sealed
+    fingerprint: str
+
+
+def sealed_results(path: Path, expected_fingerprint: str | None = None) -> SealedResults:
+    """The results a bundle was sealed with, after checking it like `verify` does (refused on any problem)."""
+    v = verify(path, expected_fingerprint)
+    if not v.ok:
+        raise ArchiveError(f"{path}: the bundle does not verify ({v.problems[0]}); run `tallykit verify` on it")
+    with _opened(path) as root:
+        statement = json.loads((root / "seal.json").read_text(encoding="utf-8"))
+        with _working_copy(root / "meeting.db") as store:
+            meeting = _accepted_meeting(store)
+            results = collect(store, meeting)
+    sealed = {s["round"]: s["sealed_at"] for s in statement.get("sealed", [])}
+    return SealedResults(meeting, results, str(statement.get("results_sha256")), sealed,
+                         v.facts.get("key fingerprint", ""))

@@ -95,6 +95,7 @@ ERRORS_ZH: list[tuple[str, str]] = [
     # the ledger
     (r'"(?P<x>.+)" is not a person of this ledger; people: (?P<known>.+)', "“{x}”不是本台账的人员；人员：{known}"),
     (r'"(?P<x>.+)" is not a category of this ledger; categories: (?P<known>.+)', "“{x}”不是本台账的考核项目；项目：{known}"),
+    (r"(?P<d>\S+) is not in (?P<y>\d+), the year of this ledger; give the entries' date with --date", "{d} 不在本台账的年度 {y} 内；请用 --date 给出记录日期"),
     (r"(?P<d>\S+) is not in (?P<y>\d+), the year of this ledger", "{d} 不在本台账的年度 {y} 内"),
     (r"an entry needs a reason and the operator's name", "每条记录都要写明原因和录入人"),
     (r"entry #(?P<n>\d+) is already reversed", "记录 #{n} 已经冲销过"),
@@ -102,6 +103,11 @@ ERRORS_ZH: list[tuple[str, str]] = [
     (_P + r": is not a ledger folder \(no .*\); create one with `tallykit ledger init`", "{path}：不是积分台账文件夹；请先用 `tallykit ledger init` 新建"),
     (r'--date "(?P<d>.+)" is not a date; write it like 2027-03-15', "--date “{d}”不是日期；请写成 2027-03-15"),
     (r'--points "(?P<p>.+)" is not a number; write it like 10 or -2\.5', "--points “{p}”不是数字；请写成 10 或 -2.5"),
+    (r'"(?P<x>.+)" is not a conversion of this ledger; conversions: (?P<known>.+)', "“{x}”不是本台账的折算规则；折算规则：{known}"),
+    (r"this bundle \(results (?P<d>\S+)\) was imported with conversion (?P<c>\S+) before; a bundle counts once", "此归档包（结果 {d}）已按折算规则 {c} 导入过；同一归档包只计一次"),
+    (r"not sure who is who: (?P<who>.+); map them with --map CANDIDATE=PERSON", "无法确定对应的人员：{who}；请用 --map 候选人=人员 指定"),
+    (r"a survey's satisfaction is about one person: give --person P01", "满意度测评针对一个人：请给出 --person 人员编号"),
+    (_P + r": the bundle does not verify \((?P<why>.+)\); run `tallykit verify` on it", "{path}：归档包核验未通过（{why}）；请先运行 `tallykit verify`"),
     # bundles
     (_P + r": no such bundle; give the folder \(or \.zip\) that `tallykit seal` wrote", "{path}：没有这个归档包；请给出 `tallykit seal` 生成的文件夹（或 .zip）"),
     (_P + r": not a tallykit bundle \(no seal\.json or MANIFEST\.sha256\)", "{path}：不是本软件的归档包（缺少 seal.json 或 MANIFEST.sha256）"),

@@ -144,6 +144,17 @@ HELP_ZH = {
     "cut, and at year end the levels.":
         "积分汇总：每人各项目累计与本季得分、名次（并列同名次）、超出上限未计的分数，年底另列等次。",
     "Through this quarter (一季一汇总); 4 is the year-end ranking": "截至此季度（一季一汇总）；4 为年度总排名",
+    "A sealed meeting's archive bundle (folder or .zip)": "已封存会议的归档包（文件夹或 .zip）",
+    "The ledger's conversion to apply, e.g. QFZ": "使用台账中的哪项折算规则，例如 QFZ",
+    "The key fingerprint printed on the meeting's signed report sheets": "会议签字报告单上印的密钥指纹",
+    "CANDIDATE=PERSON, when the names do not say it (repeatable)": "候选人=人员，姓名无法确定对应时使用（可重复）",
+    "Whom a survey's satisfaction is about": "满意度测评所针对的人员",
+    "The entries' date [default: the meeting's date]": "记录日期［默认：会议日期］",
+    "Who imports it, for the audit log": "导入人，记入审计日志",
+    "Import a sealed meeting: verify its bundle, match its candidates to people (asking on any doubt), convert\n"
+    "the chosen result into a category's points. The same bundle counts once.":
+        "导入已封存的会议：核验归档包，把候选人对应到台账人员（有疑问即停下询问），按折算规则计入考核项目。\n"
+        "同一归档包只计一次。",
 }
 
 CLICK_ZH = {  # typer's own words around the help texts

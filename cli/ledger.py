@@ -171,7 +171,7 @@ def ledger_summary(
 
     @main.user_errors
     def run(directory: Path) -> None:
-        from ledger.points import summary
+        from ledger.points import half_up, summary
         from ledger.store import Ledger
 
         ledger = Ledger.open(directory)
@@ -200,7 +200,7 @@ def ledger_summary(
             p = scheme.person(s.person)
             cells = [f"{s.rank}{'（并列）' if zh and s.tied else ' (tie)' if s.tied else ''}", p.name, p.unit]
             for ln in s.lines:
-                shown = f"{ln.counted.normalize():f}"
+                shown = f"{half_up(ln.counted, scheme.decimals)}"
                 cells.append(shown + (f"（超限{ln.cut.normalize():f}未计）" if zh and ln.cut else
                                       f" ({ln.cut.normalize():f} over cap)" if ln.cut else ""))
             cells += [f"{s.quarter}", f"{s.total}"]
@@ -214,5 +214,65 @@ def ledger_summary(
                 main.console.print(main.say(f"! {level}：{total} 分并列跨过名额上限，并列者均不评为{level}",
                                             f"! {level}: a tie at {total} crosses the level's share; none of the "
                                             "tied get it"), soft_wrap=True)
+
+    run(directory=directory)
+
+
+@ledger_app.command("import")
+def ledger_import(
+    directory: Annotated[Path, typer.Argument(help="The ledger folder")],
+    bundle: Annotated[Path, typer.Argument(help="A sealed meeting's archive bundle (folder or .zip)")],
+    conversion: Annotated[str, typer.Option("--conversion", help="The ledger's conversion to apply, e.g. QFZ")],
+    fingerprint: Annotated[str | None, typer.Option("--fingerprint", help="The key fingerprint printed on the "
+                                                    "meeting's signed report sheets")] = None,
+    mapping: Annotated[list[str] | None, typer.Option("--map", help="CANDIDATE=PERSON, when the names do not "
+                                                      "say it (repeatable)")] = None,
+    person: Annotated[str, typer.Option("--person", help="Whom a survey's satisfaction is about")] = "",
+    date: Annotated[str, typer.Option("--date", help="The entries' date [default: the meeting's date]")] = "",
+    operator: Annotated[str, typer.Option("--operator", help="Who imports it, for the audit log")] = "",
+) -> None:
+    """Import a sealed meeting: verify its bundle, match its candidates to people (asking on any doubt), convert
+    the chosen result into a category's points. The same bundle counts once."""
+    main = _main()
+
+    @main.user_errors
+    def run(directory: Path) -> None:
+        from archive.bundle import sealed_results
+        from ledger.importer import convert, match_people
+        from ledger.store import Ledger
+
+        pairs = {}
+        for item in mapping or []:
+            cid, _, pid = item.partition("=")
+            if not cid.strip() or not pid.strip():
+                raise main.fail(f'--map "{item}" is not CANDIDATE=PERSON, e.g. C01=P01', 2)
+            pairs[cid.strip()] = pid.strip()
+        ledger = Ledger.open(directory)
+        try:
+            scheme = ledger.scheme()
+            chosen = next((c for c in scheme.conversions if c.id == conversion), None)
+            if chosen is None:
+                known = ", ".join(c.id for c in scheme.conversions) or "none"
+                raise main.fail(f'"{conversion}" is not a conversion of this ledger; conversions: {known}', 2)
+            sealed = sealed_results(bundle, fingerprint)
+            people, outside = match_people(scheme, sealed.meeting, pairs)
+            rows = convert(chosen, sealed.meeting, sealed.results, set(sealed.sealed), people, person)
+            try:
+                when = dt.date.fromisoformat(date) if date else sealed.meeting.info.date
+            except ValueError:
+                raise main.fail(f'--date "{date}" is not a date; write it like 2027-03-15', 2) from None
+            title = f"{sealed.meeting.info.title} ({sealed.meeting.info.id})"
+            reasons = [(r.person, r.points, f"{title}: {chosen.measure} {r.value.normalize():f} × "
+                        f"{chosen.factor.normalize():f}") for r in rows]
+            ids = ledger.import_points(sealed.digest, chosen.id, str(bundle), title, chosen.category, when, reasons,
+                                       operator or main.default_operator())
+        finally:
+            ledger.close()
+        main.console.print(main.say(f"已导入 {len(ids)} 条：{title}，结果摘要 {sealed.digest[:16]}…",
+                                    f"imported {len(ids)} entries: {title}, results {sealed.digest[:16]}…"),
+                           soft_wrap=True)
+        if outside:
+            main.console.print(main.say("不在本台账中的候选人（未导入）：", "candidates who are not in this ledger "
+                                        "(not imported): ") + "、".join(outside), soft_wrap=True)
 
     run(directory=directory)

@@ -26,6 +26,9 @@ CREATE TABLE definitions (version INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, tom
 CREATE TABLE entries (id INTEGER PRIMARY KEY, person TEXT NOT NULL, category TEXT NOT NULL, date TEXT NOT NULL,
                       points TEXT NOT NULL, source TEXT NOT NULL, operator TEXT NOT NULL, reason TEXT NOT NULL,
                       reverses INTEGER REFERENCES entries(id), recorded_at TEXT NOT NULL);
+CREATE TABLE imports (id INTEGER PRIMARY KEY, digest TEXT NOT NULL, conversion TEXT NOT NULL,
+                      bundle TEXT NOT NULL, meeting TEXT NOT NULL, imported_at TEXT NOT NULL, operator TEXT NOT NULL,
+                      UNIQUE (digest, conversion));
 CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
                     subject TEXT NOT NULL, data TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);
 """
@@ -125,15 +128,46 @@ class Ledger:
         if not reason.strip() or not operator.strip():
             raise StoreError("an entry needs a reason and the operator's name")
         with self.transaction():
-            cur = self.db.execute(
-                "INSERT INTO entries (person, category, date, points, source, operator, reason, reverses, "
-                "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [person, category, date.isoformat(), str(points), source, operator, reason.strip(), reverses, now()])
-            entry_id = int(cur.lastrowid or 0)
-            self.audit(operator, "entry.add", f"#{entry_id}",
-                       {"person": person, "category": category, "date": date.isoformat(), "points": str(points),
-                        "source": source, "reason": reason.strip(), "reverses": reverses})
+            return self._add_row(person, category, date, points, reason, operator, source, reverses)
+
+    def _add_row(self, person: str, category: str, date: dt.date, points: Decimal, reason: str, operator: str,
+                 source: str, reverses: int | None = None) -> int:
+        cur = self.db.execute(
+            "INSERT INTO entries (person, category, date, points, source, operator, reason, reverses, "
+            "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [person, category, date.isoformat(), str(points), source, operator, reason.strip(), reverses, now()])
+        entry_id = int(cur.lastrowid or 0)
+        self.audit(operator, "entry.add", f"#{entry_id}",
+                   {"person": person, "category": category, "date": date.isoformat(), "points": str(points),
+                    "source": source, "reason": reason.strip(), "reverses": reverses})
         return entry_id
+
+    def import_points(self, digest: str, conversion: str, bundle: str, meeting: str, category: str,
+                      date: dt.date, rows: list[tuple[str, Decimal, str]], operator: str) -> list[int]:
+        """A sealed meeting's converted results as entries, all or none; the same bundle and conversion once."""
+        scheme = self.scheme()
+        if date.year != scheme.year:
+            raise StoreError(f"{date} is not in {scheme.year}, the year of this ledger; give the entries' date "
+                             "with --date")
+        if self.db.execute("SELECT 1 FROM imports WHERE digest = ? AND conversion = ?",
+                           [digest, conversion]).fetchone():
+            raise StoreError(f"this bundle (results {digest[:16]}…) was imported with conversion {conversion} "
+                             "before; a bundle counts once")
+        ids = []
+        with self.transaction():
+            self.db.execute("INSERT INTO imports (digest, conversion, bundle, meeting, imported_at, operator) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", [digest, conversion, bundle, meeting, now(), operator])
+            self.audit(operator, "bundle.import", digest, {"conversion": conversion, "bundle": bundle,
+                                                           "meeting": meeting, "entries": len(rows)})
+            for person, points, reason in rows:
+                ids.append(self._add_row(person, category, date, points, reason, operator, f"bundle:{digest}"))
+        return ids
+
+    def imports(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT digest, conversion, bundle, meeting, imported_at, operator FROM imports "
+                               "ORDER BY id").fetchall()
+        return [dict(zip(("digest", "conversion", "bundle", "meeting", "imported_at", "operator"), r, strict=True))
+                for r in rows]
 
     def reverse(self, entry_id: int, reason: str, operator: str) -> int:
         """A correction: a new entry that takes back #entry_id; both stay, neither counts."""

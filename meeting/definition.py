@@ -250,6 +250,7 @@ def _candidate(t: Table, post_ids: list[str]) -> Candidate:
         education=t.text("education", None),
         background=t.text("background", None),
         note=t.text("note", ""),
+        person=t.text("person", "", pattern=r"[A-Za-z][A-Za-z0-9_-]{0,15}", hint="a ledger person's id, e.g. P01"),
     )
     t.done()
     return candidate

@@ -66,6 +66,7 @@ class Candidate:
     education: str | None = None
     background: str | None = None
     note: str = ""
+    person: str = ""  # the person's id in a year's ledger (tallykit ledger import maps the result to them)
 
 
 @dataclass(frozen=True)

