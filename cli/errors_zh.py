@@ -108,6 +108,8 @@ ERRORS_ZH: list[tuple[str, str]] = [
     (r"not sure who is who: (?P<who>.+); map them with --map CANDIDATE=PERSON", "无法确定对应的人员：{who}；请用 --map 候选人=人员 指定"),
     (r"a survey's satisfaction is about one person: give --person P01", "满意度测评针对一个人：请给出 --person 人员编号"),
     (_P + r": the bundle does not verify \((?P<why>.+)\); run `tallykit verify` on it", "{path}：归档包核验未通过（{why}）；请先运行 `tallykit verify`"),
+    (r"(?P<f>.+?): row (?P<n>\d+), (?P<col>\S+): (?P<problem>.+); nothing was imported", "{f}：第 {n} 行“{col}”列：{problem}；未导入任何内容"),
+    (r"(?P<f>.+?) was imported before \(the same file\); a file counts once", "{f} 已导入过（同一文件）；同一文件只计一次"),
     # bundles
     (_P + r": no such bundle; give the folder \(or \.zip\) that `tallykit seal` wrote", "{path}：没有这个归档包；请给出 `tallykit seal` 生成的文件夹（或 .zip）"),
     (_P + r": not a tallykit bundle \(no seal\.json or MANIFEST\.sha256\)", "{path}：不是本软件的归档包（缺少 seal.json 或 MANIFEST.sha256）"),

@@ -151,6 +151,11 @@ HELP_ZH = {
     "Whom a survey's satisfaction is about": "满意度测评所针对的人员",
     "The entries' date [default: the meeting's date]": "记录日期［默认：会议日期］",
     "Who imports it, for the audit log": "导入人，记入审计日志",
+    "An .xlsx or .csv with columns 人员, 项目, 日期, 分值, 原因":
+        "含 人员、项目、日期、分值、原因 各列的 .xlsx 或 .csv 文件",
+    "Import a spreadsheet of entries (e.g. the month's 签到 record): every row checked first; one bad row stops\n"
+    "it with the row and column named, and nothing is recorded.":
+        "导入记录表（如当月签到记录）：先检查每一行；有一行出错即停止并指出行和列，不记录任何内容。",
     "Import a sealed meeting: verify its bundle, match its candidates to people (asking on any doubt), convert\n"
     "the chosen result into a category's points. The same bundle counts once.":
         "导入已封存的会议：核验归档包，把候选人对应到台账人员（有疑问即停下询问），按折算规则计入考核项目。\n"

@@ -276,3 +276,33 @@ def ledger_import(
                                         "(not imported): ") + "、".join(outside), soft_wrap=True)
 
     run(directory=directory)
+
+
+@ledger_app.command("sheet")
+def ledger_sheet(
+    directory: Annotated[Path, typer.Argument(help="The ledger folder")],
+    file: Annotated[Path, typer.Argument(help="An .xlsx or .csv with columns 人员, 项目, 日期, 分值, 原因")],
+    operator: Annotated[str, typer.Option("--operator", help="Who imports it, for the audit log")] = "",
+) -> None:
+    """Import a spreadsheet of entries (e.g. the month's 签到 record): every row checked first; one bad row stops
+    it with the row and column named, and nothing is recorded."""
+    main = _main()
+
+    @main.user_errors
+    def run(directory: Path) -> None:
+        import hashlib
+
+        from ledger.sheet import read_sheet
+        from ledger.store import Ledger
+
+        ledger = Ledger.open(directory)
+        try:
+            rows = read_sheet(file, ledger.scheme())
+            digest = hashlib.sha256(file.read_bytes()).hexdigest()
+            ids = ledger.import_sheet(file.name, digest, [(r.person, r.category, r.date, r.points, r.reason)
+                                                           for r in rows], operator or main.default_operator())
+        finally:
+            ledger.close()
+        main.console.print(main.say(f"已导入 {len(ids)} 条：{file.name}", f"imported {len(ids)} entries: {file.name}"))
+
+    run(directory=directory)

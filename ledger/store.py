@@ -163,6 +163,20 @@ class Ledger:
                 ids.append(self._add_row(person, category, date, points, reason, operator, f"bundle:{digest}"))
         return ids
 
+    def import_sheet(self, name: str, digest: str, rows: list[tuple[str, str, dt.date, Decimal, str]],
+                     operator: str) -> list[int]:
+        """A spreadsheet's rows as entries, all or none; the same file once."""
+        if self.db.execute("SELECT 1 FROM imports WHERE digest = ? AND conversion = 'sheet'", [digest]).fetchone():
+            raise StoreError(f"{name} was imported before (the same file); a file counts once")
+        ids = []
+        with self.transaction():
+            self.db.execute("INSERT INTO imports (digest, conversion, bundle, meeting, imported_at, operator) "
+                            "VALUES (?, 'sheet', ?, '', ?, ?)", [digest, name, now(), operator])
+            self.audit(operator, "sheet.import", digest, {"file": name, "entries": len(rows)})
+            for person, category, date, points, reason in rows:
+                ids.append(self._add_row(person, category, date, points, reason, operator, f"sheet:{name}"))
+        return ids
+
     def imports(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT digest, conversion, bundle, meeting, imported_at, operator FROM imports "
                                "ORDER BY id").fetchall()

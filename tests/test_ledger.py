@@ -260,3 +260,38 @@ def test_a_sealed_meeting_is_imported_once_with_its_people_and_its_conversion(se
     mapped = cli("ledger", "import", twins, sealed_meeting, "--conversion", "QFZ", "--date", "2027-12-20",
                  "--map", "C01=P01", "--map", "C02=P02")
     assert mapped.exit_code == 0, mapped.output
+
+
+def test_a_spreadsheet_of_entries_is_checked_whole_and_imported_once(cli, tmp_path):
+    """The month's 签到 record as XLSX (Chinese headers, names or ids) and as a GBK CSV from Excel: all rows or
+    none; a bad row is one line naming the row and the column."""
+    from openpyxl import Workbook
+
+    from ledger.store import Ledger
+
+    folder = tmp_path / "year"
+    assert cli("ledger", "init", folder, "-t", "ledger-shuangqianfen").exit_code == 0
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["人员", "项目", "日期", "分值", "原因"])
+    sheet.append(["王建国", "遵守纪律", dt.datetime(2027, 3, 1), 10, "3月签到全勤"])
+    sheet.append(["P02", "JL", "2027-03-01", 8, "3月签到缺1次"])
+    sheet.append([None, None, None, None, None])
+    sheet.append(["张 伟", "政府临时性工作任务", "2027/03/15", "20", "森林防火"])
+    good = tmp_path / "march.xlsx"
+    book.save(good)
+    done = cli("ledger", "sheet", folder, good)
+    assert done.exit_code == 0 and "imported 3 entries" in done.stdout, done.output
+    again = cli("ledger", "sheet", folder, good)
+    assert again.exit_code != 0 and "a file counts once" in again.stderr
+    bad = tmp_path / "april.csv"
+    bad.write_bytes("人员,项目,日期,分值,原因\n刘芳,JL,2027-04-01,10,全勤\n陈志强,JL,2027-04-01,十,全勤\n"
+                    .encode("gb18030"))
+    refused = cli("ledger", "sheet", folder, bad)
+    assert refused.exit_code == 2 and refused.stderr.count("\n") == 1
+    assert "april.csv: row 3, 分值: \"十\" is not a number; nothing was imported" in refused.stderr
+    ledger = Ledger.open(folder)
+    got = sorted((e.person, e.category, e.points) for e in ledger.entries())
+    assert got == [("P01", "JL", D(10)), ("P02", "JL", D(8)), ("P03", "LS", D(20))]  # april: nothing
+    assert ledger.check_chain() is None
+    ledger.close()
