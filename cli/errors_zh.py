@@ -110,6 +110,9 @@ ERRORS_ZH: list[tuple[str, str]] = [
     (_P + r": the bundle does not verify \((?P<why>.+)\); run `tallykit verify` on it", "{path}：归档包核验未通过（{why}）；请先运行 `tallykit verify`"),
     (r"(?P<f>.+?): row (?P<n>\d+), (?P<col>\S+): (?P<problem>.+); nothing was imported", "{f}：第 {n} 行“{col}”列：{problem}；未导入任何内容"),
     (r"(?P<f>.+?) was imported before \(the same file\); a file counts once", "{f} 已导入过（同一文件）；同一文件只计一次"),
+    (r"(?P<d>\S+) falls in a period already sealed and published \(公示, quarters 1-(?P<q>\d)\); .*", "{d} 属于已封存并公示的期次（第 1—{q} 季度）；请把记录日期写在当前期次，并在原因中说明"),
+    (r"(?P<p>H[12]) is already sealed; .*", "{p} 已封存；可用 `ledger notice` 重新打印其公示单"),
+    (r"seal the first half \(H1\) before the year \(H2\)", "请先封存上半年（H1），再封存全年（H2）"),
     # bundles
     (_P + r": no such bundle; give the folder \(or \.zip\) that `tallykit seal` wrote", "{path}：没有这个归档包；请给出 `tallykit seal` 生成的文件夹（或 .zip）"),
     (_P + r": not a tallykit bundle \(no seal\.json or MANIFEST\.sha256\)", "{path}：不是本软件的归档包（缺少 seal.json 或 MANIFEST.sha256）"),

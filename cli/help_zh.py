@@ -151,6 +151,21 @@ HELP_ZH = {
     "Whom a survey's satisfaction is about": "满意度测评所针对的人员",
     "The entries' date [default: the meeting's date]": "记录日期［默认：会议日期］",
     "Who imports it, for the audit log": "导入人，记入审计日志",
+    "1: the first half (quarters 1-2); 2: the year": "1：上半年（第一、二季度）；2：全年",
+    "First day of the 公示 [default: today]": "公示首日［默认：今天］",
+    "A TTF/TTC/OTF font with the ledger's characters": "包含台账全部文字的 TTF/TTC/OTF 字体",
+    "Who seals it, for the audit log": "封存人，记入审计日志",
+    "半年一公示: seal the period (its entries are frozen), sign its standings with the ledger's key and write the\n"
+    "公示 sheet (list, points, rank, 公示期, where to object, digest and QR code, signature and stamp lines).\n"
+    "A period already sealed is printed again as it was sealed.":
+        "半年一公示：封存该期（其记录不再可改），用台账密钥对积分排名签名，生成公示单（名单、积分、名次、公示期、\n"
+        "异议受理、摘要与二维码、签字与盖章处）。已封存的期次按封存时的内容重新打印。",
+    "Through this quarter": "截至此季度",
+    "一人一档: one PDF per person — every entry with its date and source, quarter subtotals, rank and level.":
+        "一人一档：每人一份 PDF——每条记录的日期与来源、各季度小计、名次与等次。",
+    "Recompute everything from the store: the audit chain, every entry against it, each sealed 公示 against\n"
+    "its signature and against the entries, and each imported meeting's bundle where it still is.":
+        "依据数据库重新核验：审计链、每条记录、每次已封存的公示（签名与记录）以及仍在原处的已导入会议归档包。",
     "An .xlsx or .csv with columns 人员, 项目, 日期, 分值, 原因":
         "含 人员、项目、日期、分值、原因 各列的 .xlsx 或 .csv 文件",
     "Import a spreadsheet of entries (e.g. the month's 签到 record): every row checked first; one bad row stops\n"

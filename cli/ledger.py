@@ -262,7 +262,10 @@ def ledger_import(
             except ValueError:
                 raise main.fail(f'--date "{date}" is not a date; write it like 2027-03-15', 2) from None
             title = f"{sealed.meeting.info.title} ({sealed.meeting.info.id})"
-            reasons = [(r.person, r.points, f"{title}: {chosen.measure} {r.value.normalize():f} × "
+            measure = {"composite": "综合成绩", "rating_points": "测评得分", "judge_mean": "评委平均分",
+                       "vote_share": "得票率", "satisfaction": "满意率"}.get(chosen.measure, chosen.measure) \
+                if scheme.language == "zh" else chosen.measure
+            reasons = [(r.person, r.points, f"{title}：{measure} {r.value.normalize():f} × "
                         f"{chosen.factor.normalize():f}") for r in rows]
             ids = ledger.import_points(sealed.digest, chosen.id, str(bundle), title, chosen.category, when, reasons,
                                        operator or main.default_operator())
@@ -304,5 +307,165 @@ def ledger_sheet(
         finally:
             ledger.close()
         main.console.print(main.say(f"已导入 {len(ids)} 条：{file.name}", f"imported {len(ids)} entries: {file.name}"))
+
+    run(directory=directory)
+
+
+def _font(scheme, explicit: Path | None):
+    from ballots.fonts import find_font
+
+    fixed = ("名次姓名单位合计等次公示期至异议反映注超出上限分未计入并列跨过额均不评为内容摘要签名密钥指纹封存经办"
+             "审核日期年月盖章处一人一档生度截至第季累记录项目原因与来源录入会议结果表格导手工冲销已半全组织部门请向"
+             "间如有，。：（）“”…")
+    text = scheme.title + "".join(p.name + p.unit + p.post for p in scheme.people) + \
+        "".join(c.name for c in scheme.categories) + "".join(lv.name for lv in scheme.levels) + scheme.objections + \
+        fixed
+    return find_font(text, explicit)
+
+
+@ledger_app.command("notice")
+def ledger_notice(
+    directory: Annotated[Path, typer.Argument(help="The ledger folder")],
+    half: Annotated[int, typer.Option("--half", min=1, max=2, help="1: the first half (quarters 1-2); 2: the year")],
+    start: Annotated[str, typer.Option("--from", help="First day of the 公示 [default: today]")] = "",
+    font: Annotated[Path | None, typer.Option("--font", help="A TTF/TTC/OTF font with the ledger's characters")]
+    = None,
+    operator: Annotated[str, typer.Option("--operator", help="Who seals it, for the audit log")] = "",
+) -> None:
+    """半年一公示: seal the period (its entries are frozen), sign its standings with the ledger's key and write the
+    公示 sheet (list, points, rank, 公示期, where to object, digest and QR code, signature and stamp lines).
+    A period already sealed is printed again as it was sealed."""
+    main = _main()
+
+    @main.user_errors
+    def run(directory: Path) -> None:
+        from ledger.points import summary
+        from ledger.sheets import notice_document, write_notice
+        from ledger.store import Ledger
+
+        period = f"H{half}"
+        ledger = Ledger.open(directory)
+        try:
+            problem = ledger.check_chain()
+            if problem:
+                raise main.fail(f"{problem}; stop, keep every file as it is, and tell the chair", 1)
+            scheme = ledger.scheme()
+            sealed = next((p for p in ledger.periods() if p["period"] == period), None)
+            if sealed is None:
+                try:
+                    first = dt.date.fromisoformat(start) if start else dt.date.today()
+                except ValueError:
+                    raise main.fail(f'--from "{start}" is not a date; write it like 2027-07-05', 2) from None
+                last = first + dt.timedelta(days=scheme.notice_days - 1)
+                result = summary(scheme, ledger.entries(), 2 if half == 1 else 4)
+                document = notice_document(scheme, result, period, first, last)
+                sealed = ledger.seal_period(period, document, first, last, operator or main.default_operator())
+            else:
+                sealed = sealed | {"fingerprint": ledger.public_fingerprint()}
+            out = directory / "notices"
+            out.mkdir(exist_ok=True)
+            path = out / f"{scheme.year}-{period}-公示.pdf"
+            write_notice(path, scheme, sealed, _font(scheme, font))
+        finally:
+            ledger.close()
+        main.console.print(main.say(f"已封存 {period}（摘要 {sealed['digest'][:16]}…）；公示单：{path}",
+                                    f"{period} sealed (digest {sealed['digest'][:16]}…); notice: {path}"),
+                           soft_wrap=True)
+
+    run(directory=directory)
+
+
+@ledger_app.command("files")
+def ledger_files(
+    directory: Annotated[Path, typer.Argument(help="The ledger folder")],
+    quarter: Annotated[int, typer.Option("--quarter", "-q", min=1, max=4, help="Through this quarter")] = 4,
+    font: Annotated[Path | None, typer.Option("--font", help="A TTF/TTC/OTF font with the ledger's characters")]
+    = None,
+) -> None:
+    """一人一档: one PDF per person — every entry with its date and source, quarter subtotals, rank and level."""
+    main = _main()
+
+    @main.user_errors
+    def run(directory: Path) -> None:
+        from ledger.points import summary
+        from ledger.sheets import write_person_file
+        from ledger.store import Ledger
+
+        ledger = Ledger.open(directory)
+        try:
+            scheme, entries = ledger.scheme(), ledger.entries()
+            imports = {i["digest"]: i["meeting"] for i in ledger.imports()}
+        finally:
+            ledger.close()
+        result = summary(scheme, entries, quarter)
+        spec = _font(scheme, font)
+        out = directory / "files"
+        out.mkdir(exist_ok=True)
+        for p in scheme.people:
+            write_person_file(out / f"{p.id}-{p.name}.pdf", scheme, p.id, [e for e in entries if e.person == p.id],
+                              result, imports, spec)
+        main.console.print(main.say(f"已生成 {len(scheme.people)} 份一人一档：{out}",
+                                    f"{len(scheme.people)} per-person files: {out}"), soft_wrap=True)
+
+    run(directory=directory)
+
+
+@ledger_app.command("verify")
+def ledger_verify(directory: Annotated[Path, typer.Argument(help="The ledger folder")]) -> None:
+    """Recompute everything from the store: the audit chain, every entry against it, each sealed 公示 against
+    its signature and against the entries, and each imported meeting's bundle where it still is."""
+    main = _main()
+
+    @main.user_errors
+    def run(directory: Path) -> None:
+        from archive.bundle import ArchiveError, sealed_results
+        from ledger.points import summary
+        from ledger.sheets import notice_document
+        from ledger.store import Ledger
+
+        ledger = Ledger.open(directory)
+        problems: list[str] = []
+        try:
+            problem = ledger.check_chain()
+            if problem:
+                problems.append(problem)
+            scheme, entries, keys = ledger.scheme(), ledger.entries(), ledger.keys()
+            for p in ledger.periods():
+                try:
+                    keys.public_key.verify(bytes.fromhex(p["signature"]), p["digest"].encode("ascii"))
+                except Exception:  # cryptography's InvalidSignature, or a damaged hex string
+                    problems.append(f"{p['period']}: the signature does not match its 公示")
+                import hashlib
+
+                if hashlib.sha256(p["document"].encode("utf-8")).hexdigest() != p["digest"]:
+                    problems.append(f"{p['period']}: its 公示 document is not the one signed")
+                again = notice_document(scheme, summary(scheme, entries, p["through"]), p["period"],
+                                        dt.date.fromisoformat(p["notice_from"]), dt.date.fromisoformat(p["notice_to"]))
+                if again != p["document"]:
+                    problems.append(f"{p['period']}: recomputed from the entries, the standings differ from the "
+                                    "sealed 公示")
+            checked = 0
+            for imp in ledger.imports():
+                if imp["conversion"] == "sheet" or not Path(imp["bundle"]).exists():
+                    continue
+                try:
+                    found = sealed_results(Path(imp["bundle"]))
+                except ArchiveError as exc:
+                    problems.append(str(exc))
+                    continue
+                checked += 1
+                if found.digest != imp["digest"]:
+                    problems.append(f"{imp['bundle']}: its results are {found.digest[:16]}…, not the "
+                                    f"{imp['digest'][:16]}… imported")
+        finally:
+            ledger.close()
+        if problems:
+            for line in problems:
+                typer.echo(main.say(f"不一致：{line}", f"CHANGED: {line}"), err=True)
+            raise typer.Exit(1)
+        main.console.print(main.say(f"核验通过：{len(entries)} 条记录、审计链、已封存的公示与 {checked} 个导入的"
+                                    "归档包均一致",
+                                    f"OK: {len(entries)} entries, the audit chain, the sealed notices and {checked} "
+                                    "imported bundles agree"))
 
     run(directory=directory)

@@ -15,10 +15,13 @@ from ledger.definition import load_bytes
 from ledger.model import Entry, Scheme
 from meeting.canon import canonical_json
 from meeting.errors import StoreError
-from meeting.keys import new_meeting_id
+from meeting.keys import MeetingKeys, fingerprint, new_meeting_id, public_pem
 
 DEFINITION = "ledger.toml"
 STORE = "ledger.db"
+KEY = "ledger.key"
+PUBLIC = "ledger.pub"
+PERIODS = {"H1": 2, "H2": 4}  # 半年一公示: the first half is quarters 1-2, the second the whole year
 GENESIS = "0" * 64
 SCHEMA = """
 CREATE TABLE definitions (version INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, toml TEXT NOT NULL,
@@ -29,6 +32,9 @@ CREATE TABLE entries (id INTEGER PRIMARY KEY, person TEXT NOT NULL, category TEX
 CREATE TABLE imports (id INTEGER PRIMARY KEY, digest TEXT NOT NULL, conversion TEXT NOT NULL,
                       bundle TEXT NOT NULL, meeting TEXT NOT NULL, imported_at TEXT NOT NULL, operator TEXT NOT NULL,
                       UNIQUE (digest, conversion));
+CREATE TABLE periods (period TEXT PRIMARY KEY, through INTEGER NOT NULL, sealed_at TEXT NOT NULL,
+                      operator TEXT NOT NULL, document TEXT NOT NULL, digest TEXT NOT NULL, signature TEXT NOT NULL,
+                      notice_from TEXT NOT NULL, notice_to TEXT NOT NULL);
 CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
                     subject TEXT NOT NULL, data TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);
 """
@@ -59,6 +65,9 @@ class Ledger:
         load_bytes(text.encode("utf-8"), DEFINITION)  # the text must be a valid scheme before anything is written
         path.mkdir(parents=True, exist_ok=True)
         (path / DEFINITION).write_text(text, encoding="utf-8")
+        keys = MeetingKeys.generate(scheme_id)  # the ledger signs its 公示 sheets as a meeting signs its results
+        keys.save(path / KEY)
+        (path / PUBLIC).write_text(public_pem(keys.public_key), encoding="utf-8")
         db = sqlite3.connect(path / STORE, isolation_level=None)
         db.executescript(SCHEMA)
         ledger = cls(path, db)
@@ -113,6 +122,54 @@ class Ledger:
         self.audit(actor, "definition.accept", f"v{version}", {"sha256": sha})
         return version
 
+    # -- sealed periods (半年一公示) ----------------------------------------------------------------
+    def keys(self) -> MeetingKeys:
+        return MeetingKeys.load(self.path / KEY)
+
+    def sealed_through(self) -> int:
+        """The last quarter a sealed period covers (0 when none): its entries are frozen."""
+        row = self.db.execute("SELECT max(through) FROM periods").fetchone()
+        return int(row[0] or 0)
+
+    def seal_period(self, period: str, document: str, notice_from: dt.date, notice_to: dt.date,
+                    operator: str) -> dict[str, Any]:
+        """Freeze the period's entries and keep its 公示 document, signed with the ledger's key."""
+        if period not in PERIODS:
+            raise StoreError(f'"{period}" is not a period; use H1 (first half) or H2 (the year)')
+        if self.db.execute("SELECT 1 FROM periods WHERE period = ?", [period]).fetchone():
+            raise StoreError(f"{period} is already sealed; its 公示 sheet can be printed again with `ledger notice`")
+        if period == "H2" and not self.db.execute("SELECT 1 FROM periods WHERE period = 'H1'").fetchone():
+            raise StoreError("seal the first half (H1) before the year (H2)")
+        digest = hashlib.sha256(document.encode("utf-8")).hexdigest()
+        keys = self.keys()
+        signature = keys.signing_key.sign(digest.encode("ascii")).hex()
+        row = {"period": period, "through": PERIODS[period], "sealed_at": now(), "operator": operator,
+               "document": document, "digest": digest, "signature": signature,
+               "notice_from": notice_from.isoformat(), "notice_to": notice_to.isoformat()}
+        with self.transaction():
+            self.db.execute("INSERT INTO periods VALUES (:period, :through, :sealed_at, :operator, :document, "
+                            ":digest, :signature, :notice_from, :notice_to)", row)
+            self.audit(operator, "period.seal", period, {"digest": digest, "fingerprint": keys.fingerprint})
+        return row | {"fingerprint": keys.fingerprint}
+
+    def periods(self) -> list[dict[str, Any]]:
+        names = ("period", "through", "sealed_at", "operator", "document", "digest", "signature", "notice_from",
+                 "notice_to")
+        return [dict(zip(names, r, strict=True)) for r in self.db.execute(
+            "SELECT period, through, sealed_at, operator, document, digest, signature, notice_from, notice_to "
+            "FROM periods ORDER BY through")]
+
+    def public_fingerprint(self) -> str:
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+        return fingerprint(load_pem_public_key((self.path / PUBLIC).read_bytes()))  # type: ignore[arg-type]
+
+    def _frozen(self, date: dt.date) -> None:
+        through = self.sealed_through()
+        if (date.month - 1) // 3 + 1 <= through:
+            raise StoreError(f"{date} falls in a period already sealed and published (公示, quarters 1-{through}); "
+                             "date the entry in the current period and say why in its reason")
+
     # -- entries ------------------------------------------------------------------------------
     def add(self, person: str, category: str, date: dt.date, points: Decimal, reason: str, operator: str,
             source: str = "hand", reverses: int | None = None) -> int:
@@ -127,6 +184,7 @@ class Ledger:
             raise StoreError(f"{date} is not in {scheme.year}, the year of this ledger")
         if not reason.strip() or not operator.strip():
             raise StoreError("an entry needs a reason and the operator's name")
+        self._frozen(date)
         with self.transaction():
             return self._add_row(person, category, date, points, reason, operator, source, reverses)
 
@@ -149,6 +207,7 @@ class Ledger:
         if date.year != scheme.year:
             raise StoreError(f"{date} is not in {scheme.year}, the year of this ledger; give the entries' date "
                              "with --date")
+        self._frozen(date)
         if self.db.execute("SELECT 1 FROM imports WHERE digest = ? AND conversion = ?",
                            [digest, conversion]).fetchone():
             raise StoreError(f"this bundle (results {digest[:16]}…) was imported with conversion {conversion} "
@@ -166,6 +225,8 @@ class Ledger:
     def import_sheet(self, name: str, digest: str, rows: list[tuple[str, str, dt.date, Decimal, str]],
                      operator: str) -> list[int]:
         """A spreadsheet's rows as entries, all or none; the same file once."""
+        for row in rows:
+            self._frozen(row[2])
         if self.db.execute("SELECT 1 FROM imports WHERE digest = ? AND conversion = 'sheet'", [digest]).fetchone():
             raise StoreError(f"{name} was imported before (the same file); a file counts once")
         ids = []

@@ -17,7 +17,7 @@ ALLOWED = {
     "scanner": {"ballots", "meeting"},
     "tally": {"meeting"},
     "archive": {"meeting", "ballots", "scanner", "tally"},  # above the tally, below the live server
-    "ledger": {"meeting", "tally", "archive"},  # beside the archive: reads sealed bundles, keeps its own store
+    "ledger": {"meeting", "ballots", "tally", "archive"},  # beside the archive: reads bundles, keeps its own store
     "board": {"meeting", "ballots", "scanner", "tally", "archive", "templates"},
     "cli": {"meeting", "ballots", "scanner", "tally", "archive", "ledger", "board", "templates"},
 }

@@ -295,3 +295,47 @@ def test_a_spreadsheet_of_entries_is_checked_whole_and_imported_once(cli, tmp_pa
     assert got == [("P01", "JL", D(10)), ("P02", "JL", D(8)), ("P03", "LS", D(20))]  # april: nothing
     assert ledger.check_chain() is None
     ledger.close()
+
+
+def test_half_year_notice_is_sealed_signed_frozen_and_verified_and_each_person_has_a_file(sealed_meeting, cli,
+                                                                                           tmp_path):
+    """半年一公示: the first half's standings sealed and signed, the 公示 sheet printed (list, points, 公示期, where to
+    object, digest); entries of a sealed period are frozen; `ledger verify` recomputes the notice from the entries
+    and re-checks the imported bundle; an entry edited in the store or a notice not matching its entries is found.
+    一人一档: one PDF per person with every entry and its source."""
+    import shutil
+    import sqlite3
+    import subprocess
+
+    folder = tmp_path / "year"
+    assert cli("ledger", "init", folder, "-t", "ledger-shuangqianfen").exit_code == 0
+    assert cli("ledger", "import", folder, sealed_meeting, "--conversion", "QFZ", "--date", "2027-03-20").exit_code == 0
+    assert cli("ledger", "add", folder, "-p", "P01", "-c", "JL", "--points", "100", "--date", "2027-02-01",
+               "--reason", "签到").exit_code == 0
+    done = cli("ledger", "notice", folder, "--half", "1", "--from", "2027-07-05")
+    assert done.exit_code == 0, done.output
+    pdf = folder / "notices" / "2027-H1-公示.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "上半年积分公示" in text and "2027-07-05" in text and "2027-07-09" in text and "王建国" in text
+    frozen = cli("ledger", "add", folder, "-p", "P01", "-c", "JL", "--points", "5", "--date", "2027-03-01",
+                 "--reason", "补录")
+    assert frozen.exit_code != 0 and "already sealed and published" in frozen.stderr
+    assert cli("ledger", "add", folder, "-p", "P01", "-c", "JL", "--points", "5", "--date", "2027-07-20",
+               "--reason", "补录3月签到").exit_code == 0  # the current period takes it, with the reason
+    again = cli("ledger", "notice", folder, "--half", "1")  # printed again as sealed
+    assert again.exit_code == 0 and pdf.is_file()
+    ok = cli("ledger", "verify", folder)
+    assert ok.exit_code == 0 and "1 imported bundles agree" in ok.stdout, ok.output
+    files = cli("ledger", "files", folder)
+    assert files.exit_code == 0 and len(list((folder / "files").glob("*.pdf"))) == 5
+    one = subprocess.run(["pdftotext", "-layout", str(folder / "files" / "P01-王建国.pdf"), "-"],
+                         capture_output=True, text=True).stdout
+    assert "一人一档" in one and "签到" in one and "会议结果" in one
+    tampered = tmp_path / "tampered"
+    shutil.copytree(folder, tampered)
+    db = sqlite3.connect(tampered / "ledger.db")
+    db.execute("UPDATE periods SET document = replace(document, '王建国', '王建军')")
+    db.commit()
+    db.close()
+    bad = cli("ledger", "verify", tampered)
+    assert bad.exit_code == 1 and "H1: its 公示 document is not the one signed" in bad.stderr
