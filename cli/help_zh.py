@@ -161,6 +161,7 @@ HELP_ZH = {
         "半年一公示：封存该期（其记录不再可改），用台账密钥对积分排名签名，生成公示单（名单、积分、名次、公示期、\n"
         "异议受理、摘要与二维码、签字与盖章处）。已封存的期次按封存时的内容重新打印。",
     "Through this quarter": "截至此季度",
+    "Also write it as XLSX and PDF into this folder": "同时以 XLSX 和 PDF 写入此文件夹",
     "一人一档: one PDF per person — every entry with its date and source, quarter subtotals, rank and level.":
         "一人一档：每人一份 PDF——每条记录的日期与来源、各季度小计、名次与等次。",
     "Recompute everything from the store: the audit chain, every entry against it, each sealed 公示 against\n"

@@ -164,6 +164,9 @@ def ledger_summary(
     directory: Annotated[Path, typer.Argument(help="The ledger folder")],
     quarter: Annotated[int, typer.Option("--quarter", "-q", min=1, max=4,
                                          help="Through this quarter (一季一汇总); 4 is the year-end ranking")] = 4,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write it as XLSX and PDF into this folder")] = None,
+    font: Annotated[Path | None, typer.Option("--font", help="A TTF/TTC/OTF font with the ledger's characters")]
+    = None,
 ) -> None:
     """The standings: per person and category year to date, the quarter's points, rank (ties shared), what a cap
     cut, and at year end the levels."""
@@ -208,6 +211,16 @@ def ledger_summary(
                 cells.append(s.level or "")
             table.add_row(*cells)
         main.console.print(table)
+        if out is not None:
+            from ledger.sheets import write_summary_pdf, write_summary_xlsx
+
+            out.mkdir(parents=True, exist_ok=True)
+            stem = f"{scheme.year}-Q{quarter}" if quarter < 4 else f"{scheme.year}-年度"
+            write_summary_xlsx(out / f"{stem}-汇总.xlsx", scheme, result)
+            write_summary_pdf(out / f"{stem}-汇总.pdf", scheme, result, _font(scheme, font))
+            main.console.print(main.say(f"已写出：{out / (stem + '-汇总.xlsx')}、{out / (stem + '-汇总.pdf')}",
+                                        f"written: {out / (stem + '-汇总.xlsx')}, {out / (stem + '-汇总.pdf')}"),
+                               soft_wrap=True)
         for note in result.notes:
             if note.startswith("level_tie:"):
                 _, level, total = note.split(":")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import qrcode
@@ -180,4 +181,67 @@ def write_person_file(path: Path, scheme: Scheme, person_id: str, entries: list[
             for c in (str(e.id), e.date.isoformat(), scheme.category(e.category).name, f"{e.points.normalize():f}",
                       f"{e.reason}{mark}；{source}", e.operator):
                 row.cell(c)
+    pdf.output(str(path))
+
+
+def summary_rows(scheme: Scheme, result: Summary) -> tuple[list[str], list[list[object]]]:
+    """The quarter summary as a table: header and rows (numbers as Decimals at the scheme's decimals)."""
+    head = ["名次", "姓名", "单位", *(c.name for c in scheme.categories), "本季", "累计", "超限未计"]
+    if result.through == 4:
+        head.append("等次")
+    rows = []
+    for s in result.standings:
+        p = scheme.person(s.person)
+        cut = "；".join(f"{scheme.category(ln.category).name} {ln.cut.normalize():f}" for ln in s.lines if ln.cut)
+        row: list[object] = [s.rank, p.name, p.unit, *(half_up(ln.counted, scheme.decimals) for ln in s.lines),
+                             s.quarter, s.total, cut]
+        if result.through == 4:
+            row.append(s.level or "")
+        rows.append(row)
+    return head, rows
+
+
+def write_summary_xlsx(path: Path, scheme: Scheme, result: Summary) -> None:
+    from openpyxl import Workbook
+
+    head, rows = summary_rows(scheme, result)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = f"第{result.through}季度" if result.through < 4 else "年度"
+    sheet.append([scheme.title])
+    sheet.append(head)
+    number_format = "0" if scheme.decimals == 0 else "0." + "0" * scheme.decimals
+    for row in rows:
+        sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, float):
+                cell.number_format = number_format
+    for column, width in zip("ABCDEFGHIJKLMN", [6, 10, 12, *([12] * len(scheme.categories)), 9, 9, 18, 8],
+                             strict=False):
+        sheet.column_dimensions[column].width = width
+    book.save(path)
+
+
+def write_summary_pdf(path: Path, scheme: Scheme, result: Summary, font: FontSpec) -> None:
+    head, rows = summary_rows(scheme, result)
+    title = f"第{result.through}季度积分汇总（一季一汇总）" if result.through < 4 else "年度积分总排名"
+    pdf = _pdf(font, f"{scheme.title} {title}")
+    pdf.add_page(orientation="L")
+    pdf.set_font_size(15)
+    pdf.multi_cell(0, 8, f"{scheme.title}\n{title}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font_size(9)
+    widths = [12, 18, 24, *([26] * len(scheme.categories)), 16, 18, 40, *([14] if result.through == 4 else [])]
+    with pdf.table(col_widths=widths, text_align="CENTER", line_height=6, padding=1, headings_style=HEAD) as table:
+        row = table.row()
+        for h in head:
+            row.cell(h)
+        for values in rows:
+            row = table.row()
+            for v in values:
+                row.cell(str(v))
+    pdf.ln(6)
+    pdf.set_font_size(11)
+    pdf.cell(120, 10, "制表人：" + "_" * 16, new_x="RIGHT", new_y="TOP")
+    pdf.cell(120, 10, "审核人：" + "_" * 16, new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
