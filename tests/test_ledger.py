@@ -339,3 +339,70 @@ def test_half_year_notice_is_sealed_signed_frozen_and_verified_and_each_person_h
     db.close()
     bad = cli("ledger", "verify", tampered)
     assert bad.exit_code == 1 and "H1: its 公示 document is not the one signed" in bad.stderr
+
+
+def test_sijilianping_end_to_end_a_quarterly_rating_of_eight_people_scanned_sealed_imported(cli, tmp_path):
+    """四级联评: the quarter's 民主测评 of the 8 大学生 (the kit's own rating forms, filled, photographed, scanned),
+    sealed and imported as 村级评价; the county, township and masses' scores from a spreadsheet; the quarter's
+    weighted totals are 0.2 × 县级 + 0.3 × 乡镇 + 0.3 × 村级 + 0.2 × 群众, computed here by hand from the sealed
+    rating points; the 公示 sealed and verified; a file per person."""
+    import cv2
+    import numpy as np
+
+    from archive.bundle import sealed_results
+    from ledger.store import Ledger
+    from scanner.deck import Deck, camera
+
+    ledger_dir = tmp_path / "sijilianping"
+    assert cli("ledger", "init", ledger_dir, "-t", "ledger-sijilianping").exit_code == 0
+    scheme = Ledger.open(ledger_dir).scheme()
+    meeting = tmp_path / "q1-ceping"
+    assert cli("init", "-t", "niandu-ceping", meeting).exit_code == 0
+    toml = meeting / "meeting.toml"
+    text = toml.read_text(encoding="utf-8")
+    start, end = text.index("[[candidates]]"), text.index("[[groups]]")
+    people = "".join(f'[[candidates]]\nid = "L{i}"\nname = "{p.name}"\npost = "WY"\n\n'
+                     for i, p in enumerate(scheme.people, start=1))
+    text = text[:start] + people + text[end:]
+    text = text.replace("expected = 45", "expected = 6").replace("expected = 35", "expected = 4")
+    toml.write_text(text, encoding="utf-8")
+    assert cli("check", meeting).exit_code == 0
+    assert cli("print", meeting, "--round", "CP").exit_code == 0
+    deck = Deck(meeting)
+    rng = np.random.default_rng(8)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for rid, gid in deck.layouts:
+        for i in range({"DY": 6, "CM": 4}[gid]):
+            sheet = deck.fill((rid, gid), rng, "clean")
+            cv2.imwrite(str(photos / f"{gid}-{i}.jpg"), camera(sheet.image, rng, max_tilt=10))
+    scanned = cli("scan", meeting, "--images", photos)
+    assert scanned.exit_code == 0 and "review" not in scanned.stdout, scanned.output
+    assert cli("seal", meeting, "--all").exit_code == 0
+    bundle = next(p for p in (meeting / "archive").iterdir() if p.is_dir())
+    done = cli("ledger", "import", ledger_dir, bundle, "--conversion", "CP", "--date", "2027-03-25")
+    assert done.exit_code == 0 and "imported 8 entries" in done.stdout, done.output
+    sheet = tmp_path / "q1.csv"
+    scores = {p.id: (80 + i, 85 + i, 70 + 2 * i) for i, p in enumerate(scheme.people)}
+    sheet.write_text("人员,项目,日期,分值,原因\n" + "".join(
+        f"{pid},{cat},2027-03-28,{value},第一季度{cat}评价\n"
+        for pid, values in scores.items() for cat, value in zip(("XJ", "ZJ", "QZ"), values, strict=True)),
+        encoding="utf-8")
+    assert cli("ledger", "sheet", ledger_dir, sheet).exit_code == 0
+    ratings = {c.candidate_id: c.points for c in sealed_results(bundle).results.rounds["CP"].candidates}
+    expected = {}
+    for i, p in enumerate(scheme.people, start=1):
+        xj, zj, qz = (D(v) for v in scores[p.id])
+        expected[p.id] = (D("0.2") * xj + D("0.3") * zj + D("0.3") * ratings[f"L{i}"] + D("0.2") * qz).quantize(
+            D("0.01"), rounding="ROUND_HALF_UP")
+    from ledger.points import summary
+
+    ledger = Ledger.open(ledger_dir)
+    q1 = summary(ledger.scheme(), ledger.entries(), through=1)
+    ledger.close()
+    assert {s.person: s.total for s in q1.standings} == expected
+    assert cli("ledger", "summary", ledger_dir, "--quarter", "1", "--out", tmp_path / "out").exit_code == 0
+    assert (tmp_path / "out" / "2027-Q1-汇总.xlsx").is_file() and (tmp_path / "out" / "2027-Q1-汇总.pdf").is_file()
+    assert cli("ledger", "notice", ledger_dir, "--half", "1", "--from", "2027-07-01").exit_code == 0
+    assert cli("ledger", "files", ledger_dir).exit_code == 0
+    assert cli("ledger", "verify", ledger_dir).exit_code == 0
