@@ -23,7 +23,7 @@ from board.service import BadRequest, GroupCommit, MeetingService
 from meeting.errors import TallyError
 from scanner.remote import WIRE_TYPE, decode_post
 
-PAGES = ("board", "changpiao", "review", "stations")
+PAGES = ("board", "changpiao", "review", "stations")  # the ledger's page is served by board.ledger_app
 MAX_POST_BYTES = 8 * 1024 * 1024  # a station's sheet: JSON and a ~100 KiB JPEG; a 12 MP phone JPEG is ~5 MiB
 MAX_FORM_BYTES = 1024 * 1024  # a review decision
 SECURITY_HEADERS = {

@@ -162,6 +162,9 @@ HELP_ZH = {
         "异议受理、摘要与二维码、签字与盖章处）。已封存的期次按封存时的内容重新打印。",
     "Through this quarter": "截至此季度",
     "Also write it as XLSX and PDF into this folder": "同时以 XLSX 和 PDF 写入此文件夹",
+    "Address to listen on": "监听地址",
+    "The year-end ranking on the projector (现场公布: A hides every rank, → shows one at a time from the last).":
+        "在投影上显示年度总排名（现场公布：按 A 隐藏全部名次，按 → 从最后一名起逐一揭晓）。",
     "一人一档: one PDF per person — every entry with its date and source, quarter subtotals, rank and level.":
         "一人一档：每人一份 PDF——每条记录的日期与来源、各季度小计、名次与等次。",
     "Recompute everything from the store: the audit chain, every entry against it, each sealed 公示 against\n"

@@ -482,3 +482,28 @@ def ledger_verify(directory: Annotated[Path, typer.Argument(help="The ledger fol
                                     "imported bundles agree"))
 
     run(directory=directory)
+
+
+@ledger_app.command("board")
+def ledger_board(
+    directory: Annotated[Path, typer.Argument(help="The ledger folder")],
+    host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port")] = 8010,
+) -> None:
+    """The year-end ranking on the projector (现场公布: A hides every rank, → shows one at a time from the last)."""
+    main = _main()
+
+    @main.user_errors
+    def run(directory: Path) -> None:
+        import uvicorn
+
+        from board.ledger_app import create_ledger_app
+        from ledger.store import Ledger
+
+        Ledger.open(directory).close()  # a ledger folder, or one line saying it is not
+        main.console.print(main.say(f"投影页面：http://{host}:{port}/ledger（?quarter=1 看季度汇总）",
+                                    f"projector page: http://{host}:{port}/ledger (?quarter=1 for a quarter)"),
+                           soft_wrap=True)
+        uvicorn.run(create_ledger_app(directory), host=host, port=port, log_level="warning")
+
+    run(directory=directory)

@@ -18,7 +18,7 @@ ALLOWED = {
     "tally": {"meeting"},
     "archive": {"meeting", "ballots", "scanner", "tally"},  # above the tally, below the live server
     "ledger": {"meeting", "ballots", "tally", "archive"},  # beside the archive: reads bundles, keeps its own store
-    "board": {"meeting", "ballots", "scanner", "tally", "archive", "templates"},
+    "board": {"meeting", "ballots", "scanner", "tally", "archive", "ledger", "templates"},
     "cli": {"meeting", "ballots", "scanner", "tally", "archive", "ledger", "board", "templates"},
 }
 

@@ -205,3 +205,50 @@ def test_every_board_fits_the_screen(printed, tmp_path, browser, cli, template):
                 texts = [headings.nth(i).inner_text() for i in range(headings.count())]
                 assert [t.split("（")[0] for t in texts] == ["主任", "副主任", "委员"] and "应选 3 人" in texts[2]
             page.close()
+
+
+def test_the_years_ranking_on_the_projector_fits_and_is_revealed_from_the_last_place(browser, cli, tmp_path):
+    """年底总排名 on the projector: every person visible at 1920×1080 and 1024×768 with no scrolling; A hides every
+    rank, → shows one person at a time from the last place, ties marked."""
+    from board.ledger_app import create_ledger_app
+
+    folder = tmp_path / "year"
+    assert cli("ledger", "init", folder, "-t", "ledger-shuangqianfen").exit_code == 0
+    for person, points in (("P01", 380), ("P02", 395), ("P03", 395), ("P04", 200), ("P05", 310)):
+        assert cli("ledger", "add", folder, "-p", person, "-c", "JL", "--points", str(points), "--date", "2027-11-01",
+                   "--reason", "全年纪律").exit_code == 0
+    app = create_ledger_app(folder)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.time() + 10
+        while not srv.started and time.time() < deadline:
+            time.sleep(0.05)
+        for width, height in ((1920, 1080), (1024, 768)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(f"http://127.0.0.1:{port}/ledger")
+            page.wait_for_selector("#rows tr")
+            assert page.locator("#rows tr").count() == 5
+            assert page.evaluate("document.documentElement.scrollHeight") <= height
+            box = page.locator("#rows tr").last.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= height  # the last row is on screen
+            first = page.locator("#rows tr").first.inner_text()
+            assert "李晓梅" in first or "张伟" in first
+            assert "并列" in first  # 395 and 395 share the first place
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"ledger-{width}.png"))
+            page.keyboard.press("a")
+            assert page.locator("#rows tr.hidden").count() == 5
+            page.keyboard.press("ArrowRight")
+            visible = page.locator("#rows tr:not(.hidden)")
+            assert visible.count() == 1 and "刘芳" in visible.first.inner_text()  # the last place first
+            page.keyboard.press("Escape")
+            assert page.locator("#rows tr.hidden").count() == 0
+            page.close()
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
