@@ -163,6 +163,7 @@ HELP_ZH = {
     "Through this quarter": "截至此季度",
     "Also write it as XLSX and PDF into this folder": "同时以 XLSX 和 PDF 写入此文件夹",
     "Address to listen on": "监听地址",
+    "A photo of the evidence (JPEG or PNG), kept with the entry": "佐证照片（JPEG 或 PNG），随记录保存",
     "The year-end ranking on the projector (现场公布: A hides every rank, → shows one at a time from the last).":
         "在投影上显示年度总排名（现场公布：按 A 隐藏全部名次，按 → 从最后一名起逐一揭晓）。",
     "一人一档: one PDF per person — every entry with its date and source, quarter subtotals, rank and level.":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from decimal import Decimal as D
 from pathlib import Path
 from typing import Annotated
 
@@ -111,6 +112,8 @@ def ledger_add(
     points: Annotated[str, typer.Option("--points", help="Points to add (negative for a deduction, 扣分)")],
     reason: Annotated[str, typer.Option("--reason", help="Why: the event, e.g. 抗洪抢险")],
     date: Annotated[str, typer.Option("--date", help="When it happened, 2027-03-15 [default: today]")] = "",
+    photo: Annotated[Path | None, typer.Option("--photo", help="A photo of the evidence (JPEG or PNG), kept with "
+                                               "the entry")] = None,
     operator: Annotated[str, typer.Option("--operator", help="Who records it, for the audit log")] = "",
 ) -> None:
     """Record a 加分/扣分 entry (never edited later: `ledger reverse` takes it back)."""
@@ -125,9 +128,18 @@ def ledger_add(
         except ValueError:
             raise main.fail(f'--date "{date}" is not a date; write it like 2027-03-15', 2) from None
         value = _decimal(points, "--points")
+        evidence = None
+        if photo is not None:
+            if not photo.is_file():
+                raise main.fail(f"{photo}: no such photo", 2)
+            raw = photo.read_bytes()
+            if len(raw) > 20 * 1024 * 1024 or not (raw.startswith(b"\xff\xd8") or raw.startswith(b"\x89PNG")):
+                raise main.fail(f"{photo}: give a JPEG or PNG photo of at most 20 MB", 2)
+            evidence = (photo.name, raw)
         ledger = Ledger.open(directory)
         try:
-            entry = ledger.add(person, category, when, value, reason, operator or main.default_operator())
+            entry = ledger.add(person, category, when, value, reason, operator or main.default_operator(),
+                               evidence=evidence)
         finally:
             ledger.close()
         main.console.print(main.say(f"已记录 #{entry}", f"recorded #{entry}"))
@@ -222,6 +234,12 @@ def ledger_summary(
                                         f"written: {out / (stem + '-汇总.xlsx')}, {out / (stem + '-汇总.pdf')}"),
                                soft_wrap=True)
         for note in result.notes:
+            if note.startswith("level_none:"):
+                _, level, share, n = note.split(":")
+                pct = f"{D(share) * 100:.0f}%"
+                main.console.print(main.say(f"! {level}：名额为 {n} 人的 {pct}，不足 1 人，无人评为{level}",
+                                            f"! {level}: {pct} of {n} people is less than one person; "
+                                            "nobody gets it"), soft_wrap=True)
             if note.startswith("level_tie:"):
                 _, level, total = note.split(":")
                 main.console.print(main.say(f"! {level}：{total} 分并列跨过名额上限，并列者均不评为{level}",

@@ -123,6 +123,8 @@ def _levels(scheme: Scheme, ranked: list[tuple[str, Decimal]], notes: list[str])
                 and (level.at_least is None or t >= level.at_least) and (level.below is None or t < level.below)]
         if level.at_most_share is not None:
             limit = int((level.at_most_share * n).to_integral_value(rounding=ROUND_FLOOR))
+            if fits and limit == 0:  # the share of this few people is less than one person
+                notes.append(f"level_none:{level.name}:{level.at_most_share}:{n}")
             if len(fits) > limit:
                 edge = fits[limit][1]  # the first total that does not fit in the share
                 kept = [(pid, t) for pid, t in fits[:limit] if t != edge]

@@ -100,6 +100,11 @@ def write_notice(path: Path, scheme: Scheme, sealed: dict, font: FontSpec) -> No
             name = next(s["name"] for s in doc["standings"] if s["person"] == pid)
             category = dict(doc["categories"])[cid]
             pdf.multi_cell(0, 5, f"注：{name}“{category}”超出上限 {cut} 分，未计入。", new_x="LMARGIN", new_y="NEXT")
+        elif note.startswith("level_none:"):
+            _, level, share, n = note.split(":")
+            pct = f"{Decimal(share) * 100:.0f}%"
+            pdf.multi_cell(0, 5, f"注：“{level}”名额为 {n} 人的 {pct}，不足 1 人，无人评为{level}。",
+                           new_x="LMARGIN", new_y="NEXT")
         elif note.startswith("level_tie:"):
             _, level, total = note.split(":")
             pdf.multi_cell(0, 5, f"注：{total} 分并列跨过“{level}”名额上限，并列者均不评为{level}。",
@@ -176,6 +181,8 @@ def write_person_file(path: Path, scheme: Scheme, person_id: str, entries: list[
                 source = f"冲销 #{e.reverses}"
             else:
                 source = "手工录入"
+            if "+photo:" in e.source:
+                source += f"，附照片（{e.source.split('+photo:', 1)[1][:12]}…）"
             mark = "（已冲销）" if e.id in reversed_ids else ""
             row = table.row()
             for c in (str(e.id), e.date.isoformat(), scheme.category(e.category).name, f"{e.points.normalize():f}",

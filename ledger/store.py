@@ -29,6 +29,7 @@ CREATE TABLE definitions (version INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, tom
 CREATE TABLE entries (id INTEGER PRIMARY KEY, person TEXT NOT NULL, category TEXT NOT NULL, date TEXT NOT NULL,
                       points TEXT NOT NULL, source TEXT NOT NULL, operator TEXT NOT NULL, reason TEXT NOT NULL,
                       reverses INTEGER REFERENCES entries(id), recorded_at TEXT NOT NULL);
+CREATE TABLE evidence (sha256 TEXT PRIMARY KEY, name TEXT NOT NULL, image BLOB NOT NULL, entry INTEGER NOT NULL);
 CREATE TABLE imports (id INTEGER PRIMARY KEY, digest TEXT NOT NULL, conversion TEXT NOT NULL,
                       bundle TEXT NOT NULL, meeting TEXT NOT NULL, imported_at TEXT NOT NULL, operator TEXT NOT NULL,
                       UNIQUE (digest, conversion));
@@ -172,7 +173,7 @@ class Ledger:
 
     # -- entries ------------------------------------------------------------------------------
     def add(self, person: str, category: str, date: dt.date, points: Decimal, reason: str, operator: str,
-            source: str = "hand", reverses: int | None = None) -> int:
+            source: str = "hand", reverses: int | None = None, evidence: tuple[str, bytes] | None = None) -> int:
         scheme = self.scheme()
         if person not in {p.id for p in scheme.people}:
             names = ", ".join(f"{p.id} {p.name}" for p in scheme.people)
@@ -186,7 +187,18 @@ class Ledger:
             raise StoreError("an entry needs a reason and the operator's name")
         self._frozen(date)
         with self.transaction():
-            return self._add_row(person, category, date, points, reason, operator, source, reverses)
+            if evidence is not None:  # a photo of the evidence (a certificate, a 签到 sheet), kept with the entry
+                name, image = evidence
+                digest = hashlib.sha256(image).hexdigest()
+                source = f"{source}+photo:{digest}"
+            entry_id = self._add_row(person, category, date, points, reason, operator, source, reverses)
+            if evidence is not None:
+                self.db.execute("INSERT OR IGNORE INTO evidence VALUES (?, ?, ?, ?)", [digest, name, image, entry_id])
+            return entry_id
+
+    def evidence(self, digest: str) -> tuple[str, bytes] | None:
+        row = self.db.execute("SELECT name, image FROM evidence WHERE sha256 = ?", [digest]).fetchone()
+        return (row[0], bytes(row[1])) if row else None
 
     def _add_row(self, person: str, category: str, date: dt.date, points: Decimal, reason: str, operator: str,
                  source: str, reverses: int | None = None) -> int:
@@ -285,6 +297,9 @@ class Ledger:
         if len(entries) != len(logged):
             return f"{len(entries)} entries but {len(logged)} in the audit log: the ledger was altered outside " \
                    "tallykit"
+        for digest, image in self.db.execute("SELECT sha256, image FROM evidence"):
+            if hashlib.sha256(bytes(image)).hexdigest() != digest:
+                return f"the evidence photo {digest[:16]}… was replaced: the ledger was altered outside tallykit"
         for e in entries:  # every entry as the audit log recorded it: an edited entry is found
             data = {"person": e.person, "category": e.category, "date": e.date.isoformat(), "points": str(e.points),
                     "source": e.source, "reason": e.reason, "reverses": e.reverses}

@@ -406,3 +406,75 @@ def test_sijilianping_end_to_end_a_quarterly_rating_of_eight_people_scanned_seal
     assert cli("ledger", "notice", ledger_dir, "--half", "1", "--from", "2027-07-01").exit_code == 0
     assert cli("ledger", "files", ledger_dir).exit_code == 0
     assert cli("ledger", "verify", ledger_dir).exit_code == 0
+
+
+def test_yirenyidang_end_to_end_a_months_survey_hand_entries_with_a_photo_the_year(cli, tmp_path):
+    """一人一档: the masses' 说事议事 evaluation of 马腾 (a 满意度 survey on the kit's forms, scanned, sealed)
+    imported as 群众评议 = satisfaction × 10, hand entries (one with its evidence photo), the quarter cap of 驻村在岗,
+    the first half's 公示, then the year's: levels, the signed year sheet, the files, verify."""
+    import cv2
+    import numpy as np
+
+    from archive.bundle import sealed_results
+    from ledger.points import summary
+    from ledger.store import Ledger
+    from scanner.deck import Deck, camera
+
+    ledger_dir = tmp_path / "fushan"
+    assert cli("ledger", "init", ledger_dir, "-t", "ledger-yirenyidang").exit_code == 0
+    meeting = tmp_path / "shuoshi"
+    assert cli("init", "-t", "manyidu", meeting).exit_code == 0
+    toml = meeting / "meeting.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("expected = 40", "expected = 3")
+                    .replace("expected = 60", "expected = 3").replace("expected = 80", "expected = 4"),
+                    encoding="utf-8")
+    assert cli("check", meeting).exit_code == 0
+    assert cli("print", meeting).exit_code == 0
+    deck = Deck(meeting)
+    rng = np.random.default_rng(12)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for rid, gid in deck.layouts:
+        for i in range({"DB": 3, "CG": 3, "QZ": 4}[gid]):
+            cv2.imwrite(str(photos / f"{gid}-{i}.jpg"), camera(deck.fill((rid, gid), rng).image, rng, max_tilt=10))
+    assert cli("scan", meeting, "--images", photos).exit_code == 0
+    assert cli("seal", meeting, "--all").exit_code == 0
+    bundle = next(p for p in (meeting / "archive").iterdir() if p.is_dir())
+    no_person = cli("ledger", "import", ledger_dir, bundle, "--conversion", "MYD", "--date", "2027-06-28")
+    assert no_person.exit_code != 0 and "give --person" in no_person.stderr
+    done = cli("ledger", "import", ledger_dir, bundle, "--conversion", "MYD", "--date", "2027-06-28",
+               "--person", "X01")
+    assert done.exit_code == 0 and "imported 1 entries" in done.stdout, done.output
+    satisfaction = sealed_results(bundle).results.rounds["MY"].satisfaction
+    photo = tmp_path / "certificate.jpg"
+    cv2.imwrite(str(photo), np.full((40, 60, 3), 200, np.uint8))
+    for args in (("X01", "ZC", "6", "2027-02-10"), ("X01", "ZC", "3", "2027-05-10"), ("X01", "FZ", "12", "2027-04-01"),
+                 ("X02", "ZC", "4", "2027-03-01"), ("X03", "MS", "9", "2027-06-01")):
+        person, cat, points, day = args
+        extra = ["--photo", photo] if cat == "FZ" else []
+        assert cli("ledger", "add", ledger_dir, "-p", person, "-c", cat, "--points", points, "--date", day,
+                   "--reason", "月度考评", *extra).exit_code == 0
+    assert cli("ledger", "notice", ledger_dir, "--half", "1", "--from", "2027-07-01").exit_code == 0
+    for person, cat, points in (("X01", "ZZ", "10"), ("X01", "JL", "10"), ("X01", "SS", "15"), ("X01", "MS", "15"),
+                                ("X01", "JC", "10"), ("X01", "ZC", "4"), ("X02", "ZZ", "8"), ("X03", "ZZ", "9")):
+        assert cli("ledger", "add", ledger_dir, "-p", person, "-c", cat, "--points", points, "--date", "2027-11-15",
+                   "--reason", "年终考核").exit_code == 0
+    ledger = Ledger.open(ledger_dir)
+    year = summary(ledger.scheme(), ledger.entries())
+    assert ledger.check_chain() is None and ledger.evidence(
+        next(e for e in ledger.entries() if "+photo:" in e.source).source.split("+photo:")[1]) is not None
+    ledger.close()
+    x01 = next(s for s in year.standings if s.person == "X01")
+    lines = {ln.category: ln for ln in x01.lines}
+    assert lines["ZC"].by_quarter[0] == D(4) and lines["ZC"].cut == D(2)  # 6 in Q1 held to the quarter's 4
+    assert lines["QZ"].counted == min(D(10), satisfaction * 10)
+    # hand-computed: 10 + 10 + (4 + 3 + 4) + 15 + 12 + 15 + 10 + QZ
+    assert x01.exact == D(10) + D(10) + D(11) + D(15) + D(12) + D(15) + D(10) + min(D(10), satisfaction * 10)
+    assert x01.total >= 85 and x01.rank == 1  # 优秀 needs 85, but at most 30 % of 3 people is less than one:
+    assert x01.level == "合格" and "level_none:优秀:0.3:3" in year.notes  # nobody, and the note says why
+    assert {s.person: s.level for s in year.standings}["X02"] == "不合格"  # 4 + 8 = 12 points, below 60
+    assert cli("ledger", "notice", ledger_dir, "--half", "2", "--from", "2028-01-05").exit_code == 0
+    assert (ledger_dir / "notices" / "2027-H2-公示.pdf").is_file()
+    assert cli("ledger", "files", ledger_dir).exit_code == 0
+    ok = cli("ledger", "verify", ledger_dir)
+    assert ok.exit_code == 0 and "1 imported bundles agree" in ok.stdout, ok.output
