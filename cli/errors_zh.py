@@ -113,6 +113,8 @@ ERRORS_ZH: list[tuple[str, str]] = [
     (r"(?P<d>\S+) falls in a period already sealed and published \(公示, quarters 1-(?P<q>\d)\); .*", "{d} 属于已封存并公示的期次（第 1—{q} 季度）；请把记录日期写在当前期次，并在原因中说明"),
     (r"(?P<p>H[12]) is already sealed; .*", "{p} 已封存；可用 `ledger notice` 重新打印其公示单"),
     (r"seal the first half \(H1\) before the year \(H2\)", "请先封存上半年（H1），再封存全年（H2）"),
+    (r"ledger\.toml: person (?P<p>\S+) has entries \(#(?P<n>\d+)\); a person with entries stays in the ledger", "ledger.toml：人员 {p} 已有记录（#{n}）；有记录的人员不能删除"),
+    (r"ledger\.toml: category (?P<c>\S+) has entries \(#(?P<n>\d+)\); a category with entries stays in the ledger", "ledger.toml：考核项目 {c} 已有记录（#{n}）；有记录的项目不能删除"),
     # bundles
     (_P + r": no such bundle; give the folder \(or \.zip\) that `tallykit seal` wrote", "{path}：没有这个归档包；请给出 `tallykit seal` 生成的文件夹（或 .zip）"),
     (_P + r": not a tallykit bundle \(no seal\.json or MANIFEST\.sha256\)", "{path}：不是本软件的归档包（缺少 seal.json 或 MANIFEST.sha256）"),

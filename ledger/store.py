@@ -110,6 +110,14 @@ class Ledger:
         scheme = load_bytes(raw, DEFINITION)
         if scheme.id != self.scheme().id:
             raise StoreError(f"{DEFINITION}: ledger.id changed to {scheme.id}; put back {self.scheme().id}")
+        people, categories = {p.id for p in scheme.people}, {c.id for c in scheme.categories}
+        for e in self.entries():  # an edit never drops recorded points silently
+            if e.person not in people:
+                raise StoreError(f"{DEFINITION}: person {e.person} has entries (#{e.id}); a person with entries "
+                                 "stays in the ledger")
+            if e.category not in categories:
+                raise StoreError(f"{DEFINITION}: category {e.category} has entries (#{e.id}); a category with "
+                                 "entries stays in the ledger")
         with self.transaction():
             return self._accept(raw.decode("utf-8"), actor)
 

@@ -478,3 +478,33 @@ def test_yirenyidang_end_to_end_a_months_survey_hand_entries_with_a_photo_the_ye
     assert cli("ledger", "files", ledger_dir).exit_code == 0
     ok = cli("ledger", "verify", ledger_dir)
     assert ok.exit_code == 0 and "1 imported bundles agree" in ok.stdout, ok.output
+
+
+def test_every_measure_converts_from_the_sealed_results_and_edits_never_drop_points(sealed_meeting, cli, tmp_path):
+    """judge mean (the 竞聘演讲's trimmed mean) and rating points convert per candidate from the sealed results;
+    a ledger.toml edit that would drop a person or a category with entries is refused."""
+    from archive.bundle import sealed_results
+    from ledger.importer import convert, match_people
+    from ledger.model import Conversion
+
+    s = scheme("ledger-shuangqianfen")
+    sealed = sealed_results(sealed_meeting)
+    people, outside = match_people(s, sealed.meeting, {})
+    assert outside == ["C06 赵丽娟"] and people["C01"] == "P01"
+    judge = convert(Conversion("J", "judge_mean", "JL", D(4)), sealed.meeting, sealed.results, set(sealed.sealed),
+                    people)
+    means = {c.candidate_id: c.trimmed_mean for c in sealed.results.rounds["YJ"].candidates}
+    assert {r.person: r.points for r in judge} == {people[c]: means[c] * 4 for c in people}
+    rating = convert(Conversion("R", "rating_points", "LS", D(2)), sealed.meeting, sealed.results,
+                     set(sealed.sealed), people)
+    points = {c.candidate_id: c.points for c in sealed.results.rounds["CP"].candidates}
+    assert {r.person: r.points for r in rating} == {people[c]: points[c] * 2 for c in people}
+    folder = tmp_path / "year"
+    assert cli("ledger", "init", folder, "-t", "ledger-shuangqianfen").exit_code == 0
+    assert cli("ledger", "add", folder, "-p", "P05", "-c", "LS", "--points", "5", "--date", "2027-01-05",
+               "--reason", "森林防火").exit_code == 0
+    toml = folder / "ledger.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text[:text.index('[[people]]\nid = "P05"')], encoding="utf-8")
+    refused = cli("ledger", "check", folder)
+    assert refused.exit_code != 0 and "person P05 has entries (#1)" in refused.stderr
