@@ -115,6 +115,8 @@ ERRORS_ZH: list[tuple[str, str]] = [
     (r"seal the first half \(H1\) before the year \(H2\)", "请先封存上半年（H1），再封存全年（H2）"),
     (r"ledger\.toml: person (?P<p>\S+) has entries \(#(?P<n>\d+)\); a person with entries stays in the ledger", "ledger.toml：人员 {p} 已有记录（#{n}）；有记录的人员不能删除"),
     (r"ledger\.toml: category (?P<c>\S+) has entries \(#(?P<n>\d+)\); a category with entries stays in the ledger", "ledger.toml：考核项目 {c} 已有记录（#{n}）；有记录的项目不能删除"),
+    (_P + r": is not a ledger store \(not an SQLite file tallykit wrote\)", "{path}：不是本软件的积分台账数据库"),
+    (_P + r": ledger store version (?P<v>\d+) is not (?P<w>\d+); use the tallykit that made it", "{path}：台账数据库版本 {v} 与本软件（{w}）不符；请使用创建它的版本"),
     # bundles
     (_P + r": no such bundle; give the folder \(or \.zip\) that `tallykit seal` wrote", "{path}：没有这个归档包；请给出 `tallykit seal` 生成的文件夹（或 .zip）"),
     (_P + r": not a tallykit bundle \(no seal\.json or MANIFEST\.sha256\)", "{path}：不是本软件的归档包（缺少 seal.json 或 MANIFEST.sha256）"),

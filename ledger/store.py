@@ -21,6 +21,7 @@ DEFINITION = "ledger.toml"
 STORE = "ledger.db"
 KEY = "ledger.key"
 PUBLIC = "ledger.pub"
+SCHEMA_VERSION = 1
 PERIODS = {"H1": 2, "H2": 4}  # 半年一公示: the first half is quarters 1-2, the second the whole year
 GENESIS = "0" * 64
 SCHEMA = """
@@ -71,6 +72,7 @@ class Ledger:
         (path / PUBLIC).write_text(public_pem(keys.public_key), encoding="utf-8")
         db = sqlite3.connect(path / STORE, isolation_level=None)
         db.executescript(SCHEMA)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         ledger = cls(path, db)
         with ledger.transaction():
             ledger._accept(text, actor)
@@ -80,7 +82,16 @@ class Ledger:
     def open(cls, path: Path) -> Ledger:
         if not (path / STORE).is_file():
             raise StoreError(f"{path}: is not a ledger folder (no {STORE}); create one with `tallykit ledger init`")
-        return cls(path, sqlite3.connect(path / STORE, isolation_level=None))
+        try:
+            db = sqlite3.connect(path / STORE, isolation_level=None)
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError:
+            raise StoreError(f"{path / STORE}: is not a ledger store (not an SQLite file tallykit wrote)") from None
+        if version != SCHEMA_VERSION:
+            db.close()
+            raise StoreError(f"{path / STORE}: ledger store version {version} is not {SCHEMA_VERSION}; use the "
+                             "tallykit that made it")
+        return cls(path, db)
 
     def close(self) -> None:
         self.db.close()

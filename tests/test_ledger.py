@@ -508,3 +508,13 @@ def test_every_measure_converts_from_the_sealed_results_and_edits_never_drop_poi
     toml.write_text(text[:text.index('[[people]]\nid = "P05"')], encoding="utf-8")
     refused = cli("ledger", "check", folder)
     assert refused.exit_code != 0 and "person P05 has entries (#1)" in refused.stderr
+
+
+def test_a_file_that_is_not_this_ledgers_store_is_one_line(cli, tmp_path):
+    folder = tmp_path / "year"
+    assert cli("ledger", "init", folder, "-t", "ledger-yirenyidang").exit_code == 0
+    (folder / "ledger.db").write_bytes(b"not a database at all" * 100)
+    bad = cli("ledger", "summary", folder)
+    assert bad.exit_code != 0 and bad.stderr.count("\n") == 1 and "is not a ledger store" in bad.stderr
+    missing = cli("ledger", "summary", tmp_path / "nowhere")
+    assert missing.exit_code != 0 and "is not a ledger folder" in missing.stderr
