@@ -20,6 +20,7 @@ from ballots.layout import MARKER_INSET, MARKER_SIZE, PAPER
 # ~95% of damaged test-deck frames), then with two windows, then on a copy 1280 px wide; their corners are
 # then refined at full resolution.
 PASSES = ((960, (13, 13)), (960, (5, 25)), (1280, (5, 25)))
+TRACK_CELL = 112  # live video: each marker's window around its last place, in a 2 x 2 mosaic of this cell size
 
 
 @dataclass(frozen=True)
@@ -81,12 +82,55 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
     return frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
 
 
-def find_page(gray: np.ndarray, max_error_mm: float = 0.6) -> PageFit | NoPage:
+def _track(gray: np.ndarray, hint: PageFit) -> dict[int, np.ndarray] | None:
+    """The four markers where the last frame had them: each looked for only in a small window around its last
+    place (a sheet on the stand moves a few pixels between frames), the four windows searched at once as one
+    small picture. None when any is not there."""
+    h, w = gray.shape
+    inverse = np.linalg.inv(hint.homography)
+    cell = TRACK_CELL
+    mosaic = np.full((2 * cell, 2 * cell), 255, np.uint8)
+    placed = []
+    for marker_id, corners_mm in enumerate(marker_corners_mm(hint.paper)):
+        px = cv2.perspectiveTransform(corners_mm.reshape(-1, 1, 2), inverse).reshape(-1, 2)
+        side = float(np.max(px.max(axis=0) - px.min(axis=0)))
+        grow = 0.6 * side + 8
+        x0, y0 = (int(max(0, v - grow)) for v in px.min(axis=0))
+        x1, y1 = int(min(w, px[:, 0].max() + grow)), int(min(h, px[:, 1].max() + grow))
+        if x1 - x0 < side or y1 - y0 < side or side < 12:
+            return None
+        scale = min(1.0, (cell - 4) / max(x1 - x0, y1 - y0))  # each window fits its cell of the mosaic
+        crop = gray[y0:y1, x0:x1]
+        if scale < 1:
+            crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        oy, ox = (marker_id // 2) * cell + 2, (marker_id % 2) * cell + 2
+        mosaic[oy:oy + crop.shape[0], ox:ox + crop.shape[1]] = crop
+        placed.append((scale, x0, y0, ox, oy))
+    corners, ids, _ = _detector(PASSES[0][1]).detectMarkers(mosaic)
+    found: dict[int, np.ndarray] = {}
+    for c, i in zip(corners, () if ids is None else ids.ravel(), strict=True):
+        marker_id = int(i)
+        if marker_id > 3:
+            continue
+        scale, x0, y0, ox, oy = placed[marker_id]
+        c = c.reshape(4, 2)
+        inside = (c[:, 0] >= ox) & (c[:, 0] < ox + TRACK_CELL - 2) & (c[:, 1] >= oy) & (c[:, 1] < oy + TRACK_CELL - 2)
+        if marker_id in found or not inside.all():
+            return None  # twice, or not in its own window: search the whole picture
+        found[marker_id] = (c - np.array([ox, oy], np.float32)) / scale + np.array([x0, y0], np.float32)
+    return found if len(found) == 4 else None
+
+
+def find_page(gray: np.ndarray, max_error_mm: float = 0.6, hint: PageFit | None = None) -> PageFit | NoPage:
+    """The page in this frame. `hint`: the last frame's fit (live video): its markers are looked for near where
+    they were first, which is a fraction of the full search; the full search runs when any is not found."""
     h, w = gray.shape
     tried: set[tuple[float, tuple[int, int]]] = set()
     found: dict[int, np.ndarray] = {}
     resized: dict[float, np.ndarray] = {}
-    for width, windows in PASSES:
+    scale = min(1.0, PASSES[0][0] / max(w, h))
+    tracked = _track(gray, hint) if hint is not None and hint.markers == 4 and hint.frame_size == (w, h) else None
+    for width, windows in () if tracked else PASSES:
         scale = min(1.0, width / max(w, h))
         if (scale, windows) in tried:
             continue
@@ -105,6 +149,8 @@ def find_page(gray: np.ndarray, max_error_mm: float = 0.6) -> PageFit | NoPage:
             found[marker_id] = c.reshape(4, 2) / scale
         if len(found) == 4:
             break
+    if tracked:
+        found = tracked
     if len(found) < 3:  # three markers give twelve corners: enough for the homography; fewer are not
         missing = sorted({0, 1, 2, 3} - set(found))
         return NoPage("missing_marker" if found else "no_page", f"markers {missing} not seen", len(found))

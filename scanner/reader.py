@@ -29,6 +29,7 @@ MIN_SHARPNESS = 15.0  # variance of the Laplacian of the rectified page; below i
 # can be decided (dim light lowers this number without hiding a mark): rejected only when many boxes are in doubt
 MIN_SHARPNESS_FLOOR = 2.0  # below this nothing on the page can be told apart
 MIN_PAPER_LEVEL = 60.0  # the paper's grey (0-255) in the picture; darker is too dark to trust a faint mark
+FULL_SEARCH_EVERY = 10  # live video: frames read near the last fit before the whole picture is searched again
 
 REJECTIONS = {
     "no_page": "no sheet in view",
@@ -100,6 +101,8 @@ class SheetReader:
         self.min_sharpness = min_sharpness
         self.min_px_per_mm = min_px_per_mm
         self.timings: dict[str, float] = {}
+        self._last_fit: PageFit | None = None
+        self._tracked = 0
         keep_freed_memory()  # a frame's big arrays reuse the last frame's memory (half the time, measured)
 
     @classmethod
@@ -115,10 +118,15 @@ class SheetReader:
             self._changed[layout.hash] = stale_paper(self.meeting, layout)
         return self._changed[layout.hash]
 
-    def read(self, frame: np.ndarray) -> SheetRead | Rejected:
+    def read(self, frame: np.ndarray, *, track: bool = False) -> SheetRead | Rejected:
+        """One frame's verdict. `track` (live video): look for the page where the last frame had it first; every
+        FULL_SEARCH_EVERY-th frame searches the whole picture anyway (a second sheet coming into view)."""
         t0 = time.perf_counter()
         gray = to_gray(frame)
-        fit = find_page(gray, self.max_fit_error_mm)
+        hint = self._last_fit if track and self._tracked < FULL_SEARCH_EVERY else None
+        self._tracked = self._tracked + 1 if hint is not None else 0
+        fit = find_page(gray, self.max_fit_error_mm, hint)
+        self._last_fit = fit if isinstance(fit, PageFit) else None
         t1 = time.perf_counter()
         if isinstance(fit, NoPage):
             self.timings = {"find": t1 - t0}
