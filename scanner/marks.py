@@ -164,22 +164,25 @@ def _clip(coords: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
     shape = (_px(height_mm), _px(width_mm))
-    printed = np.zeros(shape, np.uint8)
-    for t in page.texts:
-        x0, y0, x1, y1 = _outer(t.rect, 0.3)
-        printed[max(0, y0):y1, max(0, x0):x1] = 1
-    unlined = printed.copy()  # before the table's lines: a stroke crossing a line is still one stroke
-    for ln in page.lines:
-        cv2.line(printed, (_px(ln.x1), _px(ln.y1)), (_px(ln.x2), _px(ln.y2)), 1, max(1, _px(0.9)))
-    for mask in (printed, unlined):
-        for b in page.boxes:
-            x0, y0, x1, y1 = _outer(b.rect, 0.6)
-            mask[max(0, y0):y1, max(0, x0):x1] = 1
-        for r in (*[m.rect for m in page.markers], *page.calibration):
-            x0, y0, x1, y1 = _outer(r, 0.8)
-            mask[max(0, y0):y1, max(0, x0):x1] = 1
-        x0, y0, x1, y1 = _outer(page.qr, 5.0)
+
+    def fill(mask: np.ndarray, r: Rect, grow: float) -> None:
+        x0, y0, x1, y1 = _outer(r, grow)
         mask[max(0, y0):y1, max(0, x0):x1] = 1
+
+    texts = np.zeros(shape, np.uint8)
+    for t in page.texts:
+        fill(texts, t.rect, 0.3)
+    lines = np.zeros(shape, np.uint8)
+    for ln in page.lines:
+        cv2.line(lines, (_px(ln.x1), _px(ln.y1)), (_px(ln.x2), _px(ln.y2)), 1, max(1, _px(0.9)))
+    fixed = np.zeros(shape, np.uint8)  # boxes, markers, the calibration strip and the code
+    for b in page.boxes:
+        fill(fixed, b.rect, 0.6)
+    for r in (*[m.rect for m in page.markers], *page.calibration):
+        fill(fixed, r, 0.8)
+    fill(fixed, page.qr, 5.0)
+    unlined = texts | fixed  # without the table's lines: a stroke crossing a line is still one stroke
+    printed = unlined | lines
     open_sum = cv2.integral(1 - printed)
     boxes = page.boxes
     inner = _clip(np.array([_inner(b.rect, box_margin(b.rect)) for b in boxes], np.int64).reshape(-1, 4), shape)
@@ -201,15 +204,9 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
                       np.int64).reshape(-1, 2)
     zones = _clip(np.array([_inner(z.rect, 0.3) for z in page.zones], np.int64).reshape(-1, 4), shape)
     bare = printed == 0
-    looked = (1 - (printed - unlined)).astype(np.uint8)  # the table's lines are not where a crease is seen
-    for b in page.boxes:  # nor boxes, markers, the calibration strip and the code (texts are: a crease crosses them)
-        x0, y0, x1, y1 = _outer(b.rect, 0.6)
-        looked[max(0, y0):y1, max(0, x0):x1] = 0
-    for r in (*[m.rect for m in page.markers], *page.calibration):
-        x0, y0, x1, y1 = _outer(r, 0.8)
-        looked[max(0, y0):y1, max(0, x0):x1] = 0
-    x0, y0, x1, y1 = _outer(page.qr, 5.0)
-    looked[max(0, y0):y1, max(0, x0):x1] = 0
+    # where a crease is looked for: not the table's lines (outside texts), boxes, markers, calibration and code;
+    # texts are (a crease crosses them)
+    looked = ((fixed == 0) & ~((lines == 1) & (texts == 0))).astype(np.uint8)
     for x0, y0, x1, y1 in zones:
         bare[y0:y1, x0:x1] = False
         looked[y0:y1, x0:x1] = 0
