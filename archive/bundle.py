@@ -304,6 +304,10 @@ def _all_text(meeting: Meeting, results: Results) -> str:
 class Verification:
     problems: list[str] = field(default_factory=list)
     facts: dict[str, str] = field(default_factory=dict)
+    # what the check read, for a caller that goes on to use a verified bundle (sealed_results)
+    statement: dict[str, Any] = field(default_factory=dict, repr=False)
+    meeting: Meeting | None = field(default=None, repr=False)
+    results: Results | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -344,7 +348,7 @@ def verify(path: Path, expected_fingerprint: str | None = None) -> Verification:
             raise ArchiveError(f"{path}: not a tallykit bundle (no seal.json or MANIFEST.sha256)")
         v = Verification()
         _check_files(root, v)
-        statement = _check_signature(root, v)
+        statement = v.statement = _check_signature(root, v)
         _check_store(root, statement, v)
         if expected_fingerprint is not None:
             wanted = "".join(expected_fingerprint.split()).upper()
@@ -453,7 +457,8 @@ def _check_store_content(root: Path, store: Store, statement: dict[str, Any], v:
     except TallyError as exc:
         v.problems.append(f"meeting.db: the accepted definition does not load: {exc}")
         return
-    recomputed = results_document(meeting, collect(store, meeting))
+    v.meeting, v.results = meeting, collect(store, meeting)
+    recomputed = results_document(meeting, v.results)
     digest = results_digest(recomputed)
     v.facts["recomputed digest"] = digest
     if digest != statement.get("results_sha256"):
@@ -572,13 +577,9 @@ class SealedResults:
 def sealed_results(path: Path, expected_fingerprint: str | None = None) -> SealedResults:
     """The results a bundle was sealed with, after checking it like `verify` does (refused on any problem)."""
     v = verify(path, expected_fingerprint)
-    if not v.ok:
-        raise ArchiveError(f"{path}: the bundle does not verify ({v.problems[0]}); run `tallykit verify` on it")
-    with _opened(path) as root:
-        statement = json.loads((root / "seal.json").read_text(encoding="utf-8"))
-        with _working_copy(root / "meeting.db") as store:
-            meeting = _accepted_meeting(store)
-            results = collect(store, meeting)
-    sealed = {s["round"]: s["sealed_at"] for s in statement.get("sealed", [])}
-    return SealedResults(meeting, results, str(statement.get("results_sha256")), sealed,
+    if not v.ok or v.meeting is None or v.results is None:
+        why = v.problems[0] if v.problems else "its results could not be recomputed"
+        raise ArchiveError(f"{path}: the bundle does not verify ({why}); run `tallykit verify` on it")
+    sealed = {s["round"]: s["sealed_at"] for s in v.statement.get("sealed", [])}
+    return SealedResults(v.meeting, v.results, str(v.statement.get("results_sha256")), sealed,
                          v.facts.get("key fingerprint", ""))
