@@ -25,9 +25,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 
 @contextlib.contextmanager
-def serving(folder):
-    """The meeting server on a free loopback port, in a thread: (base URL, token)."""
-    app = create_app(folder, poll_seconds=0.05)
+def _running(app):
+    """An ASGI app on a free loopback port, in a thread: its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -39,10 +38,18 @@ def serving(folder):
         while not srv.started and time.time() < deadline:
             time.sleep(0.05)
         assert srv.started
-        yield f"http://127.0.0.1:{port}", app.state.service.token
+        yield f"http://127.0.0.1:{port}"
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def serving(folder):
+    """The meeting server on a free loopback port, in a thread: (base URL, token)."""
+    app = create_app(folder, poll_seconds=0.05)
+    with _running(app) as base:
+        yield base, app.state.service.token
 
 
 @pytest.fixture
@@ -217,20 +224,10 @@ def test_the_years_ranking_on_the_projector_fits_and_is_revealed_from_the_last_p
     for person, points in (("P01", 380), ("P02", 395), ("P03", 395), ("P04", 200), ("P05", 310)):
         assert cli("ledger", "add", folder, "-p", person, "-c", "JL", "--points", str(points), "--date", "2027-11-01",
                    "--reason", "全年纪律").exit_code == 0
-    app = create_ledger_app(folder)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.time() + 10
-        while not srv.started and time.time() < deadline:
-            time.sleep(0.05)
+    with _running(create_ledger_app(folder)) as base:
         for width, height in ((1920, 1080), (1024, 768)):
             page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(f"http://127.0.0.1:{port}/ledger")
+            page.goto(f"{base}/ledger")
             page.wait_for_selector("#rows tr")
             assert page.locator("#rows tr").count() == 5
             assert page.evaluate("document.documentElement.scrollHeight") <= height
@@ -249,6 +246,3 @@ def test_the_years_ranking_on_the_projector_fits_and_is_revealed_from_the_last_p
             page.keyboard.press("Escape")
             assert page.locator("#rows tr.hidden").count() == 0
             page.close()
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
