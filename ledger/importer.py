@@ -9,13 +9,13 @@ stops the import with the candidates to map by hand: a result is never given to 
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ledger.model import Conversion, Scheme
 from meeting.errors import TallyError
 from meeting.model import Meeting
+from tally.compute import normalise_name
 from tally.model import RatingResult, Results, ScoreResult, SurveyResult, VoteResult
 
 
@@ -23,16 +23,12 @@ class LedgerImportError(TallyError):
     exit_code = 1
 
 
-def _key(name: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", name).split())
-
-
 def match_people(scheme: Scheme, meeting: Meeting, mapped: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     """candidate id → person id, and the candidates that are no ledger person (reported, not imported)."""
     people = {p.id: p for p in scheme.people}
     by_name: dict[str, list[str]] = {}
     for p in scheme.people:
-        by_name.setdefault(_key(p.name), []).append(p.id)
+        by_name.setdefault(normalise_name(p.name), []).append(p.id)
     out, outside, doubts = {}, [], []
     for c in meeting.candidates:
         pid = mapped.get(c.id) or c.person
@@ -41,14 +37,14 @@ def match_people(scheme: Scheme, meeting: Meeting, mapped: dict[str, str]) -> tu
                 raise LedgerImportError(f'candidate {c.id} {c.name} is mapped to "{pid}", not a person of this ledger')
             out[c.id] = pid
             continue
-        same = by_name.get(_key(c.name), [])
+        same = by_name.get(normalise_name(c.name), [])
         if c.birth_year is not None:
             same = [p for p in same if people[p].birth_year in (None, c.birth_year)]
         if len(same) == 1:
             out[c.id] = same[0]
         elif len(same) > 1:
             doubts.append(f"{c.id} {c.name} (could be {', '.join(same)})")
-        elif by_name.get(_key(c.name)):
+        elif by_name.get(normalise_name(c.name)):
             doubts.append(f"{c.id} {c.name} (same name, another birth year)")
         else:
             outside.append(f"{c.id} {c.name}")

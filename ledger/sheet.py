@@ -9,13 +9,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ledger.model import Scheme
 from meeting.errors import TallyError
+from tally.compute import normalise_name
 
 HEADERS = {
     "person": ("人员", "姓名", "person", "name"),
@@ -70,7 +70,8 @@ def _cells(path: Path) -> list[list[object]]:
 
 
 def _key(text: object) -> str:
-    return "".join(unicodedata.normalize("NFKC", str(text or "")).split()).lower()
+    """A cell or a name as compared: one spelling (tally's normalise_name), any letter case."""
+    return normalise_name(str(text or "")).lower()
 
 
 def read_sheet(path: Path, scheme: Scheme) -> list[SheetRow]:
