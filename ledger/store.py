@@ -16,6 +16,7 @@ from ledger.model import Entry, Scheme
 from meeting.canon import canonical_json
 from meeting.errors import StoreError
 from meeting.keys import MeetingKeys, fingerprint, new_meeting_id, public_pem
+from meeting.store import GENESIS, audit_hash, now  # the same chain as a meeting's
 
 DEFINITION = "ledger.toml"
 STORE = "ledger.db"
@@ -23,7 +24,6 @@ KEY = "ledger.key"
 PUBLIC = "ledger.pub"
 SCHEMA_VERSION = 1
 PERIODS = {"H1": 2, "H2": 4}  # 半年一公示: the first half is quarters 1-2, the second the whole year
-GENESIS = "0" * 64
 SCHEMA = """
 CREATE TABLE definitions (version INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, toml TEXT NOT NULL,
                           accepted_at TEXT NOT NULL, actor TEXT NOT NULL);
@@ -40,15 +40,6 @@ CREATE TABLE periods (period TEXT PRIMARY KEY, through INTEGER NOT NULL, sealed_
 CREATE TABLE audit (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
                     subject TEXT NOT NULL, data TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL);
 """
-
-
-def now() -> str:
-    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def _hash(row: dict[str, Any]) -> str:
-    body = {k: row[k] for k in ("seq", "at", "actor", "action", "subject", "data", "prev")}
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -303,7 +294,7 @@ class Ledger:
         last = self.db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
         row = {"seq": (last[0] + 1) if last else 1, "at": now(), "actor": actor, "action": action,
                "subject": subject, "data": canonical_json(data), "prev": last[1] if last else GENESIS}
-        row["hash"] = _hash(row)
+        row["hash"] = audit_hash(row)
         self.db.execute("INSERT INTO audit VALUES (:seq, :at, :actor, :action, :subject, :data, :prev, :hash)", row)
 
     def check_chain(self) -> str | None:
@@ -313,7 +304,7 @@ class Ledger:
                 "SELECT seq, at, actor, action, subject, data, prev, hash FROM audit ORDER BY seq"):
             row = {"seq": seq, "at": at, "actor": actor, "action": action, "subject": subject, "data": data,
                    "prev": before}
-            if before != prev or _hash(row) != digest:
+            if before != prev or audit_hash(row) != digest:
                 return f"audit row {seq} does not chain: the ledger was altered outside tallykit"
             prev = digest
         logged = {subject: data for subject, data in self.db.execute(

@@ -223,7 +223,7 @@ class Store:
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
         row = {"seq": seq, "at": now(), "actor": actor, "action": action, "subject": subject,
                "data": canonical_json(data), "prev": prev}
-        row["hash"] = _audit_hash(row)
+        row["hash"] = audit_hash(row)
         self._insert("audit", row)
         return seq
 
@@ -284,7 +284,7 @@ class Store:
                 return Integrity(False, seq - 1, head, seq, f"audit row {seq} is missing")
             if row["prev"] != prev:
                 return Integrity(False, seq - 1, head, seq, f"audit row {seq} does not follow row {seq - 1}")
-            if _audit_hash(row) != row["hash"]:
+            if audit_hash(row) != row["hash"]:
                 return Integrity(False, seq - 1, head, seq, f"audit row {seq} ({row['action']}) was changed")
             prev = head = row["hash"]
             data = _loads(row["data"])
@@ -546,6 +546,6 @@ def _loads(text: str) -> Any:
         return None
 
 
-def _audit_hash(row: dict[str, Any]) -> str:
+def audit_hash(row: dict[str, Any]) -> str:
     body = {k: row[k] for k in ("seq", "at", "actor", "action", "subject", "data", "prev")}
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()

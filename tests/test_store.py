@@ -87,7 +87,7 @@ def test_edited_audit_row_breaks_the_chain_at_that_row(meeting_dir, cli):
 
 
 def test_recomputed_hash_still_breaks_the_link_to_the_next_row(meeting_dir):
-    from meeting.store import _audit_hash
+    from meeting.store import audit_hash
 
     store = MeetingFolder.open(meeting_dir).store()
     store.set_ballot_count("CP", "QZ", "clerk", issued=50)
@@ -97,7 +97,7 @@ def test_recomputed_hash_still_breaks_the_link_to_the_next_row(meeting_dir):
     row = dict(zip(["seq", "at", "actor", "action", "subject", "data", "prev", "hash"],
                    db.execute("SELECT * FROM audit WHERE seq = 2").fetchone(), strict=True))
     row["actor"] = "someone else"
-    db.execute("UPDATE audit SET actor = ?, hash = ? WHERE seq = 2", [row["actor"], _audit_hash(row)])
+    db.execute("UPDATE audit SET actor = ?, hash = ? WHERE seq = 2", [row["actor"], audit_hash(row)])
     db.close()
     integrity = MeetingFolder.open(meeting_dir).store().check_integrity()
     assert (integrity.ok, integrity.broken_at) == (False, 3)
