@@ -86,6 +86,11 @@ class SheetRead:
         return data.tobytes()
 
 
+def _undecided(ink: PageInk) -> int:
+    """Boxes in doubt (marginal, struck) or not seen: what straightening the page may settle."""
+    return sum(b.state not in ("empty", "marked") for b in ink.boxes.values()) + len(ink.hidden)
+
+
 class SheetReader:
     def __init__(self, meeting: Meeting, secret: bytes, layouts: dict[str, Layout], thresholds: Thresholds,
                  *, allow_test: bool = False, max_fit_error_mm: float = 0.6, min_sharpness: float = MIN_SHARPNESS,
@@ -174,7 +179,7 @@ class SheetReader:
         except LowContrast as exc:
             return Rejected("low_contrast", str(exc), fit)
         for _step in range(2):
-            doubts = sum(b.state not in ("empty", "marked") for b in ink.boxes.values()) + len(ink.hidden)
+            doubts = _undecided(ink)
             if not doubts:
                 break
             # a doubt (or an outline not where the layout has it) may be the page's bend (curl, a wide lens): measure
@@ -187,7 +192,7 @@ class SheetReader:
                 again = read_ink(straight, layout.hash, page, layout.width, layout.height, self.thresholds)
             except LowContrast:
                 break
-            if sum(b.state not in ("empty", "marked") for b in again.boxes.values()) + len(again.hidden) >= doubts:
+            if _undecided(again) >= doubts:
                 break
             image, ink = straight, again
         if ink.outlines < OUTLINE_PAGE_MIN:
