@@ -141,16 +141,22 @@ class _Prep:
     outline_px: np.ndarray  # (n, 5, 24, 2) x y of points on each box's outline, and two pixels to either side
     crease_seen: np.ndarray  # at CREASE_PX_PER_MM: where a crease is looked for (not boxes, lines, handwriting)
     bare: np.ndarray  # bool: bare paper (no print, no handwriting zone), where a crease is checked along its length
+    unprinted: np.ndarray  # 1 - printed (uint8)
+    unprinted_f: np.ndarray  # the same as float32 (a multiplication masks a float page faster than bitwise_and)
+    unprinted_small: np.ndarray  # its share in every 1 mm block (float32, at 1 px/mm)
 
 
 _PREPS: dict[tuple[str, int], _Prep] = {}
+MAX_PREPS = 24  # about 8 MB each on A4: every page of a large meeting's forms, bounded
 
 
 def _prep(key: tuple[str, int], page: Page, width_mm: float, height_mm: float) -> _Prep:
     """Made once per (layout hash, page)."""
-    if key not in _PREPS:
-        if len(_PREPS) > 64:
-            _PREPS.clear()
+    if key in _PREPS:
+        _PREPS[key] = _PREPS.pop(key)  # most recently used last
+    else:
+        while len(_PREPS) >= MAX_PREPS:
+            _PREPS.pop(next(iter(_PREPS)))  # the least recently used page goes
         _PREPS[key] = _make_prep(page, width_mm, height_mm)
     return _PREPS[key]
 
@@ -225,14 +231,24 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
                                   np.clip(np.round(a[:, 1] * PX_PER_MM + k * a[:, 3]), 0, shape[0] - 1)], axis=-1)
                         for k in (-2, -1, 0, 1, 2)])
     outline_px = np.array(outline, np.int64).reshape(len(boxes), 5, 24, 2)
+    unprinted = 1 - printed
     return _Prep(printed, unlined, [b.id for b in boxes], inner, np.maximum(1, _areas(inner)), ring, edge,
                  _sums(open_sum, ring),
                  centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones), outline_px, crease_seen,
-                 bare)
+                 bare, unprinted, unprinted.astype(np.float32), _block_means(open_sum, shape))
 
 
 def _areas(c: np.ndarray) -> np.ndarray:
     return (c[:, 2] - c[:, 0]) * (c[:, 3] - c[:, 1])
+
+
+def _block_means(integral: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """The mean of an image over every PX_PER_MM x PX_PER_MM block (its 1 px/mm copy), from its integral image:
+    what cv2.resize(INTER_AREA) gives, without reading the page again."""
+    f = int(PX_PER_MM)
+    h, w = shape[0] // f * f, shape[1] // f * f
+    corners = integral[0:h + 1:f, 0:w + 1:f].astype(np.float32)
+    return (corners[1:, 1:] - corners[:-1, 1:] - corners[1:, :-1] + corners[:-1, :-1]) * (1.0 / (f * f))
 
 
 def _sums(integral: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -255,16 +271,15 @@ def flat_field(page: np.ndarray) -> np.ndarray:
     return cv2.divide(page, white, dtype=cv2.CV_32F)  # one pass (numpy took three)
 
 
-def _paper_level(signed: np.ndarray, printed: np.ndarray, inked: np.ndarray) -> np.ndarray:
-    """The darkness of bare paper around every point, at 1 px/mm: a blur that ignores print and ink."""
-    f = int(PX_PER_MM)
-    h, w = signed.shape
-    size = (max(1, w // f), max(1, h // f))
-    bare = cv2.compare(cv2.bitwise_or(printed, inked), 0, cv2.CMP_EQ)  # 255 on bare paper
-    on_paper = cv2.bitwise_and(signed, signed, mask=bare)  # signed where bare, 0 elsewhere (a masked copy)
-    num = cv2.GaussianBlur(cv2.resize(on_paper, size, interpolation=cv2.INTER_AREA), (0, 0), 2.0)
-    den = cv2.GaussianBlur(cv2.resize(bare, size, interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0,
-                           (0, 0), 2.0)
+def _paper_level(signed: np.ndarray, prep: _Prep, open_ink_sum: np.ndarray) -> np.ndarray:
+    """The darkness of bare paper around every point, at 1 px/mm: a blur that ignores print and ink.
+    Bare paper: not printed, not ink (signed <= INK); its share per 1 mm block comes from the integral of the open
+    ink the reader has already made."""
+    small = prep.unprinted_small.shape
+    on_paper = cv2.threshold(signed, INK, 0, cv2.THRESH_TOZERO_INV)[1]  # signed where not ink, 0 on ink
+    cv2.multiply(on_paper, prep.unprinted_f, dst=on_paper)  # and 0 on print
+    num = cv2.GaussianBlur(cv2.resize(on_paper, (small[1], small[0]), interpolation=cv2.INTER_AREA), (0, 0), 2.0)
+    den = cv2.GaussianBlur(prep.unprinted_small - _block_means(open_ink_sum, signed.shape), (0, 0), 2.0)
     return num / np.maximum(den, 1e-3)
 
 
@@ -349,20 +364,27 @@ def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
         on_bare = prep.bare[iy, ix]
         if np.count_nonzero(on_bare) < 40:
             continue
-        shifts = np.arange(-4, 5)
-        profile = np.array([signed[np.clip(ys + k * ux, 0, h - 1).astype(np.int64),
-                                   np.clip(xs - k * uy, 0, w - 1).astype(np.int64)] for k in shifts])[:, on_bare]
+        shifts = np.arange(-4, 5)[:, None].astype(np.float64)  # all nine offsets across the line at once
+        bx, by = xs[on_bare], ys[on_bare]
+        profile = signed[np.clip(by + shifts * ux, 0, h - 1).astype(np.int64),
+                         np.clip(bx - shifts * uy, 0, w - 1).astype(np.int64)]
         across = profile.max(axis=0)
         if np.mean((across > CREASE_SEEN) & (across <= CREASE_DARKEST + 0.1)) < CREASE_ALONG:
             continue  # it stops (a row of text) or it is ink (a ruled pen line)
         level = float(np.percentile(across, 97))
         # follow the crease's own centre (the line found on the small copy may be off by a pixel or two, or turned)
-        slope, base = np.polyfit(t[inside][on_bare], shifts[profile.argmax(axis=0)].astype(np.float64), 1)
+        slope, base = np.polyfit(t[inside][on_bare], shifts[profile.argmax(axis=0), 0], 1)
         k0, k1 = base + slope * t[inside][0], base + slope * t[inside][-1]
-        band = np.zeros((h, w), np.uint8)
         start = (round(xs[0] - k0 * uy), round(ys[0] + k0 * ux))
-        cv2.line(band, start, (round(xs[-1] - k1 * uy), round(ys[-1] + k1 * ux)), 1, _px(CREASE_WIDTH_MM))
-        signed[(band > 0) & (signed < level + 0.05)] = 0.0
+        end = (round(xs[-1] - k1 * uy), round(ys[-1] + k1 * ux))
+        # the band is drawn and applied within the line's bounding box only (a whole-page mask per crease was 1 ms)
+        pad = _px(CREASE_WIDTH_MM)
+        wx0, wy0 = max(0, min(start[0], end[0]) - pad), max(0, min(start[1], end[1]) - pad)
+        wx1, wy1 = min(w, max(start[0], end[0]) + pad + 1), min(h, max(start[1], end[1]) + pad + 1)
+        band = np.zeros((wy1 - wy0, wx1 - wx0), np.uint8)
+        cv2.line(band, (start[0] - wx0, start[1] - wy0), (end[0] - wx0, end[1] - wy0), 1, _px(CREASE_WIDTH_MM))
+        view = signed[wy0:wy1, wx0:wx1]
+        view[(band > 0) & (view < level + 0.05)] = 0.0
         found += 1
     return found
 
@@ -371,17 +393,17 @@ def _measure(signed: np.ndarray, prep: _Prep, thresholds: Thresholds) -> tuple:
     """Every box's fill, faint level, ring ink and state; the integral of ink off the print; the paper's level."""
     inked = (signed > INK).astype(np.uint8)
     ink_sum = cv2.integral(inked)
-    open_ink_sum = cv2.integral(inked & (1 - prep.printed))
+    open_ink_sum = cv2.integral(inked & prep.unprinted)
     fill = _sums(ink_sum, prep.inner) / prep.inner_area
     ring = np.where(prep.ring_area > 4, _sums(open_ink_sum, prep.ring) / np.maximum(prep.ring_area, 1), 0.0)
-    baseline = _paper_level(signed, prep.printed, inked)
+    baseline = _paper_level(signed, prep, open_ink_sum)
     level = baseline[prep.centre[:, 1], prep.centre[:, 0]] if len(prep.ids) else np.zeros(0)
     faint = _faint_levels(signed, prep, level, fill <= thresholds.empty)
     marked = fill >= thresholds.marked
     quiet = (fill <= thresholds.empty) & (faint < FAINT_LEVEL)
     doubt = quiet & (ring >= RING_MARGINAL)  # nothing inside, ink just around it
     if doubt.any() and marked.any():
-        ring = _own_ring(ring, doubt, marked, inked & (1 - prep.unlined), inked & (1 - prep.printed), prep)
+        ring = _own_ring(ring, doubt, marked, inked & (1 - prep.unlined), inked & prep.unprinted, prep)
     empty = quiet & (ring < RING_MARGINAL)
     struck = (fill >= STRUCK_FILL) & (ring >= STRUCK_RING)
     states = np.where(struck, "struck", np.where(marked, "marked", np.where(empty, "empty", "marginal"))).tolist()

@@ -86,6 +86,13 @@ class SheetRead:
         return data.tobytes()
 
 
+def _sharpness(image: np.ndarray) -> float:
+    """Variance of the page's Laplacian (from its sum and sum of squares: a third of meanStdDev's time)."""
+    lap = cv2.Laplacian(image, cv2.CV_16S)
+    n = float(lap.size)
+    return max(0.0, cv2.norm(lap, cv2.NORM_L2SQR) / n - (cv2.sumElems(lap)[0] / n) ** 2)
+
+
 def _undecided(ink: PageInk) -> int:
     """Boxes in doubt (marginal, struck) or not seen: what straightening the page may settle."""
     return sum(b.state not in ("empty", "marked") for b in ink.boxes.values()) + len(ink.hidden)
@@ -171,7 +178,7 @@ class SheetReader:
         paper = float(np.percentile(image[::8, ::8], 90))
         if paper < MIN_PAPER_LEVEL:  # a few grey levels between ink and paper: noise and JPEG could make marks
             return Rejected("too_dark", f"paper at grey {paper:.0f}", fit)
-        sharpness = float(cv2.meanStdDev(cv2.Laplacian(image, cv2.CV_16S))[1][0, 0]) ** 2
+        sharpness = _sharpness(image)
         if sharpness < MIN_SHARPNESS_FLOOR:
             return Rejected("blurred", f"sharpness {sharpness:.0f}", fit)
         try:
