@@ -11,6 +11,7 @@ marginal and goes to a person.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 
 import cv2
@@ -83,6 +84,7 @@ class PageInk:
     _rects: dict[str, Rect] = field(default_factory=dict, repr=False, compare=False)
     outlines: float = 1.0  # how plainly the page shows its printed box outlines (their median darkness)
     hidden: tuple[str, ...] = ()  # boxes whose outline cannot be seen: under a hand, another sheet, glare
+    origin: tuple[int, int] = (0, 0)  # where _signed (the reading window) starts on the page, in pixels
 
     @functools.cached_property
     def fingerprint(self) -> dict[str, bytes]:
@@ -94,7 +96,7 @@ class PageInk:
         for box_id, b in self.boxes.items():
             if b.state == "empty":
                 continue
-            gx0, gy0, gx1, gy1 = _outer(self._rects[box_id], 0.8)
+            gx0, gy0, gx1, gy1 = np.array(_outer(self._rects[box_id], 0.8)) - np.array([*self.origin, *self.origin])
             patch = np.clip(self._signed[max(0, gy0):gy1, max(0, gx0):gx1], 0.0, 1.0)
             thumb = cv2.resize(patch, (8, 8), interpolation=cv2.INTER_AREA)
             out[box_id] = (thumb * 255).astype(np.uint8).tobytes()
@@ -144,9 +146,15 @@ class _Prep:
     unprinted: np.ndarray  # 1 - printed (uint8)
     unprinted_f: np.ndarray  # the same as float32 (a multiplication masks a float page faster than bitwise_and)
     unprinted_small: np.ndarray  # its share in every 1 mm block (float32, at 1 px/mm)
+    window: tuple[int, int, int, int] = (0, 0, 0, 0)  # the reading window in page pixels: x0 y0 x1 y1
 
 
 _PREPS: dict[tuple[str, int], _Prep] = {}
+# Only the part of a page where something is read is rectified and measured: every box, handwriting zone and the
+# calibration strip, with this much paper around them (the flat field's 9 mm closing, the paper level's blur, the
+# strokes followed 8 mm back to a neighbour's mark all stay inside). A third of an A4 form's pixels (title,
+# instructions, margins) is never looked at. All prep arrays are in the window's pixels.
+WINDOW_MARGIN_MM = 12
 MAX_PREPS = 24  # about 8 MB each on A4: every page of a large meeting's forms, bounded
 
 
@@ -168,7 +176,44 @@ def _clip(coords: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return coords
 
 
+def reading_window(page: Page, width_mm: float, height_mm: float) -> tuple[int, int, int, int]:
+    """The part of the page the reader reads (see WINDOW_MARGIN_MM), in whole millimetres: x0 y0 x1 y1."""
+    rects = [b.rect for b in page.boxes] + list(page.calibration) + [z.rect for z in page.zones]
+    m = WINDOW_MARGIN_MM
+    x0 = max(0, math.floor(min(r.x for r in rects)) - m)
+    y0 = max(0, math.floor(min(r.y for r in rects)) - m)
+    x1 = min(math.floor(width_mm), math.ceil(max(r.x + r.w for r in rects)) + m)
+    y1 = min(math.floor(height_mm), math.ceil(max(r.y + r.h for r in rects)) + m)
+    return x0, y0, x1, y1
+
+
+def window_px(key: tuple[str, int], page: Page, width_mm: float, height_mm: float) -> tuple[int, int, int, int]:
+    """The reading window of a layout page in page pixels (PX_PER_MM): x0 y0 x1 y1."""
+    return _prep(key, page, width_mm, height_mm).window
+
+
 def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
+    """The masks and coordinates on the whole page, then cut to the reading window."""
+    full = _page_prep(page, width_mm, height_mm)
+    wx0, wy0, wx1, wy1 = reading_window(page, width_mm, height_mm)
+    f = int(PX_PER_MM)
+    x0, y0, x1, y1 = wx0 * f, wy0 * f, wx1 * f, wy1 * f
+    shift = np.array([x0, y0, x0, y0], np.int64)
+    crop = (slice(y0, y1), slice(x0, x1))
+    unprinted = np.ascontiguousarray(full.unprinted[crop])
+    return _Prep(
+        np.ascontiguousarray(full.printed[crop]), np.ascontiguousarray(full.unlined[crop]), full.ids,
+        full.inner - shift, full.inner_area, full.ring - shift, full.edge - shift, full.ring_area,
+        full.centre - np.array([wx0, wy0], np.int64),
+        [(idx, rows - y0, cols - x0) for idx, rows, cols in full.groups],
+        full.zone_ids, full.zones - shift, full.zone_area, full.outline_px - np.array([x0, y0], np.int64),
+        np.ascontiguousarray(full.crease_seen[wy0 * CREASE_PX_PER_MM:wy1 * CREASE_PX_PER_MM,
+                                              wx0 * CREASE_PX_PER_MM:wx1 * CREASE_PX_PER_MM]),
+        np.ascontiguousarray(full.bare[crop]), unprinted, unprinted.astype(np.float32),
+        _block_means(cv2.integral(unprinted), unprinted.shape), (x0, y0, x1, y1))
+
+
+def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
     shape = (_px(height_mm), _px(width_mm))
 
     def fill(mask: np.ndarray, r: Rect, grow: float) -> None:
@@ -280,14 +325,16 @@ def light(page: np.ndarray) -> np.ndarray:
     return cv2.max(cv2.resize(white, (w, h), interpolation=cv2.INTER_LINEAR), 1)
 
 
-def ink_scale(page: np.ndarray, calibration: tuple[Rect, Rect]) -> tuple[np.ndarray, float]:
+def ink_scale(page: np.ndarray, calibration: tuple[Rect, Rect], origin: tuple[int, int] = (0, 0)
+              ) -> tuple[np.ndarray, float]:
     """The page as ink darkness: the light divided out (flat field), then scaled by the page's own calibration
-    strip, 0 on its blank box and 1 on its solid one. Returns (signed page, float32; contrast)."""
+    strip, 0 on its blank box and 1 on its solid one. `origin`: where `page` starts on the page, in pixels.
+    Returns (signed page, float32; contrast)."""
     white_px = light(page)
     blank, solid = calibration
 
     def level(r: Rect) -> float:
-        x0, y0, x1, y1 = _inner(r, 1.2)
+        x0, y0, x1, y1 = np.array(_inner(r, 1.2)) - np.array([*origin, *origin])
         return float(np.median(cv2.divide(page[y0:y1, x0:x1], white_px[y0:y1, x0:x1], dtype=cv2.CV_32F)))
 
     white, black = level(blank), level(solid)
@@ -441,8 +488,14 @@ def _measure(signed: np.ndarray, prep: _Prep, thresholds: Thresholds) -> tuple:
 
 def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float, height_mm: float,
              thresholds: Thresholds) -> PageInk:
-    signed, contrast = ink_scale(page_img, page.calibration)
+    """Every box's ink. `page_img`: the rectified page at PX_PER_MM, or only its reading window (window_px)."""
     prep = _prep((layout_hash, page.number), page, width_mm, height_mm)
+    x0, y0, x1, y1 = prep.window
+    if page_img.shape == (_px(height_mm), _px(width_mm)):
+        page_img = page_img[y0:y1, x0:x1]
+    elif page_img.shape != (y1 - y0, x1 - x0):
+        raise ValueError(f"a page image of {page_img.shape}, neither the page nor its reading window")
+    signed, contrast = ink_scale(page_img, page.calibration, (x0, y0))
     outlines, hidden = _outlines(signed, prep)
     fill, faint, ring, states, open_ink_sum, level = _measure(signed, prep, thresholds)
     # a box touched by ink no darker than a fold's shadow: look for creases, and read again without them
@@ -455,7 +508,8 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     zone_ink = _sums(open_ink_sum, prep.zones) / np.maximum(prep.zone_area, 1)
     zones = {z: (round(float(v), 4) if prep.zone_area[i] > 4 else 0.0)
              for i, (z, v) in enumerate(zip(prep.zone_ids, zone_ink, strict=True))}
-    return PageInk(boxes, zones, round(contrast, 3), signed, {b.id: b.rect for b in page.boxes}, outlines, hidden)
+    return PageInk(boxes, zones, round(contrast, 3), signed, {b.id: b.rect for b in page.boxes}, outlines, hidden,
+                   (x0, y0))
 
 
 def _outlines(signed: np.ndarray, prep: _Prep) -> tuple[float, tuple[str, ...]]:

@@ -9,6 +9,7 @@ the reader then reads the sheet only if every box that matters is inside the pic
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -185,6 +186,39 @@ def rectify(gray: np.ndarray, fit: PageFit, px_per_mm: float) -> np.ndarray:
     size = (round(fit.width_mm * px_per_mm), round(fit.height_mm * px_per_mm))
     return cv2.warpPerspective(gray, fit.to_canonical(px_per_mm), size, flags=cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+def rectify_window(gray: np.ndarray, fit: PageFit, px_per_mm: float, window: tuple[int, int, int, int]
+                   ) -> tuple[np.ndarray, Callable[[], None]]:
+    """The whole page's canvas with only `window` (page pixels x0 y0 x1 y1) rectified, and a function that
+    rectifies the rest when the whole page is wanted (to keep its picture): a live frame reads the window alone."""
+    w, h = round(fit.width_mm * px_per_mm), round(fit.height_mm * px_per_mm)
+    canvas = np.empty((h, w), np.uint8)
+    canonical = fit.to_canonical(px_per_mm)
+
+    def warp(x0: int, y0: int, x1: int, y1: int) -> None:
+        if x1 <= x0 or y1 <= y0:
+            return
+        shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], dtype=np.float64)
+        view = canvas[y0:y1, x0:x1]
+        out = cv2.warpPerspective(gray, shift @ canonical, (x1 - x0, y1 - y0), dst=view, flags=cv2.INTER_LINEAR,
+                                  borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+        if out is not view:  # written in place (measured), but never rely on it
+            view[...] = out
+
+    x0, y0, x1, y1 = window
+    warp(x0, y0, x1, y1)
+    done: list[bool] = []
+
+    def complete() -> None:
+        if not done:
+            done.append(True)
+            warp(0, 0, w, y0)
+            warp(0, y1, w, h)
+            warp(0, y0, x0, y1)
+            warp(x1, y0, w, y1)
+
+    return canvas, complete
 
 
 def rectify_region(gray: np.ndarray, fit: PageFit, x: float, y: float, w: float, h: float,

@@ -7,6 +7,7 @@ frame → page finder → QR on the rectified crop → payload verified against 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -18,9 +19,9 @@ from ballots.payload import Payload, PayloadError, layout_prefix, verify
 from meeting.model import Meeting
 from scanner import qr
 from scanner.interpret import Interpretation, interpret
-from scanner.marks import OUTLINE_PAGE_MIN, PX_PER_MM, LowContrast, PageInk, Thresholds, read_ink
+from scanner.marks import OUTLINE_PAGE_MIN, PX_PER_MM, LowContrast, PageInk, Thresholds, read_ink, window_px
 from scanner.memory import keep_freed_memory
-from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_region, to_gray
+from scanner.pagefinder import NoPage, PageFit, find_page, rectify_region, rectify_window, to_gray
 from scanner.warp import straighten
 
 QR_PX_PER_MM = 8.0
@@ -71,8 +72,16 @@ class SheetRead:
     interpretation: Interpretation
     fit: PageFit
     sharpness: float
-    image: np.ndarray = field(repr=False, compare=False)  # the rectified page, grey
+    canvas: np.ndarray = field(repr=False, compare=False)  # the rectified page, grey (see `image`)
     code: str = ""  # the QR text as read
+    complete: Callable[[], None] | None = field(default=None, repr=False, compare=False)  # rectifies the rest
+
+    @property
+    def image(self) -> np.ndarray:
+        """The rectified page, grey: the reader rectified only its reading window; the rest is made on demand."""
+        if self.complete is not None:
+            self.complete()
+        return self.canvas
 
     @property
     def key(self) -> tuple:
@@ -173,16 +182,19 @@ class SheetReader:
             outside = [r for r in regions if not fit.in_view(r.x, r.y, r.w, r.h)]
             if outside:
                 return Rejected("out_of_view", f"{len(outside)} boxes outside the picture", fit)
-        image = rectify(gray, fit, PX_PER_MM)
+        # only the reading window is rectified now; the rest of the page when its picture is kept
+        x0, y0, x1, y1 = window = window_px((layout.hash, page.number), page, layout.width, layout.height)
+        image, complete = rectify_window(gray, fit, PX_PER_MM, window)
+        reading = image[y0:y1, x0:x1]
         t3 = time.perf_counter()
-        paper = float(np.percentile(image[::8, ::8], 90))
+        paper = float(np.percentile(reading[::8, ::8], 90))
         if paper < MIN_PAPER_LEVEL:  # a few grey levels between ink and paper: noise and JPEG could make marks
             return Rejected("too_dark", f"paper at grey {paper:.0f}", fit)
-        sharpness = _sharpness(image)
+        sharpness = _sharpness(reading)
         if sharpness < MIN_SHARPNESS_FLOOR:
             return Rejected("blurred", f"sharpness {sharpness:.0f}", fit)
         try:
-            ink = read_ink(image, layout.hash, page, layout.width, layout.height, self.thresholds)
+            ink = read_ink(reading, layout.hash, page, layout.width, layout.height, self.thresholds)
         except LowContrast as exc:
             return Rejected("low_contrast", str(exc), fit)
         for _step in range(2):
@@ -192,6 +204,7 @@ class SheetReader:
             # a doubt (or an outline not where the layout has it) may be the page's bend (curl, a wide lens): measure
             # the bend on the printed outlines and read the straightened page, kept when it leaves fewer boxes in
             # doubt (a second step follows a bend larger than one step may measure)
+            complete()  # the bend is measured on the whole page's outlines
             straight = straighten(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM)
             if straight is None:
                 break
@@ -218,4 +231,4 @@ class SheetReader:
         result = interpret(rnd, layout, page, ink)
         t5 = time.perf_counter()
         self.timings = {"find": t1 - t0, "qr": t2 - t1, "rectify": t3 - t2, "marks": t4 - t3, "interpret": t5 - t4}
-        return SheetRead(payload, layout, page, ink, result, fit, sharpness, image, text)
+        return SheetRead(payload, layout, page, ink, result, fit, sharpness, image, text, complete)
