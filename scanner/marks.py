@@ -518,7 +518,8 @@ def _outlines(signed: np.ndarray, prep: _Prep) -> tuple[float, tuple[str, ...]]:
         return 1.0, ()
     pts = prep.outline_px
     seen = signed[pts[..., 1], pts[..., 0]].max(axis=1)  # (n, 24): the darkest of five across the line
-    per_box = np.percentile(seen, 25, axis=1)
+    ordered = np.sort(seen, axis=1)  # the lower quartile of 24 points (np.percentile's, at a quarter of its cost)
+    per_box = ordered[:, 5] + 0.75 * (ordered[:, 6] - ordered[:, 5])
     page = float(np.median(per_box))
     limit = max(OUTLINE_MIN, OUTLINE_HIDDEN * page)
     return round(page, 3), tuple(i for i, v in zip(prep.ids, per_box.tolist(), strict=True) if v < limit)

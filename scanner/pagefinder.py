@@ -17,10 +17,11 @@ import numpy as np
 
 from ballots.layout import MARKER_INSET, MARKER_SIZE, PAPER
 
-# Markers are looked for on a copy 960 px wide with one thresholding window (fast: ~2 ms, finds all four in
-# ~95% of damaged test-deck frames), then with two windows, then on a copy 1280 px wide; their corners are
-# then refined at full resolution.
-PASSES = ((960, (13, 13)), (960, (5, 25)), (1280, (5, 25)))
+# Markers are looked for on a copy 960 px wide with one thresholding window (fast: ~1.8 ms, finds all four in
+# ~90% of damaged test-deck frames), then with two windows, then on a copy 1280 px wide; their corners are
+# then refined at full resolution. A 9 px window finds as many pages as a 13 px one (308 of 312 deck frames,
+# 1080p, 720p and far sheets, after all passes) and the whole search takes 2.4 ms instead of 3.5 (measured).
+PASSES = ((960, (9, 9)), (960, (5, 25)), (1280, (5, 25)))
 TRACK_CELL = 112  # live video: each marker's window around its last place, in a 2 x 2 mosaic of this cell size
 
 
@@ -188,11 +189,14 @@ def rectify(gray: np.ndarray, fit: PageFit, px_per_mm: float) -> np.ndarray:
                                borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
-def rectify_window(gray: np.ndarray, fit: PageFit, px_per_mm: float, window: tuple[int, int, int, int]
+def rectify_window(gray: np.ndarray, fit: PageFit, px_per_mm: float, window: tuple[int, int, int, int] | None
                    ) -> tuple[np.ndarray, Callable[[], None]]:
     """The whole page's canvas with only `window` (page pixels x0 y0 x1 y1) rectified, and a function that
-    rectifies the rest when the whole page is wanted (to keep its picture): a live frame reads the window alone."""
+    rectifies the rest when the whole page is wanted (to keep its picture): a live frame reads the window alone.
+    No window: the whole page at once."""
     w, h = round(fit.width_mm * px_per_mm), round(fit.height_mm * px_per_mm)
+    if window is None:
+        return rectify(gray, fit, px_per_mm), lambda: None
     canvas = np.empty((h, w), np.uint8)
     canonical = fit.to_canonical(px_per_mm)
 
