@@ -43,7 +43,7 @@ class LiveLoop:
         self._armed = True
 
     def feed(self, frame: np.ndarray) -> Event:
-        verdict = self.reader.read(frame, track=True)
+        verdict = self.reader.read(frame, video=True)
         if isinstance(verdict, Rejected):
             self._key, self._streak = None, 0
             if verdict.reason in ABSENT:

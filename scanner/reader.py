@@ -139,12 +139,18 @@ class SheetReader:
             self._changed[layout.hash] = stale_paper(self.meeting, layout)
         return self._changed[layout.hash]
 
-    def read(self, frame: np.ndarray, *, track: bool = False) -> SheetRead | Rejected:
-        """One frame's verdict. `track` (live video): look for the page where the last frame had it first; every
-        FULL_SEARCH_EVERY-th frame searches the whole picture anyway (a second sheet coming into view)."""
+    def reset(self) -> None:
+        """Forget the last frame's page (another video, or a sheet just put down): the next frame searches it all."""
+        self._last_fit, self._tracked = None, 0
+
+    def read(self, frame: np.ndarray, *, video: bool = False) -> SheetRead | Rejected:
+        """One frame's verdict. `video` (a live camera or a video file): the page is looked for where the last
+        frame had it first (every FULL_SEARCH_EVERY-th frame searches the whole picture anyway: a second sheet
+        coming into view), and only the page's reading window is rectified, the rest when its picture is kept (a
+        reading commits once in many frames). A photo's page is rectified whole at once: its picture is kept."""
         t0 = time.perf_counter()
         gray = to_gray(frame)
-        hint = self._last_fit if track and self._tracked < FULL_SEARCH_EVERY else None
+        hint = self._last_fit if video and self._tracked < FULL_SEARCH_EVERY else None
         self._tracked = self._tracked + 1 if hint is not None else 0
         fit = find_page(gray, self.max_fit_error_mm, hint)
         self._last_fit = fit if isinstance(fit, PageFit) else None
@@ -182,10 +188,8 @@ class SheetReader:
             outside = [r for r in regions if not fit.in_view(r.x, r.y, r.w, r.h)]
             if outside:
                 return Rejected("out_of_view", f"{len(outside)} boxes outside the picture", fit)
-        # live video: only the reading window is rectified now, the rest of the page when its picture is kept (a
-        # reading commits once in many frames); a photo's picture is always kept: the whole page at once is cheaper
         x0, y0, x1, y1 = window = window_px((layout.hash, page.number), page, layout.width, layout.height)
-        image, complete = rectify_window(gray, fit, PX_PER_MM, window if track else None)
+        image, complete = rectify_window(gray, fit, PX_PER_MM, window if video else None)
         reading = image[y0:y1, x0:x1]
         t3 = time.perf_counter()
         sample = reading[::8, ::8].ravel()  # the paper's grey: the 90th percentile of a sparse sample

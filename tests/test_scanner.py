@@ -684,7 +684,7 @@ def test_live_frames_track_the_sheet_and_still_notice_a_second_one(printed):
         shift = 200 if i == 6 else rng.uniform(-2, 2)  # at frame 6 the sheet is pushed 200 px: a jump
         frame = cv2.warpAffine(base, np.float32([[1, 0, shift], [0, 1, rng.uniform(-2, 2)]]), (1920, 1080),
                                borderMode=cv2.BORDER_REPLICATE)
-        read = reader.read(frame, track=True)
+        read = reader.read(frame, video=True)
         assert not isinstance(read, Rejected), (i, read)
         assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} == sheet.truth.intended
     left = camera(deck.fill(("CP", "QZ"), rng).image, rng, (800, 1080), max_tilt=5, rotation=0, fill=(0.95, 0.95))
@@ -692,8 +692,8 @@ def test_live_frames_track_the_sheet_and_still_notice_a_second_one(printed):
     gap = np.full((1080, 320, 3), 90, np.uint8)
     alone = np.hstack([left, gap, np.full_like(right, 90)])
     for _ in range(3):
-        assert not isinstance(reader.read(alone, track=True), Rejected)
+        assert not isinstance(reader.read(alone, video=True), Rejected)
     both = np.hstack([left, gap, right])  # a second sheet put down away from the first one's markers
-    verdicts = [reader.read(both, track=True) for _ in range(FULL_SEARCH_EVERY + 1)]
+    verdicts = [reader.read(both, video=True) for _ in range(FULL_SEARCH_EVERY + 1)]
     assert not isinstance(verdicts[0], Rejected)  # tracked: the sheet in hand is still read…
     assert any(isinstance(v, Rejected) and v.reason == "two_pages" for v in verdicts)  # …until the full search
