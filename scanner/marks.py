@@ -321,8 +321,8 @@ def light(page: np.ndarray) -> np.ndarray:
     (text, outlines, ticks, filled boxes) yet follows the light, and a shadow's edge, within a few mm."""
     h, w = page.shape
     white = cv2.morphologyEx(_to_mm(page), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
-    white = cv2.GaussianBlur(white, (0, 0), 1.0)
-    return cv2.max(cv2.resize(white, (w, h), interpolation=cv2.INTER_LINEAR), 1)
+    white = cv2.max(cv2.GaussianBlur(white, (0, 0), 1.0), 1)  # (before the resize: a pass over the page less)
+    return cv2.resize(white, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def ink_scale(page: np.ndarray, calibration: tuple[Rect, Rect], origin: tuple[int, int] = (0, 0)
@@ -467,10 +467,10 @@ def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
 
 def _measure(signed: np.ndarray, prep: _Prep, thresholds: Thresholds) -> tuple:
     """Every box's fill, faint level, ring ink and state; the integral of ink off the print; the paper's level."""
-    inked = (signed > INK).astype(np.uint8)
+    inked = cv2.compare(signed, INK, cv2.CMP_GT)  # 255 on ink (one pass); & with a 0/1 mask gives 0/1
     ink_sum = cv2.integral(inked)
     open_ink_sum = cv2.integral(inked & prep.unprinted)
-    fill = _sums(ink_sum, prep.inner) / prep.inner_area
+    fill = _sums(ink_sum, prep.inner) / (255.0 * prep.inner_area)
     ring = np.where(prep.ring_area > 4, _sums(open_ink_sum, prep.ring) / np.maximum(prep.ring_area, 1), 0.0)
     baseline = _paper_level(signed, prep, open_ink_sum)
     level = baseline[prep.centre[:, 1], prep.centre[:, 0]] if len(prep.ids) else np.zeros(0)

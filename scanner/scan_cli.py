@@ -36,6 +36,11 @@ def _reader(folder: MeetingFolder, store: Store, meeting: Meeting, dry_run: bool
     return SheetReader.for_meeting(meeting, folder.keys(store).hmac_secret, layouts, allow_test=dry_run)
 
 
+def _line(console: Console, text: str) -> None:
+    """One sheet's line: never wrapped mid-name, no automatic colouring of numbers (a third of rich's time)."""
+    console.print(text, soft_wrap=True, highlight=False)
+
+
 def describe(meeting: Meeting, outcome: Outcome | None, verdict) -> str:
     if isinstance(verdict, Rejected):
         return f"[red]rejected[/red]: {escape(verdict.message())}"
@@ -94,7 +99,7 @@ def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Me
         verdict = reader.read(frame.image)
         outcome = None if isinstance(verdict, Rejected) else session.commit(verdict, key=frame.key)
         counts[outcome.kind if outcome else f"rejected: {verdict.reason}"] += 1
-        console.print(f"{frame.name}: {describe(meeting, outcome, verdict)}", soft_wrap=True)
+        _line(console, f"{frame.name}: {describe(meeting, outcome, verdict)}")
     _summary(console, meeting, counts, dry_run)
 
 
@@ -121,28 +126,28 @@ def run_images(console: Console, folder: MeetingFolder, store: Store, meeting: M
                 _unreadable(console, meeting, counts, done.name, done.problem)
             else:
                 counts[f"rejected: {done.reason}"] += 1
-                console.print(f"{done.name}: [red]rejected[/red]: {escape(done.problem or '')}", soft_wrap=True)
+                _line(console, f"{done.name}: [red]rejected[/red]: {escape(done.problem or '')}")
             continue
         if store.has_reading(done.key):  # a restarted scan skips what it recorded
             _scanned_before(console, meeting, counts, done.name)
             continue
         outcome = session.record(done.draft)
         counts[outcome.kind] += 1
-        console.print(f"{done.name}: {describe_draft(meeting, outcome, done.draft, reader)}", soft_wrap=True)
+        _line(console, f"{done.name}: {describe_draft(meeting, outcome, done.draft, reader)}")
     _summary(console, meeting, counts, dry_run)
 
 
 def _unreadable(console: Console, meeting: Meeting, counts: Counter, name: str, problem: str | None) -> None:
     counts["unreadable file"] += 1
     why = problem or ("不是能打开的图片" if meeting.language == "zh" else "not an image that can be decoded")
-    console.print(f"{name}: [red]rejected[/red]: {escape(why)}", soft_wrap=True)
+    _line(console, f"{name}: [red]rejected[/red]: {escape(why)}")
 
 
 def _scanned_before(console: Console, meeting: Meeting, counts: Counter, name: str) -> None:
     """A restarted scan skips the files it recorded: said once per file, never counted twice."""
     counts["already_counted"] += 1
     why = "此文件已扫描过" if meeting.language == "zh" else "this file was scanned before"
-    console.print(f"{name}: [cyan]{outcome_words('already_counted', meeting.language)}[/cyan]: {why}")
+    _line(console, f"{name}: [cyan]{outcome_words('already_counted', meeting.language)}[/cyan]: {why}")
 
 
 def describe_draft(meeting: Meeting, outcome: Outcome, draft, reader: SheetReader) -> str:
@@ -168,7 +173,7 @@ def run_live(console: Console, folder: MeetingFolder, store: Store, meeting: Mee
             if event.outcome is not None:
                 counts[event.outcome.kind] += 1
                 sys.stdout.write("\a")  # the beep
-                console.print(f"{frame.name}: {describe(meeting, event.outcome, event.verdict)}", soft_wrap=True)
+                _line(console, f"{frame.name}: {describe(meeting, event.outcome, event.verdict)}")
             elif event.status != last_status and console.is_terminal:  # status changes only on a screen
                 console.print(f"[dim]{status_text(event.status, meeting.language)}[/dim]")
             last_status = event.status
