@@ -304,8 +304,9 @@ def _block_means(integral: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     what cv2.resize(INTER_AREA) gives, without reading the page again."""
     f = int(PX_PER_MM)
     h, w = shape[0] // f * f, shape[1] // f * f
-    corners = integral[0:h + 1:f, 0:w + 1:f].astype(np.float32)
-    return (corners[1:, 1:] - corners[:-1, 1:] - corners[1:, :-1] + corners[:-1, :-1]) * (1.0 / (f * f))
+    corners = integral[0:h + 1:f, 0:w + 1:f]  # block sums taken in the integral's own integers: exact
+    sums = corners[1:, 1:] - corners[:-1, 1:] - corners[1:, :-1] + corners[:-1, :-1]
+    return sums.astype(np.float32) * np.float32(1.0 / (f * f))
 
 
 def _sums(integral: np.ndarray, c: np.ndarray) -> np.ndarray:
