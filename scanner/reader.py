@@ -124,6 +124,7 @@ class SheetReader:
         self.timings: dict[str, float] = {}
         self._last_fit: PageFit | None = None
         self._tracked = 0
+        self._paper: str | None = None  # the last sheet's paper size: tried first
         keep_freed_memory()  # a frame's big arrays reuse the last frame's memory (half the time, measured)
 
     @classmethod
@@ -152,8 +153,9 @@ class SheetReader:
         gray = to_gray(frame)
         hint = self._last_fit if video and self._tracked < FULL_SEARCH_EVERY else None
         self._tracked = self._tracked + 1 if hint is not None else 0
-        fit = find_page(gray, self.max_fit_error_mm, hint)
+        fit = find_page(gray, self.max_fit_error_mm, hint, self._paper)
         self._last_fit = fit if isinstance(fit, PageFit) else None
+        self._paper = fit.paper if isinstance(fit, PageFit) else self._paper
         t1 = time.perf_counter()
         if isinstance(fit, NoPage):
             self.timings = {"find": t1 - t0}
