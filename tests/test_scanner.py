@@ -697,3 +697,30 @@ def test_live_frames_track_the_sheet_and_still_notice_a_second_one(printed):
     verdicts = [reader.read(both, video=True) for _ in range(FULL_SEARCH_EVERY + 1)]
     assert not isinstance(verdicts[0], Rejected)  # tracked: the sheet in hand is still read…
     assert any(isinstance(v, Rejected) and v.reason == "two_pages" for v in verdicts)  # …until the full search
+
+
+def test_a_live_frame_reads_its_window_and_keeps_the_whole_page(printed):
+    """A live frame rectifies only the page's reading window (boxes, zones, calibration); the picture kept when it
+    commits is the whole page, every pixel filled, the same as a photo's; and its reading is the photo's."""
+    from scanner.marks import window_px
+
+    deck = Deck(printed["jingpin-ceping"])
+    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    rng = np.random.default_rng(5)
+    for key in (("CP", "QZ"), ("YJ", "PS")):
+        sheet = deck.fill(key, rng, page=len(deck.layouts[key].pages))
+        frame = camera(sheet.image, rng, (1920, 1080), max_tilt=10)
+        reader.reset()
+        live = reader.read(frame, video=True)
+        photo = reader.read(frame)
+        assert not isinstance(live, Rejected) and not isinstance(photo, Rejected), (live, photo)
+        x0, y0, x1, y1 = window_px((live.layout.hash, live.page.number), live.page, live.layout.width,
+                                   live.layout.height)
+        h, w = photo.image.shape
+        assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h and (x1 - x0) * (y1 - y0) < 0.9 * w * h  # a part is read
+        assert {k: b.state for k, b in live.ink.boxes.items()} == {k: b.state for k, b in photo.ink.boxes.items()}
+        assert live.ink.fingerprint.keys() == photo.ink.fingerprint.keys()
+        page = live.image  # rectified in pieces on demand: the window, then the four bands around it
+        assert page.shape == photo.image.shape
+        diff = np.abs(page.astype(np.int16) - photo.image.astype(np.int16))
+        assert diff.max() <= 2 and np.count_nonzero(diff) < 0.01 * diff.size, (diff.max(), np.count_nonzero(diff))
