@@ -289,8 +289,8 @@ def _areas(c: np.ndarray) -> np.ndarray:
 
 def _to_mm(image: np.ndarray) -> np.ndarray:
     """The page at 1 px/mm, every pixel the mean of its 4 x 4 block. A float page is halved twice, which OpenCV
-    does seven times faster than one quartering (the same means); an 8-bit one is quartered at once (two halvings
-    would round twice)."""
+    does seven times faster than one quartering (the same means); an 8-bit one is quartered at once: two halvings
+    round twice, which moved a faint level across its limit on the test deck (one more clean sheet to review)."""
     h, w = image.shape
     f = int(PX_PER_MM)
     if f == 4 and h % 4 == 0 and w % 4 == 0 and image.dtype == np.float32:
