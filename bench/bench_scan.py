@@ -120,10 +120,10 @@ timer = ["/usr/bin/time", "-f", "MAXRSS %M"] if os.path.exists("/usr/bin/time") 
 photos_all = root / "photos-all"; photos_all.mkdir()
 for i in range(200):
     cv2.imwrite(str(photos_all / f"{i:03d}.jpg"), camera(deck.fill(key, rng).image, rng, (1920, 1080)))
-def batch(n, one_core):
-    folder = root / f"batch-{n}-{one_core}"
+def batch(n, one_core, run=0):
+    folder = root / f"batch-{n}-{one_core}-{run}"
     shutil.copytree(deck.print_dir.parent, folder)
-    photos = root / f"photos-{n}-{one_core}"; photos.mkdir()
+    photos = root / f"photos-{n}-{one_core}-{run}"; photos.mkdir()
     for p in sorted(photos_all.iterdir())[:n]:
         shutil.copy(p, photos / p.name)
     pin = ["taskset", "-c", str(ALL_CORES[0]) if one_core else ",".join(map(str, ALL_CORES))]
@@ -135,8 +135,12 @@ def batch(n, one_core):
     return time.perf_counter() - t, (int(rss[-1].split()[1]) / 1024 if rss else -1)
 one_small, _ = batch(40, True)
 one_large, scan_rss = batch(160, True)
-all_small, _ = batch(40, False)
-all_large, all_rss = batch(160, False)
+# this machine's two cores are shared (a VM): one pair of runs on both cores varies by +-10 %; three pairs, the median
+steady_all = []
+for run in range(3):
+    all_small, _ = batch(40, False, run)
+    all_large, all_rss = batch(160, False, run)
+    steady_all.append((all_large - all_small) / 120 * 1000)
 batch_s = one_large
 
 def pct(xs, p):
@@ -151,7 +155,8 @@ print(json.dumps({
     "decoders": decoders,
     "batch": {"sheets": 160, "seconds": batch_s, "per_minute": 160 / batch_s * 60,
               "steady_one_ms": (one_large - one_small) / 120 * 1000,
-              "steady_all_ms": (all_large - all_small) / 120 * 1000, "all_seconds": all_large, "cores": len(ALL_CORES)},
+              "steady_all_ms": statistics.median(steady_all), "steady_all_runs": steady_all, "all_seconds": all_large,
+              "cores": len(ALL_CORES)},
     "scan_rss_mib": scan_rss, "all_rss_mib": all_rss,
 }))
 '''
@@ -184,8 +189,10 @@ def main() -> None:
           f"sheets in {b['seconds']:.1f} s = {b['per_minute']:.0f} sheets/minute; steady {b['steady_one_ms']:.1f} ms "
           "per 1080p photo")
     verdict = "OK" if b["steady_all_ms"] <= 7 else "OVER TARGET"
+    runs = ", ".join(f"{v:.1f}" for v in b["steady_all_runs"])
     print(f"batch on every core ({b['cores']}): {b['sheets']} sheets in {b['all_seconds']:.1f} s; steady "
-          f"{b['steady_all_ms']:.1f} ms per 1080p photo  [{verdict}: target <= 7 ms on 2 cores]")
+          f"{b['steady_all_ms']:.1f} ms per 1080p photo, median of three runs ({runs})  [{verdict}: target <= 7 ms "
+          "on 2 cores]")
     if r["scan_rss_mib"] > 0:
         print(f"peak memory of the one-core scan process (max RSS): {r['scan_rss_mib']:.0f} MiB; on every core "
               f"(main process): {r['all_rss_mib']:.0f} MiB")
