@@ -25,9 +25,10 @@ from scanner.pagefinder import NoPage, PageFit, find_page, rectify_region, recti
 from scanner.warp import straighten
 
 QR_PX_PER_MM = 8.0
-MIN_SHARPNESS = 15.0  # variance of the Laplacian of the rectified page; below it the frame is soft (a 1080p frame
-# blurred by a 2 px Gaussian still measures 26-36 and reads correctly). A soft frame is still read when its marks
-# can be decided (dim light lowers this number without hiding a mark): rejected only when many boxes are in doubt
+MIN_SHARPNESS = 15.0  # variance of the Laplacian of the page's reading window; below it the frame is soft (sharp
+# 1080p frames measure 90-1000; blurred by a 2 px Gaussian, the ones whose code still reads measure 12-70 and read
+# correctly). A soft frame is still read when its marks can be decided (dim light lowers this number without hiding
+# a mark): rejected only when many boxes are in doubt
 MIN_SHARPNESS_FLOOR = 2.0  # below this nothing on the page can be told apart
 MIN_PAPER_LEVEL = 60.0  # the paper's grey (0-255) in the picture; darker is too dark to trust a faint mark
 FULL_SEARCH_EVERY = 10  # live video: frames read near the last fit before the whole picture is searched again
