@@ -28,11 +28,11 @@ def _bodies(folder: Path, n: int) -> list[dict]:
     import numpy as np
 
     from scanner.deck import Deck, camera
-    from scanner.reader import Rejected, SheetReader
+    from scanner.reader import Rejected
     from scanner.session import Draft
 
     deck = Deck(folder)
-    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    reader = deck.reader()
     rng = np.random.default_rng(1)
     out = []
     while len(out) < n:

@@ -21,6 +21,7 @@ import pypdfium2 as pdfium
 from ballots.geometry import Box, Layout, Page, Rect
 from meeting.folder import MeetingFolder
 from meeting.model import Meeting, ScoreSpec, SurveySpec, VoteSpec
+from scanner.reader import SheetReader
 
 DPI = 200
 PX = DPI / 25.4
@@ -62,6 +63,11 @@ class Deck:
             store.close()
         self.print_dir = meeting_dir / "print"
         self._blank: dict[tuple[str, str, int, int], np.ndarray] = {}
+
+    def reader(self, *, allow_test: bool = False) -> SheetReader:
+        """A reader for this meeting's printed forms, as `tallykit scan` makes one."""
+        return SheetReader.for_meeting(self.meeting, self.secret, {lay.hash: lay for lay in self.layouts.values()},
+                                       allow_test=allow_test)
 
     def blank(self, key: tuple[str, str], copy: int, page: int) -> np.ndarray:
         """Page `page` (1-based) of copy `copy` (0-based) of the printed PDF, as a BGR image."""

@@ -16,7 +16,7 @@ from board.app import create_app
 from meeting.folder import MeetingFolder
 from meeting.store import now
 from scanner.deck import Deck, camera
-from scanner.reader import Rejected, SheetReader
+from scanner.reader import Rejected
 from scanner.remote import WIRE_TYPE, encode_post
 from scanner.session import Draft
 
@@ -32,7 +32,7 @@ def served(printed, tmp_path):
 
 def station_body(folder, rng, key="k1", category="clean") -> dict:
     deck = Deck(folder)
-    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    reader = deck.reader()
     while True:
         read = reader.read(camera(deck.fill(("CP", "QZ"), rng, category).image, rng, max_tilt=8))
         if not isinstance(read, Rejected):

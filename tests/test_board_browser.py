@@ -157,10 +157,10 @@ def test_announcer_reveals_one_by_one(server, browser):
 def _counted_server(folder, cli):
     """A meeting folder with two sheets of every printed form read and every manual score entered, served."""
     from scanner.deck import Deck, camera
-    from scanner.reader import Rejected, SheetReader
+    from scanner.reader import Rejected
 
     deck = Deck(folder)
-    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    reader = deck.reader()
     rng = np.random.default_rng(31)
     photos = folder.parent / "photos"
     photos.mkdir()

@@ -254,7 +254,7 @@ def test_rehearsal_sheets_carry_a_large_diagonal_watermark_that_never_touches_a_
     import numpy as np
 
     from scanner.deck import Deck, camera
-    from scanner.reader import Rejected, SheetReader
+    from scanner.reader import Rejected
 
     assert cli("print", meeting_dir, "--round", "CP").exit_code == 0
     assert cli("print", meeting_dir, "--round", "CP", "--test").exit_code == 0
@@ -273,8 +273,7 @@ def test_rehearsal_sheets_carry_a_large_diagonal_watermark_that_never_touches_a_
     shutil.copy(meeting_dir / "print" / "CP-QZ-TEST.pdf", rehearsal / "CP-QZ.pdf")
     deck = Deck(meeting_dir)
     deck.print_dir = rehearsal
-    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()},
-                                     allow_test=True)
+    reader = deck.reader(allow_test=True)
     rng = np.random.default_rng(9)
     for _ in range(6):
         sheet = deck.fill(("CP", "QZ"), rng)

@@ -49,8 +49,7 @@ def _photo(path: Path, image: np.ndarray) -> None:
 
 def _reader(folder: Path, allow_test: bool = False) -> tuple[Deck, SheetReader]:
     deck = Deck(folder)
-    layouts = {layout.hash: layout for layout in deck.layouts.values()}
-    return deck, SheetReader.for_meeting(deck.meeting, deck.secret, layouts, allow_test=allow_test)
+    return deck, deck.reader(allow_test=allow_test)
 
 
 def _placed(page: np.ndarray, quad: list[list[int]], size: tuple[int, int] = (1920, 1080)) -> np.ndarray:
@@ -66,7 +65,7 @@ def test_a_sheet_with_one_marker_hidden_reads_when_its_boxes_are_in_view(printed
     """A thumb on a marker, or a corner beyond the frame's edge: the other three markers' twelve corners fit the
     page, the fit error is still checked, and the sheet reads exactly as drawn."""
     deck = Deck(printed["jingpin-ceping"])
-    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    reader = deck.reader()
     layout = deck.layouts[("CP", "QZ")]
     rng = np.random.default_rng(44)
     for corner in range(4):
@@ -397,7 +396,7 @@ def test_soft_frames_are_read_when_their_marks_can_be_decided(printed):
     from scanner.reader import MIN_SHARPNESS
 
     deck = Deck(printed["manyidu"])
-    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    reader = deck.reader()
     rng = np.random.default_rng(8)
     soft = 0
     for _ in range(8):
@@ -426,7 +425,7 @@ def test_a_light_tick_alone_is_never_read_as_nothing(printed):
     seen = 0
     for name, key in (("gongxuan-houbei", ("PX", "DY")), ("manyidu", ("MY", "QZ"))):
         deck = Deck(printed[name])
-        reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+        reader = deck.reader()
         for i in range(16):
             sheet = deck.fill(key, rng, "light")
             size = (1920, 1080) if i % 3 else (1280, 720)
@@ -458,7 +457,7 @@ def test_folds_are_not_ink_and_ink_across_a_fold_is(printed):
     read_right = doubts = 0
     for name, key in (("cunweihui", ("XJ", "XM")), ("manyidu", ("MY", "QZ")), ("gongxuan-houbei", ("PX", "DY"))):
         deck = Deck(printed[name])
-        reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+        reader = deck.reader()
         for i in range(8):
             sheet = deck.fill(key, rng, "light" if i % 4 == 3 else "clean")
             frame = _fold(camera(sheet.image, rng, (1920, 1080), max_tilt=15), rng, float(rng.uniform(0.15, 0.3)))
@@ -483,7 +482,7 @@ def test_a_hand_or_another_sheet_over_the_boxes_never_hides_a_vote(printed):
     counted = covered = 0
     for name, key in (("manyidu", ("MY", "QZ")), ("gongxuan-houbei", ("PX", "DY")), ("jingpin-ceping", ("CP", "QZ"))):
         deck = Deck(printed[name])
-        reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+        reader = deck.reader()
         for i in range(12):
             sheet = deck.fill(key, rng, "clean")
             kind = "hand" if i % 2 else "overlap"
@@ -508,7 +507,7 @@ def test_a_wide_lens_bend_is_measured_on_the_printed_boxes(printed):
     counted = 0
     for name, key in (("gongxuan-houbei", ("YJ", "PS")), ("jingpin-ceping", ("CP", "QZ")), ("cunweihui", ("XJ", "XM"))):
         deck = Deck(printed[name])
-        reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+        reader = deck.reader()
         for _ in range(6):
             sheet = deck.fill(key, rng, "clean")
             frame = camera(sheet.image, rng, (1920, 1080), max_tilt=12, fill=(0.85, 0.92))
@@ -654,7 +653,7 @@ def test_a_sheet_printed_fit_to_page_reads_like_one_at_actual_size(printed):
     """A printer's "fit to page" shrinks the page by a few percent and centres it; the markers carry that scale,
     so such sheets read exactly like ones printed at 100 %."""
     deck = Deck(printed["cunweihui"])
-    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    reader = deck.reader()
     rng = np.random.default_rng(61)
     for scale in (0.94, 0.97):
         sheet = deck.fill(("XJ", "XM"), rng)
@@ -676,7 +675,7 @@ def test_live_frames_track_the_sheet_and_still_notice_a_second_one(printed):
     from scanner.reader import FULL_SEARCH_EVERY
 
     deck = Deck(printed["jingpin-ceping"])
-    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    reader = deck.reader()
     rng = np.random.default_rng(77)
     sheet = deck.fill(("CP", "QZ"), rng)
     base = camera(sheet.image, rng, (1920, 1080), max_tilt=8, fill=(0.5, 0.55))
@@ -705,7 +704,7 @@ def test_a_live_frame_reads_its_window_and_keeps_the_whole_page(printed):
     from scanner.marks import window_px
 
     deck = Deck(printed["jingpin-ceping"])
-    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    reader = deck.reader()
     rng = np.random.default_rng(5)
     for key in (("CP", "QZ"), ("YJ", "PS")):
         sheet = deck.fill(key, rng, page=len(deck.layouts[key].pages))

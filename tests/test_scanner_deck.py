@@ -10,7 +10,6 @@ import numpy as np
 
 import tests.deckcheck as _dc
 from scanner.deck import HALL, Deck, camera, hall
-from scanner.reader import SheetReader
 from tests.deckcheck import Tally
 
 _dc.DUMP = _P("/tmp/dump")
@@ -35,8 +34,7 @@ def test_deck_of_damaged_sheets(printed, capsys):
     kinds_seen: dict[str, int] = dict.fromkeys(HALL, 0)
     for name, rid, gid, n in PLAN:
         deck = Deck(printed[name])
-        layouts = {layout.hash: layout for layout in deck.layouts.values()}
-        reader = SheetReader.for_meeting(deck.meeting, deck.secret, layouts)
+        reader = deck.reader()
         layout = deck.layouts[(rid, gid)]
         for _ in range(n):
             category = str(rng.choice(CATEGORIES))

@@ -90,11 +90,11 @@ def test_score_sheet_values_come_from_the_digit_boxes(printed, tmp_path):
     folder = tmp_path / "m"
     shutil.copytree(printed["jingpin-ceping"], folder)
     from scanner.deck import Deck, camera
-    from scanner.reader import Rejected, SheetReader
+    from scanner.reader import Rejected
     from scanner.session import Draft
 
     deck = Deck(folder)
-    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    reader = deck.reader()
     rng = np.random.default_rng(8)
     while True:
         read = reader.read(camera(deck.fill(("YJ", "PS"), rng, "clean").image, rng, max_tilt=5))
@@ -183,11 +183,11 @@ def test_a_round_added_while_serving_is_followed_without_a_restart(served, cli):
     client.app.state.service.poll()
     assert any(r["id"] == "CP2" for r in client.get("/api/board").json()["rounds"])
     from scanner.deck import Deck, camera
-    from scanner.reader import Rejected, SheetReader
+    from scanner.reader import Rejected
     from scanner.session import Draft
 
     deck = Deck(folder)
-    reader = SheetReader.for_meeting(deck.meeting, deck.secret, {lay.hash: lay for lay in deck.layouts.values()})
+    reader = deck.reader()
     rng = np.random.default_rng(2)
     read = None
     while not read or isinstance(read, Rejected):
