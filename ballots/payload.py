@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 
 from meeting.errors import TallyError
+from meeting.lang import Why, say, why
+from meeting.lang import text as words
 
 VERSION = "TK1"
 TEST_VERSION = "TK1T"
@@ -31,21 +33,17 @@ _PATTERN = re.compile(
     rf"(?P<serial>[0-9A-Z]+|-):(?P<mac>[A-Z2-7]{{{MAC_LEN}}})"
 )
 
-REASONS = {
-    "foreign": "not a tallykit sheet",
-    "malformed": "a damaged or unknown tallykit code",
-    "wrong_meeting": "a sheet of another meeting",
-    "bad_mac": "a forged or altered sheet (its code does not match this meeting's key)",
-    "unknown_layout": "a sheet printed from a layout this meeting never printed",
-    "test_sheet": "a TEST sheet, which never counts at a real count",
-}
+REASONS = {code: words(f"reject.{code}", "en")  # the words, in both languages: meeting.lang `reject.*`
+           for code in ("foreign", "malformed", "wrong_meeting", "bad_mac", "unknown_layout", "test_sheet")}
 
 
 class PayloadError(TallyError):
     """A sheet's code is rejected; `reason` is one of REASONS."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, why: Why | None = None) -> None:
         self.reason = reason
+        self.why = why  # what was found, as words (said in the reader's language)
+        detail = say(why, "en") if why else ""
         super().__init__(f"{REASONS[reason]}{': ' + detail if detail else ''}")
 
 
@@ -105,11 +103,12 @@ def verify(text: str, meeting_id: str, secret: bytes, layouts: dict[str, str] | 
     """
     payload, mac = parse(text)
     if payload.meeting_id != meeting_id.upper():
-        raise PayloadError("wrong_meeting", f"meeting {payload.meeting_id}, this is {meeting_id.upper()}")
+        found = why("reject_detail.meeting", theirs=payload.meeting_id, ours=meeting_id.upper())
+        raise PayloadError("wrong_meeting", found)
     if not hmac.compare_digest(mac, _mac(payload.body(), secret)):
         raise PayloadError("bad_mac")
     if payload.test and not allow_test:
         raise PayloadError("test_sheet")
     if layouts is not None and payload.layout_prefix not in layouts:
-        raise PayloadError("unknown_layout", f"layout {payload.layout_prefix}")
+        raise PayloadError("unknown_layout", why("reject_detail.layout", prefix=payload.layout_prefix))
     return payload

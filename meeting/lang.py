@@ -120,6 +120,48 @@ _WORDS: dict[str, dict[str, str]] = {
     "outcome.refused": {"zh": "拒收", "en": "refused"},
     "outcome.conflict": {"zh": "冲突", "en": "conflict"},
     "outcome.dry_run": {"zh": "试读（未记录）", "en": "dry run (not recorded)"},
+    "outcome.rejected": {"zh": "未识别", "en": "rejected"},
+    "outcome.unreadable": {"zh": "无法打开", "en": "unreadable file"},
+    # why a picture was not read (scanner.reader.Rejected): the operator's next step in one line
+    "reject.no_page": {"zh": "画面中没有选票", "en": "no sheet in view"},
+    "reject.missing_marker": {"zh": "四角标记有一个以上没看到或在画面外：请把整张放入画面", "en": "a corner marker is hidden or outside the picture: show the whole sheet"},
+    "reject.two_pages": {"zh": "画面中有两张表：一次只放一张", "en": "two sheets in view: show one at a time"},
+    "reject.fit_error": {"zh": "纸张弯曲或折叠：请压平", "en": "the sheet is bent or folded: flatten it"},
+    "reject.too_far": {"zh": "纸张离镜头太远：请靠近", "en": "the sheet is too far away: bring it closer"},
+    "reject.blurred": {"zh": "画面模糊：请拿稳", "en": "the picture is blurred: hold the sheet still"},
+    "reject.out_of_view": {"zh": "部分表格在画面外：请整张放入画面", "en": "part of the sheet is outside the picture: move it into view"},
+    "reject.too_dark": {"zh": "太暗：请加光", "en": "too dark: add light"},
+    "reject.glare": {"zh": "纸面反光：请调整角度避开灯光", "en": "glare on the sheet: tilt it away from the light"},
+    "reject.covered": {"zh": "表格有部分被遮挡（手、另一张纸）或被反光冲淡：请移开", "en": "part of the sheet is covered (a hand, another sheet) or washed out by glare: clear it"},
+    "reject.no_qr": {"zh": "二维码无法识别：请压平纸张、避免反光", "en": "the QR code cannot be read: flatten the sheet, avoid glare"},
+    "reject.low_contrast": {"zh": "校准条看不清：请加光、避免反光", "en": "the calibration strip is unreadable: more light, less glare"},
+    "reject.paper_mismatch": {"zh": "纸张尺寸与该表的版式不符", "en": "the sheet's paper size does not match its layout"},
+    "reject.layout_changed": {"zh": "此表在会议修改前印制：请重新印制", "en": "printed before the meeting was changed"},
+    "reject.foreign": {"zh": "不是本软件的表单", "en": "not a tallykit sheet"},
+    "reject.malformed": {"zh": "二维码损坏或无法识别的版本", "en": "a damaged or unknown tallykit code"},
+    "reject.wrong_meeting": {"zh": "另一个会议的表单", "en": "a sheet of another meeting"},
+    "reject.bad_mac": {"zh": "伪造或被改动的表单（二维码与本会议密钥不符）", "en": "a forged or altered sheet (its code does not match this meeting's key)"},
+    "reject.unknown_layout": {"zh": "本会议从未印制过此版式的表单", "en": "a sheet printed from a layout this meeting never printed"},
+    "reject.test_sheet": {"zh": "测试表（TEST），正式计票时不计入", "en": "a TEST sheet, which never counts at a real count"},
+    # what was measured, after the reason
+    "reject_detail.px_per_mm": {"zh": "每毫米{px}像素", "en": "{px} pixels per mm"},
+    "reject_detail.px_hidden": {"zh": "每毫米{px}像素，{n}个框看不到：{boxes}", "en": "{px} pixels per mm, {n} boxes hidden: {boxes}"},
+    "reject_detail.hidden": {"zh": "{n}个框看不到：{boxes}", "en": "{n} boxes hidden: {boxes}"},
+    "reject_detail.markers": {"zh": "未看到标记 {missing}", "en": "markers {missing} not seen"},
+    "reject_detail.fit": {"zh": "贴合误差{mm}毫米", "en": "fit error {mm} mm"},
+    "reject_detail.no_fit": {"zh": "无法贴合", "en": "no fit"},
+    "reject_detail.paper": {"zh": "纸张{paper}，版式{layout}", "en": "{paper} sheet, {layout} layout"},
+    "reject_detail.outside": {"zh": "{n}个框在画面外", "en": "{n} boxes outside the picture"},
+    "reject_detail.grey": {"zh": "纸面灰度{grey}", "en": "paper at grey {grey}"},
+    "reject_detail.sharpness": {"zh": "清晰度{s}", "en": "sharpness {s}"},
+    "reject_detail.outlines": {"zh": "框线看不清（{o}），标记无法判定", "en": "box outlines not visible ({o}): marks undecidable"},
+    "reject_detail.undecidable": {"zh": "清晰度{s}，{n}个框无法判定", "en": "sharpness {s}, {n} boxes undecidable"},
+    "reject_detail.contrast": {"zh": "校准对比度{c}", "en": "calibration contrast {c}"},
+    "reject_detail.meeting": {"zh": "该表属于会议 {theirs}，本会议为 {ours}", "en": "meeting {theirs}, this is {ours}"},
+    "reject_detail.layout": {"zh": "版式 {prefix}", "en": "layout {prefix}"},
+    "reject_detail.accept": {"zh": "若这批纸仍然有效，可在 meeting.toml 的 [scan] 中写 accept_layouts = [\"{prefix}\"]", "en": "layout {prefix}"},
+    "unreadable.decode": {"zh": "不是能打开的图片", "en": "not an image that can be decoded"},
+    "unreadable.too_large": {"zh": "图片太大：{w}×{h}像素（最多{mp}百万像素）", "en": "too large: {w}×{h} pixels (at most {mp} megapixels)"},
     "vote_line": {"zh": "{round}：当选须过半数，即至少{n}票（基数：{what}{base}）", "en": "{round}: elected with more than half, at least {n} votes (of {base}: {what})"},
     "vote_line.rerun": {"zh": "{round}：另行选举以得票多的当选，但不少于{n}票（{base}张的{share}）", "en": "{round}: most votes win, with at least {n} ({share} of {base})"},
     "decision.accept": {"zh": "按识别结果计入", "en": "accepted as read"},
@@ -286,6 +328,20 @@ def text(key: str, language: str = "zh", **values: object) -> str:
     words = _WORDS[key]
     phrase = words.get(language) or words["zh"]
     return phrase.format(**values) if values else phrase
+
+
+Why = tuple[str, tuple[tuple[str, object], ...]]  # words to say later, in a language not known yet: (key, values)
+
+
+def why(key: str, **values: object) -> Why:
+    """Words to be said later in the reader's language (a frozen, hashable, picklable pair)."""
+    assert key in _WORDS, key
+    return key, tuple(values.items())
+
+
+def say(words: Why, language: str) -> str:
+    key, values = words
+    return text(key, language, **dict(values))
 
 
 def reason_words(meeting, round_id: str, reasons) -> list[str]:

@@ -104,7 +104,9 @@ class PageInk:
 
 
 class LowContrast(Exception):
-    pass
+    def __init__(self, contrast: float) -> None:
+        super().__init__(f"calibration contrast {contrast:.2f}")
+        self.contrast = contrast
 
 
 def _px(v: float) -> int:
@@ -341,7 +343,7 @@ def ink_scale(page: np.ndarray, calibration: tuple[Rect, Rect], origin: tuple[in
     white, black = level(blank), level(solid)
     contrast = white - black
     if contrast < MIN_CONTRAST:
-        raise LowContrast(f"calibration contrast {contrast:.2f}")
+        raise LowContrast(contrast)
     # (white - page / light) / contrast, in two passes
     signed = cv2.divide(page, white_px, scale=-1.0 / contrast, dtype=cv2.CV_32F)
     cv2.add(signed, white / contrast, dst=signed)

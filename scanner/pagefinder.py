@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from ballots.layout import MARKER_INSET, MARKER_SIZE, PAPER
+from meeting.lang import Why, say, why
 
 # Markers are looked for on a copy 960 px wide with one thresholding window (fast: ~1.8 ms, finds all four in
 # ~90% of damaged test-deck frames), then with two windows, then on a copy 1280 px wide; their corners are
@@ -54,8 +55,12 @@ class PageFit:
 @dataclass(frozen=True)
 class NoPage:
     reason: str  # no_page | missing_marker | two_pages | fit_error
-    detail: str = ""
+    why: Why | None = None  # what was measured, as words (see meeting.lang.Why)
     markers: int = 0
+
+    @property
+    def detail(self) -> str:
+        return say(self.why, "en") if self.why else ""
 
 
 @functools.lru_cache(maxsize=4)
@@ -157,7 +162,8 @@ def find_page(gray: np.ndarray, max_error_mm: float = 0.6, hint: PageFit | None 
         found = tracked
     if len(found) < 3:  # three markers give twelve corners: enough for the homography; fewer are not
         missing = sorted({0, 1, 2, 3} - set(found))
-        return NoPage("missing_marker" if found else "no_page", f"markers {missing} not seen", len(found))
+        seen = why("reject_detail.markers", missing=", ".join(map(str, missing)))
+        return NoPage("missing_marker" if found else "no_page", seen, len(found))
     used = sorted(found)
     src = np.concatenate([found[i] for i in used]).astype(np.float32)
     win = max(2, round(3 / scale))
@@ -184,7 +190,7 @@ def find_page(gray: np.ndarray, max_error_mm: float = 0.6, hint: PageFit | None 
             best = PageFit(paper, pw, ph, homography, error, area / float(w * h), float(np.sqrt(area / (pw * ph))),
                            outline, len(used), (w, h))
     if best is None or best.error_mm > max_error_mm:
-        detail = f"fit error {best.error_mm:.2f} mm" if best else "no fit"
+        detail = why("reject_detail.fit", mm=f"{best.error_mm:.2f}") if best else why("reject_detail.no_fit")
         return NoPage("fit_error", detail, len(used))
     return best
 

@@ -24,7 +24,7 @@ class Done:
     name: str
     key: str
     draft: Draft | None
-    problem: str | None  # a one-line reason when there is no draft
+    problem: str | None  # a one-line reason when there is no draft, in the meeting's language
     reason: str | None  # the rejection code (blurred, no_qr, …) or None
 
 
@@ -54,13 +54,16 @@ def _read(path: str) -> Done:
     import cv2
     import numpy as np
 
+    from meeting.lang import text
     from scanner.reader import Rejected
     from scanner.sources import too_large
 
     p = Path(path)
     data = p.read_bytes()
     key = "file:" + hashlib.sha256(data).hexdigest()
-    problem = too_large(data)
+    assert _READER is not None
+    language = _READER.meeting.language
+    problem = too_large(data, language)
     if problem:
         return Done(p.name, key, None, problem, "unreadable")
     try:
@@ -68,11 +71,10 @@ def _read(path: str) -> Done:
     except cv2.error:
         image = None
     if image is None:
-        return Done(p.name, key, None, "not an image that can be decoded", "unreadable")
-    assert _READER is not None
+        return Done(p.name, key, None, text("unreadable.decode", language), "unreadable")
     verdict = _READER.read(image)
     if isinstance(verdict, Rejected):
-        return Done(p.name, key, None, verdict.message(), verdict.reason)
+        return Done(p.name, key, None, verdict.message(language), verdict.reason)
     return Done(p.name, key, Draft.from_read(verdict, key, _STATION), None, None)
 
 

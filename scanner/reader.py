@@ -16,6 +16,7 @@ import numpy as np
 from ballots.geometry import Layout, Page
 from ballots.layout import QR_MODULE, qr_rect, stale_paper
 from ballots.payload import Payload, PayloadError, layout_prefix, verify
+from meeting.lang import Why, has_text, say, text, why
 from meeting.model import Meeting
 from scanner import qr
 from scanner.interpret import Interpretation, interpret
@@ -33,35 +34,27 @@ MIN_SHARPNESS_FLOOR = 2.0  # below this nothing on the page can be told apart
 MIN_PAPER_LEVEL = 60.0  # the paper's grey (0-255) in the picture; darker is too dark to trust a faint mark
 FULL_SEARCH_EVERY = 10  # live video: frames read near the last fit before the whole picture is searched again
 
-REJECTIONS = {
-    "no_page": "no sheet in view",
-    "missing_marker": "a corner marker is hidden or outside the picture: show the whole sheet",
-    "two_pages": "two sheets in view: show one at a time",
-    "fit_error": "the sheet is bent or folded: flatten it",
-    "too_far": "the sheet is too far away: bring it closer",
-    "blurred": "the picture is blurred: hold the sheet still",
-    "out_of_view": "part of the sheet is outside the picture: move it into view",
-    "too_dark": "too dark: add light",
-    "glare": "glare on the sheet: tilt it away from the light",
-    "covered": "part of the sheet is covered (a hand, another sheet) or washed out by glare: clear it",
-    "no_qr": "the QR code cannot be read: flatten the sheet, avoid glare",
-    "low_contrast": "the calibration strip is unreadable: more light, less glare",
-    "paper_mismatch": "the sheet's paper size does not match its layout",
-    "layout_changed": "printed before the meeting was changed",
-}
-
-
 @dataclass(frozen=True)
 class Rejected:
-    reason: str  # a key of REJECTIONS, or of ballots.payload.REASONS
-    detail: str = ""
+    """Why a frame was not read: `reason` (a `reject.*` phrase in meeting.lang: the operator's next step) and what
+    was measured (`why`), both said in the meeting's language by `message`."""
+
+    reason: str  # no_page, blurred, …, or a payload rejection (foreign, bad_mac, …)
+    why: Why | None = None
     fit: PageFit | None = None
+    note: str = ""  # an English-only explanation (a changed layout's difference), shown in English lines
 
-    def message(self) -> str:
-        from ballots.payload import REASONS
+    @property
+    def detail(self) -> str:
+        """What was measured, in English (logs, tests)."""
+        return "; ".join(x for x in (say(self.why, "en") if self.why else "", self.note) if x)
 
-        text = REJECTIONS.get(self.reason) or REASONS.get(self.reason, self.reason)
-        return f"{text} ({self.detail})" if self.detail else text
+    def message(self, language: str = "en") -> str:
+        head = text(f"reject.{self.reason}", language) if has_text(f"reject.{self.reason}") else self.reason
+        detail = self.detail if language == "en" else say(self.why, language) if self.why else ""
+        if not detail:
+            return head
+        return f"{head}（{detail}）" if language == "zh" else f"{head} ({detail})"
 
 
 @dataclass(frozen=True)
@@ -160,9 +153,9 @@ class SheetReader:
         t1 = time.perf_counter()
         if isinstance(fit, NoPage):
             self.timings = {"find": t1 - t0}
-            return Rejected(fit.reason, fit.detail)
+            return Rejected(fit.reason, fit.why)
         if fit.px_per_mm < self.min_px_per_mm:
-            return Rejected("too_far", f"{fit.px_per_mm:.1f} pixels per mm", fit)
+            return Rejected("too_far", why("reject_detail.px_per_mm", px=f"{fit.px_per_mm:.1f}"), fit)
         code_rect = qr_rect(fit.paper)
         pad = 4 * QR_MODULE + 1.0
         crop = rectify_region(gray, fit, code_rect.x - pad, code_rect.y - pad, code_rect.w + 2 * pad,
@@ -172,25 +165,25 @@ class SheetReader:
         if text is None:
             self.timings = {"find": t1 - t0, "qr": t2 - t1}
             if fit.px_per_mm < 2.2:  # measured: codes stop decoding below ~2 px per mm; say what helps
-                return Rejected("too_far", f"{fit.px_per_mm:.1f} pixels per mm", fit)
+                return Rejected("too_far", why("reject_detail.px_per_mm", px=f"{fit.px_per_mm:.1f}"), fit)
             return Rejected("no_qr", fit=fit)
         try:
             payload = verify(text, self.meeting.info.id, self.secret, self.prefix_to_hash, allow_test=self.allow_test)
         except PayloadError as exc:
-            return Rejected(exc.reason, str(exc), fit)
+            return Rejected(exc.reason, exc.why, fit)
         layout = self.layouts[payload.layout_prefix]
         changed = self.changed(layout)
         if changed:
-            return Rejected("layout_changed", changed, fit)
+            return Rejected("layout_changed", why("reject_detail.accept", prefix=payload.layout_prefix), fit, changed)
         if layout.paper != fit.paper or payload.pages != len(layout.pages):
-            return Rejected("paper_mismatch", f"{fit.paper} sheet, {layout.paper} layout", fit)
+            return Rejected("paper_mismatch", why("reject_detail.paper", paper=fit.paper, layout=layout.paper), fit)
         page = layout.pages[payload.page - 1]
         if fit.markers < 4:  # one corner hidden: read only if everything that counts is in the picture
             regions = [b.rect for b in page.boxes] + list(page.calibration) + \
                 [z.rect for z in page.zones if z.kind != "signature"]
             outside = [r for r in regions if not fit.in_view(r.x, r.y, r.w, r.h)]
             if outside:
-                return Rejected("out_of_view", f"{len(outside)} boxes outside the picture", fit)
+                return Rejected("out_of_view", why("reject_detail.outside", n=len(outside)), fit)
         x0, y0, x1, y1 = window = window_px((layout.hash, page.number), page, layout.width, layout.height)
         image, complete = rectify_window(gray, fit, PX_PER_MM, window if video else None)
         reading = image[y0:y1, x0:x1]
@@ -198,14 +191,14 @@ class SheetReader:
         sample = reading[::8, ::8].ravel()  # the paper's grey: the 90th percentile of a sparse sample
         paper = float(np.partition(sample, int(0.9 * (sample.size - 1)))[int(0.9 * (sample.size - 1))])
         if paper < MIN_PAPER_LEVEL:  # a few grey levels between ink and paper: noise and JPEG could make marks
-            return Rejected("too_dark", f"paper at grey {paper:.0f}", fit)
+            return Rejected("too_dark", why("reject_detail.grey", grey=f"{paper:.0f}"), fit)
         sharpness = _sharpness(reading)
         if sharpness < MIN_SHARPNESS_FLOOR:
-            return Rejected("blurred", f"sharpness {sharpness:.0f}", fit)
+            return Rejected("blurred", why("reject_detail.sharpness", s=f"{sharpness:.0f}"), fit)
         try:
             ink = read_ink(reading, layout.hash, page, layout.width, layout.height, self.thresholds)
         except LowContrast as exc:
-            return Rejected("low_contrast", str(exc), fit)
+            return Rejected("low_contrast", why("reject_detail.contrast", c=f"{exc.contrast:.2f}"), fit)
         for _step in range(2):
             doubts = _undecided(ink)
             if not doubts:
@@ -225,16 +218,16 @@ class SheetReader:
                 break
             image, ink = straight, again
         if ink.outlines < OUTLINE_PAGE_MIN:
-            return Rejected("blurred", f"box outlines not visible ({ink.outlines:.2f}): marks undecidable", fit)
+            return Rejected("blurred", why("reject_detail.outlines", o=f"{ink.outlines:.2f}"), fit)
         if ink.hidden:  # a box that cannot be seen is never read as empty: a vote under a thumb would be lost
-            detail = f"{len(ink.hidden)} boxes hidden: {', '.join(ink.hidden[:3])}"
+            hidden = {"n": len(ink.hidden), "boxes": ", ".join(ink.hidden[:3])}
             if fit.px_per_mm < 2.3:  # measured: far sheets lose faint outlines (1.8-2.0 px/mm), no hand needed
-                return Rejected("too_far", f"{fit.px_per_mm:.1f} pixels per mm, {detail}", fit)
-            return Rejected("covered", detail, fit)
+                return Rejected("too_far", why("reject_detail.px_hidden", px=f"{fit.px_per_mm:.1f}", **hidden), fit)
+            return Rejected("covered", why("reject_detail.hidden", **hidden), fit)
         if sharpness < self.min_sharpness:  # a soft picture: read it if its marks can be decided
             doubtful = sum(b.state == "marginal" for b in ink.boxes.values())
             if doubtful >= max(2, 0.1 * len(ink.boxes)):
-                return Rejected("blurred", f"sharpness {sharpness:.0f}, {doubtful} boxes undecidable", fit)
+                return Rejected("blurred", why("reject_detail.undecidable", s=f"{sharpness:.0f}", n=doubtful), fit)
         t4 = time.perf_counter()
         rnd = self.meeting.round(layout.round_id)
         result = interpret(rnd, layout, page, ink)

@@ -3,6 +3,7 @@ one sheet) and live (camera, video: a reading commits after several identical fr
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -14,8 +15,9 @@ from rich.table import Table
 
 from ballots.geometry import Layout
 from ballots.payload import layout_prefix
+from meeting.errors_zh import in_chinese
 from meeting.folder import MeetingFolder
-from meeting.lang import outcome_words, reason_words
+from meeting.lang import has_text, outcome_words, reason_words, text
 from meeting.model import Meeting
 from meeting.store import Store
 from scanner.live import LiveLoop
@@ -43,7 +45,7 @@ def _line(console: Console, text: str) -> None:
 
 def describe(meeting: Meeting, outcome: Outcome | None, verdict) -> str:
     if isinstance(verdict, Rejected):
-        return f"[red]rejected[/red]: {escape(verdict.message())}"
+        return _rejected(meeting.language, verdict.message(meeting.language))
     return _describe_where(meeting, outcome, verdict.layout, verdict.payload.serial, verdict.payload.page)
 
 
@@ -64,8 +66,9 @@ def _describe_where(meeting: Meeting, outcome: Outcome | None, layout: Layout, s
         shown = reason_words(meeting, layout.round_id, list(outcome.reasons[:4]))
         sep = "，" if lang == "zh" else ", "
         line += " (" + sep.join(shown) + (" …" if len(outcome.reasons) > 4 else "") + ")"
-    if outcome.message:
-        line += f": {escape(outcome.message)}"
+    if outcome.message:  # said in English by the store (an error's one wording): in the meeting's language here
+        said = (in_chinese(outcome.message) or outcome.message) if lang == "zh" else outcome.message
+        line += f"{_colon(lang)}{escape(said)}"
     return f"{line} — {where}"
 
 
@@ -77,7 +80,7 @@ def _summary(console: Console, meeting: Meeting, counts: Counter, dry_run: bool)
     table.add_column("结果" if zh else "outcome")
     table.add_column("张数" if zh else "sheets", justify="right")
     for kind, n in sorted(counts.items()):
-        table.add_row(outcome_words(kind, meeting.language), str(n))
+        table.add_row(_outcome_row(kind, meeting.language), str(n))
     console.print(table)
     if counts.get("review"):
         console.print(f"{counts['review']} 张待复核：请在复核页面由人决定" if zh else
@@ -98,8 +101,8 @@ def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Me
             continue
         verdict = reader.read(frame.image)
         outcome = None if isinstance(verdict, Rejected) else session.commit(verdict, key=frame.key)
-        counts[outcome.kind if outcome else f"rejected: {verdict.reason}"] += 1
-        _line(console, f"{frame.name}: {describe(meeting, outcome, verdict)}")
+        counts[outcome.kind if outcome else f"rejected:{verdict.reason}"] += 1
+        _line(console, f"{_where(frame.name, meeting.language)}: {describe(meeting, outcome, verdict)}")
     _summary(console, meeting, counts, dry_run)
 
 
@@ -113,7 +116,8 @@ def run_images(console: Console, folder: MeetingFolder, store: Store, meeting: M
     paths = sources.image_paths(photos)
     workers = min(pool.cores(), 8) if workers is None else workers
     if workers <= 1 or len(paths) < 8 or remote is not None:
-        run_batch(console, folder, store, meeting, sources.images(photos), operator, station, dry_run, remote)
+        run_batch(console, folder, store, meeting, sources.images(photos, meeting.language), operator, station,
+                  dry_run, remote)
         return
     reader = _reader(folder, store, meeting, dry_run)  # checks that forms were printed
     layouts = {h: r["layout"] for h, r in store.layouts().items()}
@@ -125,29 +129,33 @@ def run_images(console: Console, folder: MeetingFolder, store: Store, meeting: M
             if done.reason == "unreadable":
                 _unreadable(console, meeting, counts, done.name, done.problem)
             else:
-                counts[f"rejected: {done.reason}"] += 1
-                _line(console, f"{done.name}: [red]rejected[/red]: {escape(done.problem or '')}")
+                counts[f"rejected:{done.reason}"] += 1
+                said = _rejected(meeting.language, done.problem or "")
+                _line(console, f"{_where(done.name, meeting.language)}: {said}")
             continue
         if store.has_reading(done.key):  # a restarted scan skips what it recorded
             _scanned_before(console, meeting, counts, done.name)
             continue
         outcome = session.record(done.draft)
         counts[outcome.kind] += 1
-        _line(console, f"{done.name}: {describe_draft(meeting, outcome, done.draft, reader)}")
+        _line(console, f"{_where(done.name, meeting.language)}: {describe_draft(meeting, outcome, done.draft, reader)}")
     _summary(console, meeting, counts, dry_run)
 
 
 def _unreadable(console: Console, meeting: Meeting, counts: Counter, name: str, problem: str | None) -> None:
-    counts["unreadable file"] += 1
-    why = problem or ("不是能打开的图片" if meeting.language == "zh" else "not an image that can be decoded")
-    _line(console, f"{name}: [red]rejected[/red]: {escape(why)}")
+    counts["unreadable"] += 1
+    why = problem or text("unreadable.decode", meeting.language)
+    _line(console, f"{_where(name, meeting.language)}: [red]{outcome_words('unreadable', meeting.language)}[/red]"
+                   f"{_colon(meeting.language)}"
+                   f"{escape(why)}")
 
 
 def _scanned_before(console: Console, meeting: Meeting, counts: Counter, name: str) -> None:
     """A restarted scan skips the files it recorded: said once per file, never counted twice."""
     counts["already_counted"] += 1
-    why = "此文件已扫描过" if meeting.language == "zh" else "this file was scanned before"
-    _line(console, f"{name}: [cyan]{outcome_words('already_counted', meeting.language)}[/cyan]: {why}")
+    lang = meeting.language
+    why = "此文件已扫描过" if lang == "zh" else "this file was scanned before"
+    _line(console, f"{_where(name, lang)}: [cyan]{outcome_words('already_counted', lang)}[/cyan]{_colon(lang)}{why}")
 
 
 def describe_draft(meeting: Meeting, outcome: Outcome, draft, reader: SheetReader) -> str:
@@ -173,7 +181,8 @@ def run_live(console: Console, folder: MeetingFolder, store: Store, meeting: Mee
             if event.outcome is not None:
                 counts[event.outcome.kind] += 1
                 sys.stdout.write("\a")  # the beep
-                _line(console, f"{frame.name}: {describe(meeting, event.outcome, event.verdict)}")
+                said = describe(meeting, event.outcome, event.verdict)
+                _line(console, f"{_where(frame.name, meeting.language)}: {said}")
             elif event.status != last_status and console.is_terminal:  # status changes only on a screen
                 console.print(f"[dim]{status_text(event.status, meeting.language)}[/dim]")
             last_status = event.status
@@ -208,11 +217,37 @@ STATUS = {
 
 
 def status_text(status: str, language: str) -> str:
+    """A live status in a few words (a payload's rejection in its full words)."""
     pair = STATUS.get(status)
     if pair is None:
-        from ballots.payload import REASONS
-
-        return REASONS.get(status, status)
+        return text(f"reject.{status}", language) if has_text(f"reject.{status}") else status
     return pair[0] if language == "zh" else pair[1]
+
+
+def _where(name: str, language: str) -> str:
+    """Which picture a line is about: a photo's file name as it is (never read as markup), a PDF's page or a
+    video's frame in the meeting's language."""
+    numbered = re.fullmatch(r"(page|frame) (\d+)", name)
+    if numbered and language == "zh":
+        return f"第{numbered[2]}{'页' if numbered[1] == 'page' else '帧'}"
+    return escape(name)
+
+
+def _colon(language: str) -> str:
+    return "：" if language == "zh" else ": "
+
+
+def _rejected(language: str, message: str) -> str:
+    """A picture that was not read, and why (the reason already in the meeting's language)."""
+    return f"[red]{outcome_words('rejected', language)}[/red]{_colon(language)}{escape(message)}"
+
+
+def _outcome_row(kind: str, language: str) -> str:
+    """A summary row's name: an outcome, or a rejection with its reason in a few words."""
+    code, _, reason = kind.partition(":")
+    if not reason:
+        return outcome_words(kind, language)
+    words = text(f"reject.{reason}", language) if has_text(f"reject.{reason}") else reason
+    return f"{outcome_words(code, language)}{_colon(language)}{re.split('[：:]', words)[0]}"  # the what, not the how
 
 

@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from meeting.errors import TallyError
+from meeting.lang import text
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
 MAX_IMAGE_SIDE = 16_000  # a 12 MP phone photo is 4032×3024; a scan at 600 dpi of A3 is 7016×9921
@@ -58,11 +59,11 @@ def image_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def too_large(data: bytes) -> str | None:
+def too_large(data: bytes, language: str = "en") -> str | None:
     """Why an image file must not be decoded, if it must not: a picture larger than any camera or scanner makes."""
     size = image_size(data)
     if size is not None and (size[0] * size[1] > MAX_IMAGE_PIXELS or max(size) > MAX_IMAGE_SIDE):
-        return f"too large: {size[0]}×{size[1]} pixels (at most {MAX_IMAGE_PIXELS // 1_000_000} megapixels)"
+        return text("unreadable.too_large", language, w=size[0], h=size[1], mp=MAX_IMAGE_PIXELS // 1_000_000)
     return None
 
 
@@ -75,11 +76,12 @@ def image_paths(folder: Path) -> list[Path]:
     return files
 
 
-def images(folder: Path) -> Iterator[Frame]:
+def images(folder: Path, language: str = "en") -> Iterator[Frame]:
+    """The photos of a folder in name order; a file that must not or cannot be decoded says why in `language`."""
     for i, path in enumerate(image_paths(folder)):
         data = path.read_bytes()
         key = "file:" + hashlib.sha256(data).hexdigest()
-        problem = too_large(data)
+        problem = too_large(data, language)
         if problem:
             yield Frame(None, path.name, i, key, problem)
             continue

@@ -109,7 +109,7 @@ def test_sealing_with_sheets_in_review_is_refused_unless_forced_with_a_reason(sc
 def test_a_sealed_round_takes_no_sheet_decision_or_entry(scanned_base, scanned, cli):
     assert cli("seal", scanned, "--all", "--force", "--reason", "测试").exit_code == 0
     late = cli("scan", scanned, "--images", scanned_base[1])
-    assert late.exit_code == 0 and "sealed" in late.stdout
+    assert late.exit_code == 0 and "拒收：轮次 CP 已封存，不能再记录表单" in late.stdout
     store = MeetingFolder.open(scanned).store()
     try:
         assert len(store.readings("CP")) == 10

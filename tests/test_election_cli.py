@@ -27,7 +27,7 @@ def _village(cli, tmp_path: Path, registered: int, issued: int) -> Path:
     return folder
 
 
-def _scan(cli, folder: Path, round_id: str, ballots: list[dict[str, str]], seed: int, photos: Path) -> None:
+def _scan(cli, folder: Path, round_id: str, ballots: list[dict[str, str]], seed: int, photos: Path) -> str:
     """Each ballot as {candidate: option}: ticked on the printed ballot, photographed, scanned."""
     deck = Deck(folder)
     rng = np.random.default_rng(seed)
@@ -37,6 +37,7 @@ def _scan(cli, folder: Path, round_id: str, ballots: list[dict[str, str]], seed:
         cv2.imwrite(str(photos / f"{n:03d}.jpg"), camera(sheet.image, rng, max_tilt=6))
     result = cli("scan", folder, "--images", photos)
     assert result.exit_code == 0, result.output
+    return result.stdout
 
 
 def _results(folder: Path):
@@ -127,7 +128,8 @@ def test_sheets_read_never_exceed_ballots_returned(cli, tmp_path):
                            for j, w in enumerate(rows)}} for i in range(7)]
     ballots[5]["Z2"] = "abstain"
     ballots[6]["F2"] = "abstain"
-    _scan(cli, folder, "XJ", ballots, 21, tmp_path / "photos")  # 7 sheets for 6 returned: the 7th is refused
+    said = _scan(cli, folder, "XJ", ballots, 21, tmp_path / "photos")  # 7 sheets for 6 returned: the 7th refused
+    assert "拒收：轮次 XJ 群体 XM：已记录 6 张，而登记收回 6 张；此张不计入" in said.replace("\n", "")  # in Chinese
     store = MeetingFolder.open(folder).store()
     try:
         assert len(store.readings("XJ")) == 6

@@ -19,6 +19,7 @@ import pytest
 
 from ballots.render import Renderer, Sheet
 from meeting.folder import MeetingFolder
+from meeting.lang import text
 from scanner import qr
 from scanner.deck import PX, Deck, camera
 from scanner.live import LiveLoop
@@ -93,7 +94,7 @@ def test_bad_sheets_are_rejected_with_their_reason_and_nothing_is_recorded(meeti
 
     other = Deck(printed["niandu-ceping"])  # another meeting's ballot
     _photo(photos / "other-meeting.jpg", camera(other.fill(("CP", "DY"), rng).image, rng, max_tilt=10))
-    expected["other-meeting.jpg"] = "a sheet of another meeting"
+    expected["other-meeting.jpg"] = "wrong_meeting"
 
     # the same meeting id, printed with another key: a forgery
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -107,7 +108,7 @@ def test_bad_sheets_are_rejected_with_their_reason_and_nothing_is_recorded(meeti
     assert cli("print", forged_dir, "--round", "CP").exit_code == 0
     forged = Deck(forged_dir)
     _photo(photos / "forged.jpg", camera(forged.fill(("CP", "QZ"), rng).image, rng, max_tilt=10))
-    expected["forged.jpg"] = "forged or altered"
+    expected["forged.jpg"] = "bad_mac"
 
     assert cli("print", meeting, "--round", "CP", "--test").exit_code == 0
     test_page = deck.blank(("CP", "QZ"), 0, 1)  # cached real page; render the TEST one instead
@@ -117,7 +118,7 @@ def test_bad_sheets_are_rejected_with_their_reason_and_nothing_is_recorded(meeti
     test_page = cv2.cvtColor(doc[0].render(scale=200 / 72, grayscale=True).to_numpy(), cv2.COLOR_GRAY2BGR)
     doc.close()
     _photo(photos / "test-sheet.jpg", camera(test_page, rng, max_tilt=10))
-    expected["test-sheet.jpg"] = "a TEST sheet"
+    expected["test-sheet.jpg"] = "test_sheet"
 
     layout = deck.layouts[("CP", "QZ")]
     renderer = Renderer(deck_font(deck), "zh", "x", deck.meeting.info.date)
@@ -128,30 +129,37 @@ def test_bad_sheets_are_rejected_with_their_reason_and_nothing_is_recorded(meeti
     foreign = cv2.cvtColor(doc[0].render(scale=200 / 72, grayscale=True).to_numpy(), cv2.COLOR_GRAY2BGR)
     doc.close()
     _photo(photos / "foreign-code.jpg", camera(foreign, rng, max_tilt=10))
-    expected["foreign-code.jpg"] = "not a tallykit sheet"
+    expected["foreign-code.jpg"] = "foreign"
 
     blank_paper = np.full((2339, 1654, 3), 250, np.uint8)
     cv2.putText(blank_paper, "minutes of the meeting", (200, 400), cv2.FONT_HERSHEY_SIMPLEX, 3, (20, 20, 20), 5)
     _photo(photos / "foreign-page.jpg", camera(blank_paper, rng, max_tilt=10))
-    expected["foreign-page.jpg"] = "no sheet in view"
+    expected["foreign-page.jpg"] = "no_page"
 
     # one corner beyond the frame's edge with boxes of the last row: three markers fit, but not every box is seen
     _photo(photos / "corner-cut.jpg", _placed(deck.fill(("CP", "QZ"), rng).image,
                                               [[700, 20], [1450, 40], [1420, 1060], [620, 1240]]))
-    expected["corner-cut.jpg"] = "outside the picture"
+    expected["corner-cut.jpg"] = "out_of_view"
 
     frame = camera(deck.fill(("CP", "QZ"), rng).image, rng, max_tilt=5, rotation=0, fill=(0.9, 0.9))
     half = np.roll(frame, frame.shape[1] // 2 + 300, axis=1)
     half[:, : frame.shape[1] // 2] = 90
     _photo(photos / "half-out.jpg", half)
-    expected["half-out.jpg"] = "corner marker is hidden"
+    expected["half-out.jpg"] = "missing_marker"
+
+    (photos / "vote[b]1[red].jpg").write_bytes(b"\xff\xd8 not a picture")  # a name rich would read as markup
+    expected_unreadable = "vote[b]1[red].jpg: 无法打开：不是能打开的图片"
 
     before = _store_state(meeting)
     result = cli("scan", meeting, "--images", photos)
     assert result.exit_code == 0, result.output
     lines = {line.split(":", 1)[0]: line for line in result.stdout.splitlines() if ".jpg:" in line}
-    for name, reason in expected.items():
-        assert "rejected" in lines[name] and reason in lines[name], lines[name]
+    for name, reason in expected.items():  # said in the meeting's language (Chinese), the measured detail too
+        line = lines[name]
+        assert f"{name}: 未识别：{text(f'reject.{reason}', 'zh')}" in line, line
+        assert not re.search(r"[a-z]{3,}", line.split(":", 1)[1]), line
+    assert "未识别：画面中没有选票" in result.stdout  # the summary's row for a rejection
+    assert expected_unreadable in result.stdout
     assert _store_state(meeting) == before
 
     # a TEST sheet reads in a rehearsal (--dry-run), and still nothing is recorded
@@ -338,7 +346,7 @@ def test_pdf_scan_reads_each_page(meeting, cli, tmp_path):
     assert result.exit_code == 0
     assert result.stdout.count("已计入 #") == 3  # the scan lines speak the meeting's language
     again = cli("scan", meeting, "--pdf", tmp_path / "scan.pdf")  # the same file twice records nothing new
-    assert again.stdout.count(": 已记录过: 此文件已扫描过") == 3
+    assert again.stdout.count("页: 已记录过：此文件已扫描过") == 3  # 第1页: …
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -639,7 +647,9 @@ def test_paper_printed_before_a_change_is_never_counted_silently(printed, tmp_pa
     assert '[scan] accept_layouts' in flat  # the fix is shown as it is written
     prefix = re.search(r'CP-QZ\.pdf:.*?accept_layouts = \["([A-Z2-7]{6})"\]', flat).group(1)
     result = cli("scan", folder, "--images", photos)
-    assert "printed before the meeting was changed" in result.stdout.replace("\n", "")
+    said = result.stdout.replace("\n", "")
+    assert "此表在会议修改前印制：请重新印制（若这批纸仍然有效，可在 meeting.toml 的 [scan] 中写 " \
+        f'accept_layouts = ["{prefix}"]）' in said, said
     store = MeetingFolder.open(folder).store()
     assert store.readings("CP") == []
     store.close()
@@ -723,3 +733,22 @@ def test_a_live_frame_reads_its_window_and_keeps_the_whole_page(printed):
         assert page.shape == photo.image.shape
         diff = np.abs(page.astype(np.int16) - photo.image.astype(np.int16))
         assert diff.max() <= 2 and np.count_nonzero(diff) < 0.01 * diff.size, (diff.max(), np.count_nonzero(diff))
+
+
+def test_the_preview_window_says_the_status_in_the_meetings_language():
+    """OpenCV's own fonts have no Chinese (they draw "???"): the status is drawn with the forms' CJK font."""
+    from scanner.live import Event
+    from scanner.preview import draw
+    from scanner.scan_cli import status_text
+
+    frame = np.full((720, 1280), 128, np.uint8)
+    event = Event(Rejected("blurred"), "blurred")
+    zh, en = draw(frame, event, "zh"), draw(frame, event, "en")
+    assert frame.max() == 128  # the camera's picture is not drawn on
+    for view in (zh, en):
+        band = view[:80, :640]
+        red = (band[..., 2] > 150) & (band[..., 0] < 100) & (band[..., 1] < 100)
+        assert red.sum() > 150, "no status words drawn"
+        assert not (view[200:] != 128).any(), "nothing but the status band is drawn on a frame without a sheet"
+    assert not np.array_equal(zh[:80], en[:80]), "the Chinese status looks like the English one"
+    assert status_text("blurred", "zh") == "模糊：请拿稳"

@@ -257,7 +257,7 @@ def test_a_picture_claiming_a_huge_size_is_skipped_in_one_line(body_base, tmp_pa
     (photos / "1-sheet.jpg").write_bytes(base64.b64decode(body_base[1]["image"]))
     result = cli("scan", folder, "--images", photos)
     assert result.exit_code == 0
-    assert "0-bomb.jpg" in result.stdout and "too large: 60000×60000" in result.stdout
+    assert "0-bomb.jpg" in result.stdout and "图片太大：60000×60000像素" in result.stdout
     assert "1-sheet.jpg" in result.stdout and "Traceback" not in result.output
 
 
