@@ -226,8 +226,10 @@ def _print_paper(meeting: Any, store: Any, directory: Path, *, changed: bool) ->
             stale.append(f"{round_id}-{group_id}.pdf: {problem} (re-print: tallykit print {directory} --round "
                          f"{round_id} --group {group_id})")
 
+    from meeting.errors_zh import in_chinese
+
     for line in stale:
-        console.print(f"[bold red]! {escape(line)}[/bold red]", soft_wrap=True)
+        console.print(f"[bold red]! {escape(say(in_chinese(line) or line, line))}[/bold red]", soft_wrap=True)
     if changed and latest and not stale:
         console.print(say("已印制的表单仍与本会议相符：已印的纸张继续有效",
                           "printed forms still fit this meeting: the paper already printed stays valid"),

@@ -210,6 +210,9 @@ ERRORS_ZH: list[tuple[str, str]] = [
     (r'"(?P<x>.+)" is not a period; use H1 \(first half\) or H2 \(the year\)', "“{x}”不是期次；请用 H1（上半年）或 H2（全年）"),
     (_P + r": person (?P<p>\S+) has entries \(#(?P<n>\d+)\); a person with entries stays in the ledger", "{path}：人员 {p} 已有记录（#{n}）；有记录的人员不能删除"),
     (_P + r": category (?P<c>\S+) has entries \(#(?P<n>\d+)\); a category with entries stays in the ledger", "{path}：考核项目 {c} 已有记录（#{n}）；有记录的项目不能删除"),
+    # paper printed before the meeting was changed (`tallykit check`, the scan)
+    (r"(?P<file>\S+\.pdf): (?P<problem>.+?): printed before the meeting was changed; re-print it, or accept this paper with \[scan\] accept_layouts = \[\"(?P<prefix>[A-Z2-7]+)\"\] \(re-print: (?P<cmd>.+)\)",
+     "{file}：{problem}：此表在会议修改前印制；请重新印制（{cmd}），或确认这批纸仍然有效后在 meeting.toml 的 [scan] 中写 accept_layouts = [\"{prefix}\"]"),
 ]
 # A meeting file's mistakes: "<file>: <key path>: <problem>"; the problem's usual wordings in Chinese
 PROBLEMS_ZH: list[tuple[str, str]] = [
@@ -299,6 +302,17 @@ PROBLEMS_ZH: list[tuple[str, str]] = [
     (r"is missing; the file needs a \[meeting\] table", "缺少此项；文件需要一个 [meeting] 表"),
     (r"is missing; restore it, or copy the accepted version with `tallykit check --restore`", "缺少此文件；请恢复它，或用 `tallykit check --restore` 取回已确认的版本"),
     (r'is "(?P<a>.+)" but this meeting is "(?P<b>.+)"; put back id = "(?P<c>.+)"', "是“{a}”，但本会议是“{b}”；请改回 id = \"{c}\""),
+    (r"round (?P<round>\S+) is no longer in the meeting", "轮次 {round} 已不在会议中"),
+    (r"group (?P<group>\S+) no longer votes in round (?P<round>\S+)", "群体 {group} 已不参加轮次 {round}"),
+    (r"candidates added (?P<a>[^;]+); removed (?P<r>.+)", "候选人有变：增加 {a}，去掉 {r}"),
+    (r"candidates added (?P<a>.+)", "候选人有变：增加 {a}"),
+    (r"candidates removed (?P<r>.+)", "候选人有变：去掉 {r}"),
+    (r"the vote's options changed", "投票选项变了"),
+    (r"the write-in rows changed", "另选他人栏数变了"),
+    (r"the grades changed", "测评等次变了"),
+    (r"the criteria changed", "评分项变了"),
+    (r"the maximum of (?P<c>\S+) changed", "评分项 {c} 的满分变了"),
+    (r"the questions or their options changed", "问题或选项变了"),
     (r"is (?P<top>\S+), which is not a multiple of the step (?P<step>\S+)", "是 {top}，不是步长 {step} 的整数倍"),
     (r"weights add up to (?P<total>\S+)% \((?P<listed>.+)\); they must add up to 100%", "权重合计为 {total}%（{listed}）；必须合计 100%"),
 ]

@@ -646,6 +646,9 @@ def test_paper_printed_before_a_change_is_never_counted_silently(printed, tmp_pa
     flat = checked.stdout.replace("\n", "")
     assert '[scan] accept_layouts' in flat  # the fix is shown as it is written
     prefix = re.search(r'CP-QZ\.pdf:.*?accept_layouts = \["([A-Z2-7]{6})"\]', flat).group(1)
+    said = cli("check", folder, messages="").stdout.replace("\n", "")  # the meeting's own language: Chinese
+    assert "CP-QZ.pdf：候选人有变：增加 C07：此表在会议修改前印制；请重新印制（tallykit print" in said, said
+    assert f'accept_layouts = ["{prefix}"]' in said
     result = cli("scan", folder, "--images", photos)
     said = result.stdout.replace("\n", "")
     assert "此表在会议修改前印制：请重新印制（若这批纸仍然有效，可在 meeting.toml 的 [scan] 中写 " \
