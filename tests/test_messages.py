@@ -83,3 +83,26 @@ def test_a_chinese_line_keeps_the_parts_it_names():
     assert in_chinese('points.csv: row 3, points: "x" is not a number; nothing was imported') == \
         "points.csv：第 3 行“points”列：“x”不是数字；未导入任何内容"
     assert in_chinese("something nobody wrote down") is None
+
+
+def test_every_rejection_is_said_in_both_languages():
+    """Each reason the reader, the page finder or a sheet's code can give for not reading a picture has its words
+    (reject.* in meeting.lang), Chinese and English; the measured detail follows the same language."""
+    import re
+
+    from ballots.payload import REASONS
+    from meeting.lang import _WORDS, why
+    from scanner.reader import Rejected
+
+    source = (ROOT / "scanner" / "reader.py").read_text(encoding="utf-8") + \
+        (ROOT / "scanner" / "pagefinder.py").read_text(encoding="utf-8")
+    reasons = set(re.findall(r'(?:Rejected|NoPage)\(\s*"(\w+)"', source)) | set(REASONS)
+    reasons |= set(re.findall(r'NoPage\("(\w+)" if found else "(\w+)"', source)[0])
+    assert {"blurred", "covered", "too_far", "missing_marker", "no_page", "bad_mac"} <= reasons
+    for reason in reasons:
+        words = _WORDS.get(f"reject.{reason}")
+        assert words and words.get("zh") and words.get("en"), reason
+    far = Rejected("too_far", why("reject_detail.px_per_mm", px="2.1"))
+    assert far.message("en") == "the sheet is too far away: bring it closer (2.1 pixels per mm)"
+    assert far.message("zh") == "纸张离镜头太远：请靠近（每毫米2.1像素）"
+    assert far.detail == "2.1 pixels per mm"
