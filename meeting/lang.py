@@ -369,6 +369,12 @@ def reason_words(meeting, round_id: str, reasons) -> list[str]:
     return out
 
 
+def rejection_words(reason: str, language: str) -> str:
+    """Why a picture was not read (no_page, blurred, bad_mac, …) in the meeting's language; the code when unknown."""
+    key = f"reject.{reason}"
+    return text(key, language) if has_text(key) else reason
+
+
 def outcome_words(kind: str, language: str) -> str:
     """A scan outcome (counted, review, …) in the meeting's language."""
     key = f"outcome.{kind}"

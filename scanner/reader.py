@@ -16,7 +16,7 @@ import numpy as np
 from ballots.geometry import Layout, Page
 from ballots.layout import QR_MODULE, qr_rect, stale_paper
 from ballots.payload import Payload, PayloadError, layout_prefix, verify
-from meeting.lang import Why, has_text, say, text, why
+from meeting.lang import Why, rejection_words, say, why
 from meeting.model import Meeting
 from scanner import qr
 from scanner.interpret import Interpretation, interpret
@@ -50,7 +50,7 @@ class Rejected:
         return "; ".join(x for x in (say(self.why, "en") if self.why else "", self.note) if x)
 
     def message(self, language: str = "en") -> str:
-        head = text(f"reject.{self.reason}", language) if has_text(f"reject.{self.reason}") else self.reason
+        head = rejection_words(self.reason, language)
         detail = self.detail if language == "en" else say(self.why, language) if self.why else ""
         if not detail:
             return head

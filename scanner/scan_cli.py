@@ -17,7 +17,7 @@ from ballots.geometry import Layout
 from ballots.payload import layout_prefix
 from meeting.errors_zh import in_chinese
 from meeting.folder import MeetingFolder
-from meeting.lang import has_text, outcome_words, reason_words, text
+from meeting.lang import outcome_words, reason_words, rejection_words, text
 from meeting.model import Meeting
 from meeting.store import Store
 from scanner.live import LiveLoop
@@ -144,10 +144,9 @@ def run_images(console: Console, folder: MeetingFolder, store: Store, meeting: M
 
 def _unreadable(console: Console, meeting: Meeting, counts: Counter, name: str, problem: str | None) -> None:
     counts["unreadable"] += 1
-    why = problem or text("unreadable.decode", meeting.language)
-    _line(console, f"{_where(name, meeting.language)}: [red]{outcome_words('unreadable', meeting.language)}[/red]"
-                   f"{_colon(meeting.language)}"
-                   f"{escape(why)}")
+    lang = meeting.language
+    why = problem or text("unreadable.decode", lang)
+    _line(console, f"{_where(name, lang)}: [red]{outcome_words('unreadable', lang)}[/red]{_colon(lang)}{escape(why)}")
 
 
 def _scanned_before(console: Console, meeting: Meeting, counts: Counter, name: str) -> None:
@@ -220,7 +219,7 @@ def status_text(status: str, language: str) -> str:
     """A live status in a few words (a payload's rejection in its full words)."""
     pair = STATUS.get(status)
     if pair is None:
-        return text(f"reject.{status}", language) if has_text(f"reject.{status}") else status
+        return rejection_words(status, language)
     return pair[0] if language == "zh" else pair[1]
 
 
@@ -247,7 +246,7 @@ def _outcome_row(kind: str, language: str) -> str:
     code, _, reason = kind.partition(":")
     if not reason:
         return outcome_words(kind, language)
-    words = text(f"reject.{reason}", language) if has_text(f"reject.{reason}") else reason
-    return f"{outcome_words(code, language)}{_colon(language)}{re.split('[：:]', words)[0]}"  # the what, not the how
+    what = re.split("[：:]", rejection_words(reason, language))[0]  # the what, not the how
+    return f"{outcome_words(code, language)}{_colon(language)}{what}"
 
 
