@@ -75,6 +75,8 @@ ERRORS_ZH: list[tuple[str, str]] = [
     # cameras, photos, stations
     (r"camera (?P<n>\d+) cannot be opened; (?P<hint>.*)", "无法打开摄像头 {n}；{hint}"),
     (r"camera (?P<n>\d+) stopped sending pictures", "摄像头 {n} 停止传送画面"),
+    (_P + r": the photos here are HEIC or RAW, which are not read; save them as JPEG \(on an iPhone: Settings → Camera → Formats → Most Compatible\)",
+     "{path}：这里的照片是HEIC或RAW格式，不能读取；请另存为JPG（苹果手机：设置→相机→格式→兼容性最佳）"),
     (_P + r": no photos here \(looked for (?P<kinds>.+)\)", "{path}：这里没有照片（查找的类型：{kinds}）"),
     (_P + r": no such folder of photos", "{path}：没有这个照片文件夹"),
     (_P + r": no such PDF file", "{path}：没有这个 PDF 文件"),

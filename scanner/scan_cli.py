@@ -88,10 +88,14 @@ def _summary(console: Console, meeting: Meeting, counts: Counter, dry_run: bool)
 
 
 def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Meeting, frames: Iterable[Frame],
-              operator: str, station: str, dry_run: bool, remote=None) -> None:
+              operator: str, station: str, dry_run: bool, remote=None,
+              left: Iterable[tuple[str, str]] = ()) -> None:
+    """Frames read here one after another. `left`: files of a photo folder that are not read (name, why)."""
     reader = _reader(folder, store, meeting, dry_run)
     session = remote or ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
     counts: Counter = Counter()
+    for name, why in left:
+        _unreadable(console, meeting, counts, name, why)
     for frame in frames:
         if frame.image is None:
             _unreadable(console, meeting, counts, frame.name, frame.problem)
@@ -114,15 +118,18 @@ def run_images(console: Console, folder: MeetingFolder, store: Store, meeting: M
     from scanner import pool, sources
 
     paths = sources.image_paths(photos)
+    left = sources.skipped(photos, meeting.language)  # said and counted as not read, never skipped in silence
     workers = min(pool.cores(), 8) if workers is None else workers
     if workers <= 1 or len(paths) < 8 or remote is not None:
         run_batch(console, folder, store, meeting, sources.images(photos, meeting.language), operator, station,
-                  dry_run, remote)
+                  dry_run, remote, left)
         return
     reader = _reader(folder, store, meeting, dry_run)  # checks that forms were printed
     layouts = {h: r["layout"] for h, r in store.layouts().items()}
     session = ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
     counts: Counter = Counter()
+    for name, why in left:
+        _unreadable(console, meeting, counts, name, why)
     for done in pool.read_all(paths, definition, reader.secret, layouts, allow_test=dry_run, station=station,
                               workers=workers):
         if done.draft is None:

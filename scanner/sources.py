@@ -67,13 +67,39 @@ def too_large(data: bytes, language: str = "en") -> str | None:
     return None
 
 
+PHONE_FORMATS = {".heic", ".heif", ".avif", ".dng", ".raw", ".cr2", ".nef", ".arw"}  # taken, but not read here
+# what operating systems and cameras leave in a folder: never a sheet
+NOT_PHOTOS = {"thumbs.db", "desktop.ini", ".ds_store"}
+
+
 def image_paths(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise SourceError(f"{folder}: no such folder of photos")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
     if not files:
+        if any(p.suffix.lower() in PHONE_FORMATS for p in folder.iterdir()):
+            raise SourceError(f"{folder}: the photos here are HEIC or RAW, which are not read; save them as JPEG "
+                              "(on an iPhone: Settings → Camera → Formats → Most Compatible)")
         raise SourceError(f"{folder}: no photos here (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
     return files
+
+
+def skipped(folder: Path, language: str = "en") -> list[tuple[str, str]]:
+    """What else is in a folder of photos, with why it is not read: a sheet photographed as HEIC, or put in a
+    subfolder, is never skipped in silence. Hidden files and what the system leaves there are left out."""
+    out = []
+    for p in sorted(folder.iterdir()):
+        name = p.name
+        if name.startswith(".") or name.lower() in NOT_PHOTOS or (p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES):
+            continue
+        if p.is_dir():
+            out.append((name, text("unreadable.subfolder", language)))
+        elif p.suffix.lower() in PHONE_FORMATS:
+            out.append((name, text("unreadable.phone_format", language, kind=p.suffix.lstrip(".").upper())))
+        else:
+            out.append((name, text("unreadable.not_photo", language,
+                                   kinds=", ".join(s.lstrip(".") for s in sorted(IMAGE_SUFFIXES)))))
+    return out
 
 
 def images(folder: Path, language: str = "en") -> Iterator[Frame]:

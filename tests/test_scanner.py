@@ -149,6 +149,11 @@ def test_bad_sheets_are_rejected_with_their_reason_and_nothing_is_recorded(meeti
 
     (photos / "vote[b]1[red].jpg").write_bytes(b"\xff\xd8 not a picture")  # a name rich would read as markup
     expected_unreadable = "vote[b]1[red].jpg: 无法打开：不是能打开的图片"
+    # a sheet photographed as HEIC or put in a subfolder is said, never skipped in silence; system files are not
+    (photos / "IMG_0042.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic")
+    (photos / "more").mkdir()
+    (photos / ".DS_Store").write_bytes(b"x")
+    (photos / "Thumbs.db").write_bytes(b"x")
 
     before = _store_state(meeting)
     result = cli("scan", meeting, "--images", photos)
@@ -160,6 +165,10 @@ def test_bad_sheets_are_rejected_with_their_reason_and_nothing_is_recorded(meeti
         assert not re.search(r"[a-z]{3,}", line.split(":", 1)[1]), line
     assert "未识别：画面中没有选票" in result.stdout  # the summary's row for a rejection
     assert expected_unreadable in result.stdout
+    assert "IMG_0042.HEIC: 无法打开：HEIC格式不能读取；请另存为JPG" in result.stdout
+    assert "more: 无法打开：这是子文件夹，其中的照片没有扫描" in result.stdout
+    assert "DS_Store" not in result.stdout and "Thumbs" not in result.stdout
+    assert re.search(r"│ 无法打开\s*│\s*3 │", result.stdout), result.stdout  # the decode failure, HEIC, subfolder
     assert _store_state(meeting) == before
 
     # a TEST sheet reads in a rehearsal (--dry-run), and still nothing is recorded
@@ -357,6 +366,13 @@ def test_pdf_scan_reads_each_page(meeting, cli, tmp_path):
 def test_bad_scan_requests(meeting, cli, args, message):
     result = cli("scan", meeting, *args)
     assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_a_folder_of_heic_photos_says_how_to_save_them_as_jpeg(meeting, cli, tmp_path):
+    (tmp_path / "IMG_0001.HEIC").write_bytes(b"\x00\x00\x00\x18ftypheic")
+    result = cli("scan", meeting, "--images", tmp_path)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert "the photos here are HEIC or RAW, which are not read; save them as JPEG" in result.stderr
 
 
 def test_kill_9_loses_at_most_the_sheet_in_hand(meeting, tmp_path):
