@@ -171,7 +171,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "decision.correct": {"zh": "更正后计入", "en": "corrected"},
     "decision.void": {"zh": "作废", "en": "void"},
     "decision.duplicate": {"zh": "重复扫描，不计", "en": "re-scan, not counted"},
-    "reason.marginal": {"zh": "标记过浅或过小", "en": "mark too faint or small"},
+    "reason.marginal": {"zh": "标记过浅、过小或在方格外", "en": "mark too faint, too small or beside its box"},
     "reason.struck": {"zh": "涂改（划掉的标记）", "en": "a mark crossed out"},
     "reason.overvote": {"zh": "超选", "en": "more marks than allowed"},
     "reason.undervote": {"zh": "未作选择", "en": "nothing marked"},
@@ -349,7 +349,7 @@ def say(words: Why, language: str) -> str:
 
 def reason_words(meeting, round_id: str, reasons) -> list[str]:
     """A reading's doubts (stored as codes: `marginal:C03/agree`) in the meeting's language, with names:
-    标记过浅或过小：王建国 同意. Reasons are data; these are the words shown for them."""
+    标记过浅、过小或在方格外：王建国 同意. Reasons are data; these are the words shown for them."""
     lang = meeting.language
     try:
         rnd = meeting.round(round_id)

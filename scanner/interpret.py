@@ -18,7 +18,7 @@ from scanner.marks import BoxInk, PageInk
 ZONE_INK = 0.01  # a handwriting zone with more ink than this has something written in it
 
 REASONS = {
-    "marginal": "a mark too faint or too small to be sure of",
+    "marginal": "a mark too faint or too small to be sure of, or beside its box",
     "overvote": "more marks than allowed",
     "undervote": "a candidate with no option marked",
     "blank": "nothing marked on the sheet",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ballots.geometry import Page, Rect
+from ballots.geometry import Page, Rect, Text
 
 PX_PER_MM = 4.0  # canonical resolution for reading marks
 INK = 0.22  # normalised ink above this is pen ink (printed outlines stay below it inside a box)
@@ -43,6 +43,15 @@ OUTLINE_HIDDEN = 0.3
 OUTLINE_MIN = 0.012
 OUTLINE_PAGE_MIN = 0.02
 OWN_RING_REACH_MM = 8.0  # how far around a doubtful box strokes are followed back to a neighbour's mark
+# A mark beside the boxes: a voter ticks a candidate's name, or the blank part of a row, instead of its box. The form
+# says marks outside the boxes do not count, but whether such a ballot stands is for the scrutineers: the nearest
+# empty box of the row is read as in doubt (a person decides). Looked for in each option's row (its height and a
+# third more, BESIDE_REACH box widths to either side), away from the boxes, the print and the handwriting zones;
+# pen ink there that is not a dot (at least BESIDE_MIN_MM across and BESIDE_AREA_MM2 of ink: a stray dot is at most
+# 1.2 mm), not a ruled line, and not the spill of a box's own mark (touching its edge).
+BESIDE_REACH = 4.0
+BESIDE_MIN_MM = 2.5
+BESIDE_AREA_MM2 = 1.5
 STRUCK_FILL = 0.7
 STRUCK_RING = 0.2
 MIN_CONTRAST = 0.25  # white minus black of the calibration strip, after flat-field correction
@@ -148,6 +157,8 @@ class _Prep:
     unprinted: np.ndarray  # 1 - printed (uint8)
     unprinted_f: np.ndarray  # the same as float32 (a multiplication masks a float page faster than bitwise_and)
     unprinted_small: np.ndarray  # its share in every 1 mm block (float32, at 1 px/mm)
+    beside: np.ndarray | None = None  # uint8 0/1: the rows' blank parts, where ink beside a box is looked for
+    rows: np.ndarray | None = None  # (k, 5) box index, then x0 y0 x1 y1 of its row's band (window pixels)
     window: tuple[int, int, int, int] = (0, 0, 0, 0)  # the reading window in page pixels: x0 y0 x1 y1
 
 
@@ -212,7 +223,8 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
         np.ascontiguousarray(full.crease_seen[wy0 * CREASE_PX_PER_MM:wy1 * CREASE_PX_PER_MM,
                                               wx0 * CREASE_PX_PER_MM:wx1 * CREASE_PX_PER_MM]),
         np.ascontiguousarray(full.bare[crop]), unprinted, unprinted.astype(np.float32),
-        _block_means(cv2.integral(unprinted), unprinted.shape), (x0, y0, x1, y1))
+        _block_means(cv2.integral(unprinted), unprinted.shape), np.ascontiguousarray(full.beside[crop]),
+        full.rows - np.array([0, x0, y0, x0, y0], np.int64), (x0, y0, x1, y1))
 
 
 def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
@@ -279,10 +291,86 @@ def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
                         for k in (-2, -1, 0, 1, 2)])
     outline_px = np.array(outline, np.int64).reshape(len(boxes), 5, 24, 2)
     unprinted = 1 - printed
+    beside, rows = _rows(page, shape, ring, zones, lines, fixed)
     return _Prep(printed, unlined, [b.id for b in boxes], inner, np.maximum(1, _areas(inner)), ring, edge,
                  _sums(open_sum, ring),
                  centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones), outline_px, crease_seen,
-                 bare, unprinted, unprinted.astype(np.float32), _block_means(open_sum, shape))
+                 bare, unprinted, unprinted.astype(np.float32), _block_means(open_sum, shape), beside, rows)
+
+
+def _glyphs(t: Text) -> tuple[float, float, float, float]:
+    """Where a text's letters lie (mm, x0 y0 x1 y1), from its lines and size: a Chinese character is one em wide,
+    anything else at most 0.65 em; with a millimetre and a half to spare. A text's rect is often its whole cell."""
+    em = t.size * 25.4 / 72
+    width = max((sum(em if ord(c) >= 0x2E80 else 0.65 * em for c in line) for line in t.lines), default=0.0)
+    width = min(t.rect.w, width + 2.0)  # the cell's own padding
+    x = t.rect.x if t.align == "L" else t.rect.x + t.rect.w - width if t.align == "R" else \
+        t.rect.x + (t.rect.w - width) / 2
+    return x - 1.5, t.rect.y - 0.5, x + width + 1.5, t.rect.y + t.rect.h + 0.5
+
+
+def _rows(page: Page, shape: tuple[int, int], ring: np.ndarray, zones: np.ndarray, lines: np.ndarray,
+          fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where ink beside an option's box is looked for (see BESIDE_*): every option's and answer's row band, less
+    the boxes with their rings, the letters, the table's lines, the markers and code, the handwriting zones. And each
+    band with its box's index."""
+    beside = np.zeros(shape, np.uint8)
+    rows = []
+    for i, b in enumerate(page.boxes):
+        if b.mark.kind not in ("option", "answer"):
+            continue
+        r = b.rect
+        band = _clip(np.array([[_px(r.x - BESIDE_REACH * r.w), _px(r.y - 0.15 * r.h),
+                                _px(r.x + (1 + BESIDE_REACH) * r.w), _px(r.y + 1.15 * r.h)]], np.int64), shape)[0]
+        beside[band[1]:band[3], band[0]:band[2]] = 1
+        rows.append([i, *band.tolist()])
+    for x0, y0, x1, y1 in ring:
+        beside[max(0, y0):y1, max(0, x0):x1] = 0
+    for x0, y0, x1, y1 in zones:
+        beside[max(0, y0):y1, max(0, x0):x1] = 0
+    for t in page.texts:
+        x0, y0, x1, y1 = _glyphs(t)
+        beside[max(0, _px(y0)):max(0, _px(y1)), max(0, _px(x0)):max(0, _px(x1))] = 0
+    beside &= 1 - (lines | fixed)
+    return beside, np.array(rows, np.int64).reshape(-1, 5)
+
+
+def _beside(signed: np.ndarray, prep: _Prep, states: list[str]) -> list[int]:
+    """Empty boxes with pen ink beside them in their row (see BESIDE_*): their indexes."""
+    if prep.beside is None or not len(prep.rows):
+        return []
+    ink = cv2.compare(signed, INK, cv2.CMP_GT) & prep.beside
+    if not cv2.countNonZero(ink):
+        return []  # the usual case; labelling even an empty page costs 4 ms (measured), its inked part far less
+    ox, oy, ow, oh = cv2.boundingRect(ink)
+    _n, _labels, stats, centres = cv2.connectedComponentsWithStats(ink[oy:oy + oh, ox:ox + ow], connectivity=8)
+    stats[:, 0] += ox
+    stats[:, 1] += oy
+    centres += (ox, oy)
+    least, area = BESIDE_MIN_MM * PX_PER_MM, BESIDE_AREA_MM2 * PX_PER_MM ** 2
+    out: set[int] = set()
+    e = prep.edge
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    long, short = np.maximum(w, h), np.minimum(w, h)
+    # not a dot or a speck; not a ruled line (a table's line off its place on a bent page)
+    keep = (long >= least) & (stats[1:, cv2.CC_STAT_AREA] >= area) & ~((short <= 1.5 * PX_PER_MM) & (long >= 8 * short))
+    for k in np.flatnonzero(keep) + 1:
+        x, y, w, h = (int(v) for v in stats[k, :4])
+        if np.any((x - 1 <= e[:, 2]) & (x + w + 1 >= e[:, 0]) & (y - 1 <= e[:, 3]) & (y + h + 1 >= e[:, 1])):
+            continue  # it touches a box: that box's own mark running over its edge (its ring tells)
+        cx, cy = centres[k]
+        rows = prep.rows
+        inside = (rows[:, 1] <= cx) & (cx < rows[:, 3]) & (rows[:, 2] <= cy) & (cy < rows[:, 4])
+        if not inside.any():
+            continue
+        candidates = rows[inside, 0]
+        boxes = prep.inner[candidates]
+        dx = np.maximum(0, np.maximum(boxes[:, 0] - cx, cx - boxes[:, 2]))
+        dy = np.maximum(0, np.maximum(boxes[:, 1] - cy, cy - boxes[:, 3]))
+        nearest = int(candidates[int(np.argmin(dx * dx + dy * dy))])
+        if states[nearest] == "empty":
+            out.add(nearest)
+    return sorted(out)
 
 
 def _areas(c: np.ndarray) -> np.ndarray:
@@ -505,6 +593,8 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     if any(st != "empty" and fa + lv < CREASE_DARKEST for st, fa, lv in zip(states, faint, level, strict=True)) \
             and _uncrease(signed, prep):
         fill, faint, ring, states, open_ink_sum, level = _measure(signed, prep, thresholds)
+    for i in _beside(signed, prep, states):  # a tick on the name instead of the box: a person decides
+        states[i] = "marginal"
     boxes = {box_id: BoxInk(fi, fa, ri, st) for box_id, fi, fa, ri, st in zip(
         prep.ids, np.round(fill, 4).tolist(), np.round(faint, 4).tolist(), np.round(ring, 4).tolist(), states,
         strict=True)}

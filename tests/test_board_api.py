@@ -266,7 +266,7 @@ def test_review_reasons_are_words_in_the_meetings_language(served):
     from meeting.lang import reason_words
 
     assert reason_words(client.app.state.service.meeting, "CP", ["marginal:C01/excellent", "possible_rescan:7"]) == [
-        "标记过浅或过小：王建国 优秀", "疑似重复扫描（#7）"]
+        "标记过浅、过小或在方格外：王建国 优秀", "疑似重复扫描（#7）"]
     assert client.get(f"/api/readings/{posted['id']}", headers=auth).json()["reason_words"] == ["空白票"]
 
 

@@ -771,3 +771,58 @@ def test_the_preview_window_says_the_status_in_the_meetings_language():
         assert not (view[200:] != 128).any(), "nothing but the status band is drawn on a frame without a sheet"
     assert not np.array_equal(zh[:80], en[:80]), "the Chinese status looks like the English one"
     assert status_text("blurred", "zh") == "模糊：请拿稳"
+
+
+def _tick_at(img: np.ndarray, x: float, y: float, size: float, rng: np.random.Generator) -> None:
+    from ballots.geometry import Rect
+    from scanner.deck import draw_mark
+
+    draw_mark(img, Rect(x, y, size, size), "tick", rng, (30, 30, 30))
+
+
+@pytest.mark.parametrize(("template", "key"), [("gongxuan-houbei", ("PX", "DY")), ("manyidu", ("MY", "QZ"))])
+def test_a_tick_beside_the_box_is_asked_never_counted_as_nothing(printed, template, key):
+    """A voter ticks the blank part of a candidate's row, or just past an answer's words, instead of the box. The
+    form says marks outside the boxes do not count; whether the ballot stands is for the scrutineers: the row's box
+    is in doubt and the sheet goes to review. A stray dot at the same place is ignored; ink beside a box that is
+    itself ticked changes nothing."""
+    from scanner.deck import _group_of
+    from scanner.marks import _glyphs
+
+    deck = Deck(printed[template])
+    reader = deck.reader()
+    page = deck.layouts[key].pages[0]
+    rng = np.random.default_rng(83)
+    groups: dict[str, list] = {}
+    for b in page.boxes:
+        if b.mark.kind in ("option", "answer"):
+            groups.setdefault(_group_of(page, b.id), []).append(b)
+    for trial in range(3):
+        group = sorted(groups)[trial % len(groups)]
+        boxes = groups[group]
+        target = boxes[-1]  # the row's (or the question's) last box
+        r = target.rect
+        if key[0] == "MY":  # the survey's answer words sit right of their box: the tick just past them
+            label = min((t for t in page.texts if abs(t.rect.cy - r.cy) < 2 and t.rect.x > r.x),
+                        key=lambda t: t.rect.x)
+            x = _glyphs(label)[2] + 1.0
+        else:  # the choose ballot's name is far left: the tick in the row's blank part, left of the box
+            x = r.x - 2.2 * r.w
+        others = {bs[0].id for g, bs in groups.items() if g != group}
+        for how in ("tick", "dot", "tick_and_box"):
+            chosen = others | ({target.id} if how == "tick_and_box" else set())
+            sheet = deck.mark(key, chosen, rng)
+            if how == "dot":
+                cv2.circle(sheet.image, (round((x + r.w / 2) * PX), round(r.cy * PX)), round(0.5 * PX), (30, 30, 30),
+                           -1, cv2.LINE_AA)
+            else:
+                _tick_at(sheet.image, x, r.y, r.w, rng)
+            read = reader.read(camera(sheet.image, rng, max_tilt=8))
+            assert not isinstance(read, Rejected), (how, read)
+            state = read.ink.boxes[target.id].state
+            if how == "tick":
+                assert state == "marginal" and f"marginal:{target.id}" in read.interpretation.reasons, (trial, state)
+            elif how == "dot":
+                assert state == "empty" and not read.interpretation.reasons, (trial, read.interpretation.reasons)
+            else:
+                assert state == "marked" and not read.interpretation.reasons, (trial, read.interpretation.reasons)
