@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from ballots.geometry import Layout, Page
-from ballots.layout import QR_MODULE, qr_rect, stale_paper
+from ballots.layout import QR_MODULE, layout_mismatch, qr_rect, stale_paper
 from ballots.payload import Payload, PayloadError, layout_prefix, verify
 from meeting.lang import Why, rejection_words, say, why
 from meeting.model import Meeting
@@ -47,7 +47,7 @@ class Rejected:
     @property
     def detail(self) -> str:
         """What was measured, in English (logs, tests)."""
-        return "; ".join(x for x in (say(self.why, "en") if self.why else "", self.note) if x)
+        return "; ".join(x for x in (self.note, say(self.why, "en") if self.why else "") if x)
 
     def message(self, language: str = "en") -> str:
         head = rejection_words(self.reason, language)
@@ -174,7 +174,8 @@ class SheetReader:
         layout = self.layouts[payload.layout_prefix]
         changed = self.changed(layout)
         if changed:
-            return Rejected("layout_changed", why("reject_detail.accept", prefix=payload.layout_prefix), fit, changed)
+            return Rejected("layout_changed", why("reject_detail.accept", prefix=payload.layout_prefix), fit,
+                            layout_mismatch(self.meeting, layout) or "")  # what changed (English)
         if layout.paper != fit.paper or payload.pages != len(layout.pages):
             return Rejected("paper_mismatch", why("reject_detail.paper", paper=fit.paper, layout=layout.paper), fit)
         page = layout.pages[payload.page - 1]

@@ -106,3 +106,9 @@ def test_every_rejection_is_said_in_both_languages():
     assert far.message("en") == "the sheet is too far away: bring it closer (2.1 pixels per mm)"
     assert far.message("zh") == "纸张离镜头太远：请靠近（每毫米2.1像素）"
     assert far.detail == "2.1 pixels per mm"
+    # paper printed before a change: what changed and the accept line, each said once
+    stale = Rejected("layout_changed", why("reject_detail.accept", prefix="ABCDEF"), None, "candidates added C07")
+    said = stale.message("en")
+    assert said == ("printed before the meeting was changed: re-print it (candidates added C07; or accept this paper "
+                    'as it is: [scan] accept_layouts = ["ABCDEF"])')
+    assert stale.message("zh").count("ABCDEF") == 1 and "重新印制" in stale.message("zh")
