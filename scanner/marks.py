@@ -301,16 +301,17 @@ def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
 
 def _glyphs(t: Text) -> tuple[float, float, float, float]:
     """Where a text's letters lie (mm, x0 y0 x1 y1), from its lines and size as ballots.render sets them: a Chinese
-    character is one em wide, anything else at most 0.65 em; with a millimetre and a half to spare sideways, half a
-    millimetre up and down. A text's rect is often its whole cell."""
+    character is one em wide, a capital too, anything else at most 0.65 em; with a millimetre to spare
+    sideways, half a millimetre up and down. A text's rect is often its whole cell."""
     em = t.size * 25.4 / 72
-    width = max((sum(em if ord(c) >= 0x2E80 else 0.65 * em for c in line) for line in t.lines), default=0.0)
-    width = min(t.rect.w, width + 2.0)  # the cell's own padding
+    width = max((sum(em if ord(c) >= 0x2E80 or c.isupper() else 0.65 * em for c in line) for line in t.lines),
+                default=0.0)
+    width = min(t.rect.w, width + 0.5)
     x = t.rect.x if t.align == "L" else t.rect.x + t.rect.w - width if t.align == "R" else \
         t.rect.x + (t.rect.w - width) / 2
     tall = min(t.rect.h, line_height(t.size) * len(t.lines))  # the lines are centred in the rect (ballots.render)
     y = t.rect.y + (t.rect.h - tall) / 2
-    return x - 1.5, y - 0.5, x + width + 1.5, y + tall + 0.5
+    return x - 1.0, y - 0.5, x + width + 1.0, y + tall + 0.5
 
 
 def _rows(page: Page, shape: tuple[int, int], ring: np.ndarray, zones: np.ndarray, lines: np.ndarray,
