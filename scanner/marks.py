@@ -53,6 +53,9 @@ OWN_RING_REACH_MM = 8.0  # how far around a doubtful box strokes are followed ba
 BESIDE_REACH = 4.0
 BESIDE_MIN_MM = 2.5
 BESIDE_AREA_MM2 = 1.5
+BESIDE_PAST_WORDS_MM = 2.0  # ink next to letters reaches at least this far out of them to be a mark
+BESIDE_DARK = 0.36  # a pen's stroke: 90 % of its darkness at least this (measured: ticks 0.44-0.88, folds 0.25-0.29)
+BESIDE_MAX_MM = 40.0  # larger is a hand, a shadow, another sheet's edge: not a voter's mark
 STRUCK_FILL = 0.7
 STRUCK_RING = 0.2
 MIN_CONTRAST = 0.25  # white minus black of the calibration strip, after flat-field correction
@@ -160,6 +163,7 @@ class _Prep:
     unprinted_small: np.ndarray  # its share in every 1 mm block (float32, at 1 px/mm)
     beside: np.ndarray | None = None  # uint8 0/1: the rows' blank parts, where ink beside a box is looked for
     rows: np.ndarray | None = None  # (k, 5) box index, then x0 y0 x1 y1 of its row's band (window pixels)
+    words: np.ndarray | None = None  # (m, 4) where the letters are (window pixels): ink just past them is print
     window: tuple[int, int, int, int] = (0, 0, 0, 0)  # the reading window in page pixels: x0 y0 x1 y1
 
 
@@ -225,7 +229,7 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
                                               wx0 * CREASE_PX_PER_MM:wx1 * CREASE_PX_PER_MM]),
         np.ascontiguousarray(full.bare[crop]), unprinted, unprinted.astype(np.float32),
         _block_means(cv2.integral(unprinted), unprinted.shape), np.ascontiguousarray(full.beside[crop]),
-        full.rows - np.array([0, x0, y0, x0, y0], np.int64), (x0, y0, x1, y1))
+        full.rows - np.array([0, x0, y0, x0, y0], np.int64), full.words - shift, (x0, y0, x1, y1))
 
 
 def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
@@ -292,19 +296,20 @@ def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
                         for k in (-2, -1, 0, 1, 2)])
     outline_px = np.array(outline, np.int64).reshape(len(boxes), 5, 24, 2)
     unprinted = 1 - printed
-    beside, rows = _rows(page, shape, ring, zones, lines, fixed)
+    beside, rows, words = _rows(page, shape, ring, zones, lines, fixed)
     return _Prep(printed, unlined, [b.id for b in boxes], inner, np.maximum(1, _areas(inner)), ring, edge,
                  _sums(open_sum, ring),
                  centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones), outline_px, crease_seen,
-                 bare, unprinted, unprinted.astype(np.float32), _block_means(open_sum, shape), beside, rows)
+                 bare, unprinted, unprinted.astype(np.float32), _block_means(open_sum, shape), beside, rows, words)
 
 
 def _glyphs(t: Text) -> tuple[float, float, float, float]:
     """Where a text's letters lie (mm, x0 y0 x1 y1), from its lines and size as ballots.render sets them: a Chinese
-    character is one em wide, a capital too, anything else at most 0.65 em; with a millimetre to spare
+    character (any letter beyond ASCII: full-width quotes are) is one em wide, a capital too, anything else at most
+    0.65 em; with a millimetre to spare
     sideways, half a millimetre up and down. A text's rect is often its whole cell."""
     em = t.size * 25.4 / 72
-    width = max((sum(em if ord(c) >= 0x2E80 or c.isupper() else 0.65 * em for c in line) for line in t.lines),
+    width = max((sum(em if ord(c) > 0x7F or c.isupper() else 0.65 * em for c in line) for line in t.lines),
                 default=0.0)
     width = min(t.rect.w, width + 0.5)
     x = t.rect.x if t.align == "L" else t.rect.x + t.rect.w - width if t.align == "R" else \
@@ -315,29 +320,35 @@ def _glyphs(t: Text) -> tuple[float, float, float, float]:
 
 
 def _rows(page: Page, shape: tuple[int, int], ring: np.ndarray, zones: np.ndarray, lines: np.ndarray,
-          fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+          fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where ink beside an option's box is looked for (see BESIDE_*): every option's and answer's row band, less
     the boxes with their rings, the letters, the table's lines, the markers and code, the handwriting zones. And each
-    band with its box's index."""
+    band with its box's index; and where the page's letters are (x0 y0 x1 y1)."""
     beside = np.zeros(shape, np.uint8)
     rows = []
     for i, b in enumerate(page.boxes):
         if b.mark.kind not in ("option", "answer"):
             continue
         r = b.rect
-        band = _clip(np.array([[_px(r.x - BESIDE_REACH * r.w), _px(r.y - 0.15 * r.h),
-                                _px(r.x + (1 + BESIDE_REACH) * r.w), _px(r.y + 1.15 * r.h)]], np.int64), shape)[0]
+        x0, x1 = r.x - BESIDE_REACH * r.w, r.x + (1 + BESIDE_REACH) * r.w
+        for t in page.texts:  # the row reaches its words: a candidate's name may sit far left of the boxes
+            if abs(t.rect.cy - r.cy) < 0.5 * r.h:
+                g = _glyphs(t)
+                x0, x1 = min(x0, g[0]), max(x1, g[2])
+        band = _clip(np.array([[_px(x0), _px(r.y - 0.15 * r.h), _px(x1), _px(r.y + 1.15 * r.h)]], np.int64), shape)[0]
         beside[band[1]:band[3], band[0]:band[2]] = 1
         rows.append([i, *band.tolist()])
     for x0, y0, x1, y1 in ring:
         beside[max(0, y0):y1, max(0, x0):x1] = 0
     for x0, y0, x1, y1 in zones:
         beside[max(0, y0):y1, max(0, x0):x1] = 0
+    words = []
     for t in page.texts:
         x0, y0, x1, y1 = _glyphs(t)
         beside[max(0, _px(y0)):max(0, _px(y1)), max(0, _px(x0)):max(0, _px(x1))] = 0
+        words.append([_px(x0), _px(y0), _px(x1), _px(y1)])
     beside &= 1 - (lines | fixed)
-    return beside, np.array(rows, np.int64).reshape(-1, 5)
+    return beside, np.array(rows, np.int64).reshape(-1, 5), np.array(words, np.int64).reshape(-1, 4)
 
 
 def _beside(signed: np.ndarray, prep: _Prep, states: list[str]) -> list[int]:
@@ -347,24 +358,9 @@ def _beside(signed: np.ndarray, prep: _Prep, states: list[str]) -> list[int]:
     ink = cv2.compare(signed, INK, cv2.CMP_GT) & prep.beside
     if not cv2.countNonZero(ink):
         return []  # the usual case; labelling even an empty page costs 4 ms (measured), its inked part far less
-    ox, oy, ow, oh = cv2.boundingRect(ink)
-    _n, _labels, stats, centres = cv2.connectedComponentsWithStats(ink[oy:oy + oh, ox:ox + ow], connectivity=8)
-    stats[:, 0] += ox
-    stats[:, 1] += oy
-    centres += (ox, oy)
-    least, area = BESIDE_MIN_MM * PX_PER_MM, BESIDE_AREA_MM2 * PX_PER_MM ** 2
     out: set[int] = set()
-    e = prep.edge
-    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
-    long, short = np.maximum(w, h), np.minimum(w, h)
-    # not a dot or a speck; not a ruled line (a table's line off its place on a bent page)
-    keep = (long >= least) & (stats[1:, cv2.CC_STAT_AREA] >= area) & ~((short <= 1.5 * PX_PER_MM) & (long >= 8 * short))
-    for k in np.flatnonzero(keep) + 1:
-        x, y, w, h = (int(v) for v in stats[k, :4])
-        if np.any((x - 1 <= e[:, 2]) & (x + w + 1 >= e[:, 0]) & (y - 1 <= e[:, 3]) & (y + h + 1 >= e[:, 1])):
-            continue  # it touches a box: that box's own mark running over its edge (its ring tells)
-        cx, cy = centres[k]
-        rows = prep.rows
+    rows = prep.rows
+    for cx, cy in _marks_beside(ink, signed, prep):
         inside = (rows[:, 1] <= cx) & (cx < rows[:, 3]) & (rows[:, 2] <= cy) & (cy < rows[:, 4])
         if not inside.any():
             continue
@@ -376,6 +372,40 @@ def _beside(signed: np.ndarray, prep: _Prep, states: list[str]) -> list[int]:
         if states[nearest] == "empty":
             out.add(nearest)
     return sorted(out)
+
+
+def _marks_beside(ink: np.ndarray, signed: np.ndarray, prep: _Prep) -> list[tuple[float, float]]:
+    """Where pen marks lie on the rows' blank paper: dark strokes, not a dot, a ruled line, a fold's shadow, a box's
+    own spill, a letter off its place or a blob (a hand, a shadow, another sheet's edge)."""
+    ox, oy, ow, oh = cv2.boundingRect(ink)
+    _n, labels, stats, centres = cv2.connectedComponentsWithStats(ink[oy:oy + oh, ox:ox + ow], connectivity=8)
+    w, h, a = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
+    long, short = np.maximum(w, h), np.minimum(w, h)
+    mm, mm2 = PX_PER_MM, PX_PER_MM ** 2
+    keep = (long >= BESIDE_MIN_MM * mm) & (a >= BESIDE_AREA_MM2 * mm2)  # not a dot or a speck
+    keep &= ~((short <= 1.5 * mm) & (long >= 8 * short))  # not a ruled line (a table's line off its place)
+    keep &= (long <= BESIDE_MAX_MM * mm) & ~((a >= 25 * mm2) & (a >= 0.5 * w * h))  # strokes, not a blob
+    e = prep.edge
+    out = []
+    for k in np.flatnonzero(keep) + 1:
+        x, y, w_, h_ = (int(v) for v in stats[k, :4])
+        x, y = x + ox, y + oy
+        if np.any((x - 1 <= e[:, 2]) & (x + w_ + 1 >= e[:, 0]) & (y - 1 <= e[:, 3]) & (y + h_ + 1 >= e[:, 1])):
+            continue  # it touches a box: that box's own mark running over its edge (its ring tells)
+        lx, ly = x - ox, y - oy
+        part = signed[y:y + h_, x:x + w_][labels[ly:ly + h_, lx:lx + w_] == k]
+        if float(np.partition(part, int(0.9 * (part.size - 1)))[int(0.9 * (part.size - 1))]) < BESIDE_DARK:
+            continue  # no darker than a fold's shadow: a crease crossing the row, not a pen
+        g = prep.words
+        touching = g[(x - 2 <= g[:, 2]) & (x + w_ + 2 >= g[:, 0]) & (y - 2 <= g[:, 3]) & (y + h_ + 2 >= g[:, 1])]
+        if len(touching):  # next to letters: a mark reaches well out of them, a letter off its place (a bent page,
+            # a wide lens) only a little
+            reach = np.max(np.stack([touching[:, 0] - x, x + w_ - touching[:, 2], touching[:, 1] - y,
+                                     y + h_ - touching[:, 3]]), axis=0)
+            if int(reach.min()) < BESIDE_PAST_WORDS_MM * mm:
+                continue
+        out.append((float(centres[k][0]) + ox, float(centres[k][1]) + oy))
+    return out
 
 
 def _areas(c: np.ndarray) -> np.ndarray:
