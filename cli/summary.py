@@ -20,12 +20,13 @@ def _num(value: object) -> str:
 
 def describe_rules(rnd: Round, meeting: Meeting) -> str:
     lang = meeting.language
+    sep = "；" if lang == "zh" else "; "
     spec = rnd.spec
     if isinstance(spec, ScoreSpec):
         crit = " ".join(f"{c.name}{_num(c.max)}" for c in spec.criteria)
         trim = (text("rule.trim", lang, high=spec.trim_high, low=spec.trim_low, min=spec.trim_min_judges)
                 if spec.trim_high or spec.trim_low else text("rule.no_trim", lang))
-        return f"{crit}；{text('rule.max_total', lang, total=_num(spec.max_total))}；{trim}"
+        return sep.join((crit, text("rule.max_total", lang, total=_num(spec.max_total)), trim))
     if isinstance(spec, VoteSpec):
         parts = [text(f"rule.{spec.mode}", lang)]
         parts += [text("rule.elect", lang, post=meeting.post(s.post).name, k=s.max_choices) for s in spec.sections]
@@ -43,20 +44,21 @@ def describe_rules(rnd: Round, meeting: Meeting) -> str:
             parts.append(text("rule.women", lang))
         if spec.cross_post:
             parts.append(text("rule.cross_post", lang))
-        return "；".join(parts)
+        return sep.join(parts)
     if isinstance(spec, RatingSpec):
         parts = ["/".join(f"{g.name}{_num(g.points)}" for g in spec.grades), _quorum(spec, lang),
                  text(f"rule.ungraded.{spec.ungraded}", lang)]
-        return "；".join(parts)
+        return sep.join(parts)
     if isinstance(spec, SurveySpec):
         parts = [text("rule.questions", lang, n=len(spec.questions))]
         if spec.quorum != "none":
             parts.append(_quorum(spec, lang))
         if spec.satisfied:
             parts.append(text("rule.satisfied", lang, names="+".join(spec.satisfied)))
-        return "；".join(parts)
+        return sep.join(parts)
     assert isinstance(spec, ManualSpec)
-    return text("rule.manual", lang, max=_num(spec.max)) + (f"（{spec.label}）" if spec.label else "")
+    label = (f"（{spec.label}）" if lang == "zh" else f" ({spec.label})") if spec.label else ""
+    return text("rule.manual", lang, max=_num(spec.max)) + label
 
 
 def _quorum(spec: VoteSpec | RatingSpec | SurveySpec, lang: str) -> str:

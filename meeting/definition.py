@@ -529,7 +529,10 @@ def _survey_spec(t: Table, lang: str) -> SurveySpec:
     )
     questions = _unique(t.tables("questions"), lambda q: _question(q, defaults), "question")
     names = {o.name for q in questions for o in q.options}
-    satisfied = t.text_list("satisfied", ())
+    # the default options by their name in any language (a template written in Chinese, run in English)
+    aliases = {text(f"survey.{o}", other): text(f"survey.{o}", lang)
+               for o in ("satisfied", "basic", "unsatisfied") for other in LANGUAGES}
+    satisfied = tuple(s if s in names else aliases.get(s, s) for s in t.text_list("satisfied", ()))
     for i, s in enumerate(satisfied, start=1):
         if s not in names:
             raise t.error(f"satisfied[{i}]", f'"{s}" is not an option of any question; use an option\'s text')

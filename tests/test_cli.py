@@ -125,6 +125,20 @@ def test_status_shows_counts_and_next_step(cli, meeting_dir):
     assert f"tallykitscan{meeting_dir}--camera0".replace(" ", "") in flat  # a command to copy, folder included
 
 
+def test_a_chinese_template_runs_in_english(cli, tmp_path):
+    """A template written in Chinese, switched to English: the default answers are named in English, and the
+    satisfaction rule written with their Chinese names still finds them; the rules are said with English marks."""
+    folder = tmp_path / "survey"
+    assert cli("init", "-t", "manyidu", folder).exit_code == 0
+    toml = folder / "meeting.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('language = "zh"', 'language = "en"'), encoding="utf-8")
+    result = cli("check", folder)
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.stdout.split())
+    assert "9 questions; satisfaction: Satisfied+Fairly satisfied" in flat, flat
+    assert "；" not in flat
+
+
 def test_status_in_english(cli, tmp_path, sample_text):
     source = tmp_path / "en.toml"
     source.write_text(sample_text.replace('language = "zh"', 'language = "en"'), encoding="utf-8")
