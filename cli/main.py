@@ -647,7 +647,7 @@ def serve(
     token = app_.state.service.token
     local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     console.print(say(f"投影大屏：  {local}/board", f"board (projector):  {local}/board"), soft_wrap=True)
-    console.print(f"唱票 view:          {local}/changpiao", soft_wrap=True)
+    console.print(say(f"唱票屏幕：  {local}/changpiao", f"唱票 (reading out): {local}/changpiao"), soft_wrap=True)
     console.print(say(f"复核队列：  {local}/review?token={token}", f"review queue:       {local}/review?token={token}"),
                   soft_wrap=True)
     console.print(say(f"扫描站：    {local}/stations", f"stations:           {local}/stations"), soft_wrap=True)
