@@ -184,6 +184,34 @@ def test_serve_on_a_busy_port_says_so_in_one_line(meeting_dir):
     assert result.stderr.strip() == f"error: port {port} is in use (another `tallykit serve`?); try --port {port + 1}"
 
 
+def test_serve_says_its_addresses_in_the_meetings_language(meeting_dir):
+    """The lines `serve` prints first (where the board, the 唱票 screen, the review queue and the stations are) are
+    in the meeting's language: Chinese here, nothing English but the addresses and the command to copy."""
+    import os
+    import re
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    exe = os.path.join(os.path.dirname(sys.executable), "tallykit")
+    proc = subprocess.Popen([exe, "serve", str(meeting_dir), "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "COLUMNS": "200", "TALLYKIT_MESSAGES": ""})
+    try:
+        lines = [proc.stdout.readline() for _ in range(5)]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    said = "".join(lines)
+    assert "/board" in said and "/changpiao" in said and "/review?token=" in said, said
+    words = re.sub(r"https?://\S+|`[^`]*`|tallykit scan .*", "", said)
+    assert not re.search(r"[A-Za-z]{3,}", words), said
+
+
 def test_lan_addresses_are_not_loopback():
     from board.app import lan_addresses
 
