@@ -159,10 +159,17 @@ def init(
         fingerprint = store.meta("key_fingerprint")
     finally:
         store.close()
+    if _said_in:  # the meeting exists now: its lines are said in its language
+        from cli.errors_zh import message_language
+
+        _said_in[-1] = message_language(directory)
     console.print(meeting_summary(meeting))
-    console.print(f"\nCreated meeting [bold]{meeting.info.id}[/bold] in {directory}", soft_wrap=True)
-    console.print(f"  {DEFINITION}  edit it, then run: tallykit check {directory}", soft_wrap=True)
-    console.print(f"  meeting.key   keep it secret and back it up (key fingerprint {fingerprint})", soft_wrap=True)
+    console.print(say(f"\n已创建会议 [bold]{meeting.info.id}[/bold]：{directory}",
+                      f"\nCreated meeting [bold]{meeting.info.id}[/bold] in {directory}"), soft_wrap=True)
+    console.print(say(f"  {DEFINITION}  请编辑，然后运行：tallykit check {directory}",
+                      f"  {DEFINITION}  edit it, then run: tallykit check {directory}"), soft_wrap=True)
+    console.print(say(f"  meeting.key   请妥善保密并备份（密钥指纹 {fingerprint}）",
+                      f"  meeting.key   keep it secret and back it up (key fingerprint {fingerprint})"), soft_wrap=True)
 
 
 @app.command()
@@ -179,7 +186,7 @@ def check(
         meeting = load_file(target, require_id=False)
         console.print(meeting_summary(meeting))
         _print_warnings(meeting)
-        console.print(f"\n{target}: valid (checked only; nothing recorded)")
+        console.print(say(f"\n{target}：有效（仅检查，未记录）", f"\n{target}: valid (checked only; nothing recorded)"))
         return
     folder = MeetingFolder.open(target)
     store = folder.store()
@@ -193,10 +200,12 @@ def check(
         _print_warnings(meeting)
         _print_paper(meeting, store, target, changed=latest is None or latest["sha256"] != sha)
         if latest is not None and latest["sha256"] == sha:
-            console.print(f"\n{DEFINITION}: valid; unchanged since version {latest['version']} was accepted")
+            console.print(say(f"\n{DEFINITION}：有效；与已接受的第 {latest['version']} 版相同",
+                              f"\n{DEFINITION}: valid; unchanged since version {latest['version']} was accepted"))
         else:
             version = store.accept_definition(text, sha, operator or default_operator(meeting))
-            console.print(f"\n{DEFINITION}: valid; accepted as version {version} (recorded in the audit log)")
+            console.print(say(f"\n{DEFINITION}：有效；已接受为第 {version} 版（已记入审计日志）",
+                              f"\n{DEFINITION}: valid; accepted as version {version} (recorded in the audit log)"))
     finally:
         store.close()
 
@@ -244,7 +253,8 @@ def _restore_definition(folder: MeetingFolder, store: Any) -> None:
     if definition_digest(latest["toml"].encode("utf-8")) != latest["sha256"]:
         raise StoreError("the accepted definition in the store does not match its digest; the store is damaged")
     folder.definition_path.write_text(latest["toml"], encoding="utf-8")
-    console.print(f"{folder.definition_path}: restored version {latest['version']}")
+    console.print(say(f"{folder.definition_path}：已恢复第 {latest['version']} 版",
+                      f"{folder.definition_path}: restored version {latest['version']}"))
 
 
 @app.command()
@@ -486,7 +496,8 @@ def enter(
         entry = store.enter_manual(rnd.id, cid, f"{value}", who, note)
     finally:
         store.close()
-    console.print(f"{rnd.name}: {meeting.candidate(cid).name} {value} (#{entry}, {who})")
+    console.print(say(f"{rnd.name}：{meeting.candidate(cid).name} {value}（#{entry}，{who}）",
+                      f"{rnd.name}: {meeting.candidate(cid).name} {value} (#{entry}, {who})"))
 
 
 @app.command()
@@ -715,7 +726,7 @@ def seal(
     console.print(say(f"结果摘要（SHA-256）：{result.digest}", f"results digest (SHA-256): {result.digest}"))
     console.print(say(f"归档包：{result.bundle}", f"bundle: {result.bundle}"), soft_wrap=True)
     if result.zip:
-        console.print(f"zip:    {result.zip}", soft_wrap=True)
+        console.print(say(f"压缩包：{result.zip}", f"zip:    {result.zip}"), soft_wrap=True)
     console.print(say("请打印以下报告单并签字：", "report sheets to print and sign:"))
     for p in result.reports:
         console.print(f"  {p}", soft_wrap=True)

@@ -112,3 +112,35 @@ def test_every_rejection_is_said_in_both_languages():
     assert said == ("printed before the meeting was changed: re-print it (candidates added C07; or accept this paper "
                     'as it is: [scan] accept_layouts = ["ABCDEF"])')
     assert stale.message("zh").count("ABCDEF") == 1 and "重新印制" in stale.message("zh")
+
+
+def test_every_line_a_command_prints_follows_the_meetings_language():
+    """A line printed with English words in it (not through say()/text(), which pick the meeting's language) would
+    show English in a Chinese meeting. The demo is bilingual by design (its section titles say both)."""
+    import ast
+    import re
+
+    files = sorted([*(ROOT / "cli").glob("*.py"), ROOT / "scanner" / "scan_cli.py", *(ROOT / "ledger").glob("*.py"),
+                    *(ROOT / "archive").glob("*.py")])
+    bad = []
+    for path in files:
+        if path.name == "demo.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef) or fn.name == "demo":
+                continue
+            for node in ast.walk(fn):
+                if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in ("print", "rule") and node.args):
+                    continue
+                first = node.args[0]
+                if isinstance(first, ast.BinOp):
+                    first = first.left
+                parts = [first.value] if isinstance(first, ast.Constant) and isinstance(first.value, str) else \
+                    [v.value for v in first.values if isinstance(v, ast.Constant)] if isinstance(first, ast.JoinedStr) \
+                    else []
+                words = re.sub(r"\[/?[a-z ]+\]", "", " ".join(parts))  # rich's markup is not words
+                if re.search(r"[A-Za-z]{3,}", words):
+                    bad.append(f"{path.relative_to(ROOT)}:{node.lineno}: {words[:60]!r}")
+    assert not bad, "printed without say()/text():\n" + "\n".join(sorted(set(bad)))
