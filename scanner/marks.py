@@ -4,8 +4,9 @@ The rectified page is flat-field corrected (uneven light, shadows), then normali
 calibration strip (a blank box is its white, a solid box its black). Ink counts only where the blank
 form is white: printed text, lines and outlines are masked out using the layout's geometry. Each box gets
 a fill score in [0, 1] (the share of its interior covered by pen strokes); below `empty` it is empty, at or
-above `marked` it is marked, in between (or with faint strokes, or ink hugging the box from outside) it is
-marginal and goes to a person.
+above `marked` it is marked, in between (or with faint strokes, or ink hugging the box from outside, or a pen
+mark beside it in its row: a tick on the blank part of a candidate's row instead of in the box) it is marginal
+and goes to a person.
 """
 
 from __future__ import annotations
@@ -306,8 +307,8 @@ def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
 def _glyphs(t: Text) -> tuple[float, float, float, float]:
     """Where a text's letters lie (mm, x0 y0 x1 y1), from its lines and size as ballots.render sets them: a Chinese
     character (any letter beyond ASCII: full-width quotes are) is one em wide, a capital too, anything else at most
-    0.65 em; with a millimetre to spare
-    sideways, half a millimetre up and down. A text's rect is often its whole cell."""
+    0.65 em; with a millimetre to spare sideways, half a millimetre up and down. A text's rect is often its whole
+    cell."""
     em = t.size * 25.4 / 72
     width = max((sum(em if ord(c) > 0x7F or c.isupper() else 0.65 * em for c in line) for line in t.lines),
                 default=0.0)
