@@ -165,6 +165,7 @@ class _Prep:
     beside: np.ndarray | None = None  # uint8 0/1: the rows' blank parts, where ink beside a box is looked for
     rows: np.ndarray | None = None  # (k, 5) box index, then x0 y0 x1 y1 of its row's band (window pixels)
     words: np.ndarray | None = None  # (m, 4) where the letters are (window pixels): ink just past them is print
+    repeated: tuple[np.ndarray, ...] = ()  # a label printed in many rows (满意 in every question): (n, 4) each
     window: tuple[int, int, int, int] = (0, 0, 0, 0)  # the reading window in page pixels: x0 y0 x1 y1
 
 
@@ -230,7 +231,8 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
                                               wx0 * CREASE_PX_PER_MM:wx1 * CREASE_PX_PER_MM]),
         np.ascontiguousarray(full.bare[crop]), unprinted, unprinted.astype(np.float32),
         _block_means(cv2.integral(unprinted), unprinted.shape), np.ascontiguousarray(full.beside[crop]),
-        full.rows - np.array([0, x0, y0, x0, y0], np.int64), full.words - shift, (x0, y0, x1, y1))
+        full.rows - np.array([0, x0, y0, x0, y0], np.int64), full.words - shift,
+        tuple(r - shift for r in full.repeated), (x0, y0, x1, y1))
 
 
 def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
@@ -297,11 +299,12 @@ def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
                         for k in (-2, -1, 0, 1, 2)])
     outline_px = np.array(outline, np.int64).reshape(len(boxes), 5, 24, 2)
     unprinted = 1 - printed
-    beside, rows, words = _rows(page, shape, ring, zones, lines, fixed)
+    beside, rows, words, repeated = _rows(page, shape, ring, zones, lines, fixed)
     return _Prep(printed, unlined, [b.id for b in boxes], inner, np.maximum(1, _areas(inner)), ring, edge,
                  _sums(open_sum, ring),
                  centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones), outline_px, crease_seen,
-                 bare, unprinted, unprinted.astype(np.float32), _block_means(open_sum, shape), beside, rows, words)
+                 bare, unprinted, unprinted.astype(np.float32), _block_means(open_sum, shape), beside, rows, words,
+                 repeated)
 
 
 def _glyphs(t: Text) -> tuple[float, float, float, float]:
@@ -321,12 +324,14 @@ def _glyphs(t: Text) -> tuple[float, float, float, float]:
 
 
 def _rows(page: Page, shape: tuple[int, int], ring: np.ndarray, zones: np.ndarray, lines: np.ndarray,
-          fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+          fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
     """Where ink beside an option's box is looked for (see BESIDE_*): every option's and answer's row band, less
     the boxes with their rings, the letters, the table's lines, the markers and code, the handwriting zones. And each
-    band with its box's index; and where the page's letters are (x0 y0 x1 y1)."""
+    band with its box's index; where the page's letters are (x0 y0 x1 y1); and the words printed in three rows or
+    more (a survey's answers), where each is."""
     beside = np.zeros(shape, np.uint8)
     rows = []
+    labels: dict[tuple, set[tuple[int, int]]] = {}  # the same words in several rows: where each is printed
     for i, b in enumerate(page.boxes):
         if b.mark.kind not in ("option", "answer"):
             continue
@@ -336,6 +341,8 @@ def _rows(page: Page, shape: tuple[int, int], ring: np.ndarray, zones: np.ndarra
             if abs(t.rect.cy - r.cy) < 0.5 * r.h:
                 g = _glyphs(t)
                 x0, x1 = min(x0, g[0]), max(x1, g[2])
+                labels.setdefault((t.lines, t.size, t.align, round(t.rect.w, 2), round(t.rect.h, 2)), set()).add(
+                    (_px(g[0]), _px(g[1])))
         band = _clip(np.array([[_px(x0), _px(r.y - 0.15 * r.h), _px(x1), _px(r.y + 1.15 * r.h)]], np.int64), shape)[0]
         beside[band[1]:band[3], band[0]:band[2]] = 1
         rows.append([i, *band.tolist()])
@@ -349,7 +356,13 @@ def _rows(page: Page, shape: tuple[int, int], ring: np.ndarray, zones: np.ndarra
         beside[max(0, _px(y0)):max(0, _px(y1)), max(0, _px(x0)):max(0, _px(x1))] = 0
         words.append([_px(x0), _px(y0), _px(x1), _px(y1)])
     beside &= 1 - (lines | fixed)
-    return beside, np.array(rows, np.int64).reshape(-1, 5), np.array(words, np.int64).reshape(-1, 4)
+    repeated = []
+    for (lines_, size, align, w, h), places in labels.items():
+        if len(places) >= 3:
+            g = _glyphs(Text(Rect(0, 0, w, h), lines_, size, align))
+            pw, ph = _px(g[2]) - _px(g[0]), _px(g[3]) - _px(g[1])
+            repeated.append(_clip(np.array([[x, y, x + pw, y + ph] for x, y in sorted(places)], np.int64), shape))
+    return beside, np.array(rows, np.int64).reshape(-1, 5), np.array(words, np.int64).reshape(-1, 4), tuple(repeated)
 
 
 def _beside(signed: np.ndarray, prep: _Prep, states: list[str]) -> list[int]:
@@ -357,11 +370,12 @@ def _beside(signed: np.ndarray, prep: _Prep, states: list[str]) -> list[int]:
     if prep.beside is None or not len(prep.rows):
         return []
     ink = cv2.compare(signed, INK, cv2.CMP_GT) & prep.beside
-    if not cv2.countNonZero(ink):
-        return []  # the usual case: nothing to label
+    seen = _marks_on_labels(signed, prep)
+    if cv2.countNonZero(ink):  # the usual case is none: nothing to label
+        seen += _marks_beside(ink, signed, prep)
     out: set[int] = set()
     rows = prep.rows
-    for cx, cy in _marks_beside(ink, signed, prep):
+    for cx, cy in seen:
         inside = (rows[:, 1] <= cx) & (cx < rows[:, 3]) & (rows[:, 2] <= cy) & (cy < rows[:, 4])
         if not inside.any():
             continue
@@ -373,6 +387,35 @@ def _beside(signed: np.ndarray, prep: _Prep, states: list[str]) -> list[int]:
         if states[nearest] == "empty":
             out.add(nearest)
     return sorted(out)
+
+
+def _marks_on_labels(signed: np.ndarray, prep: _Prep) -> list[tuple[float, float]]:
+    """Where a tick is drawn over an answer's words that every question repeats (满意 / 基本满意 / 不满意): each copy
+    of the words is compared with the median of all its copies on this very page (same print, light and blur; a
+    voter marks few of them), a pixel or two of misplacement forgiven. Ink that only one copy has, a pen's stroke
+    in size and darkness, is a mark over the words."""
+    out = []
+    reach = np.ones((5, 5), np.uint8)
+    h, w = signed.shape
+    least, area = BESIDE_MIN_MM * PX_PER_MM, BESIDE_AREA_MM2 * PX_PER_MM ** 2
+    for places in prep.repeated:
+        inside = places[(places[:, 0] >= 0) & (places[:, 1] >= 0) & (places[:, 2] <= w) & (places[:, 3] <= h)]
+        sizes = {(int(y1 - y0), int(x1 - x0)) for x0, y0, x1, y1 in inside}
+        if len(inside) < 3 or len(sizes) != 1:
+            continue
+        copies = np.stack([signed[y0:y1, x0:x1] for x0, y0, x1, y1 in inside])
+        usual = cv2.dilate(np.median(copies, axis=0).astype(np.float32), reach)  # the words, forgiving 2 px
+        for (x0, y0, _x1, _y1), copy in zip(inside, copies, strict=True):
+            extra = ((copy > BESIDE_DARK) & (copy - usual > BESIDE_DARK / 2)).astype(np.uint8)
+            if np.count_nonzero(extra) < area:
+                continue
+            # a stroke across the letters is cut where it crosses theirs: its pieces are joined again
+            extra = cv2.morphologyEx(extra, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+            _n, _l, stats, centres = cv2.connectedComponentsWithStats(extra, connectivity=8)
+            for k in range(1, len(stats)):
+                if max(stats[k, 2], stats[k, 3]) >= least and stats[k, 4] >= area:
+                    out.append((float(x0 + centres[k][0]), float(y0 + centres[k][1])))
+    return out
 
 
 def _marks_beside(ink: np.ndarray, signed: np.ndarray, prep: _Prep) -> list[tuple[float, float]]:

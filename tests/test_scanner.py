@@ -782,10 +782,10 @@ def _tick_at(img: np.ndarray, x: float, y: float, size: float, rng: np.random.Ge
 
 @pytest.mark.parametrize(("template", "key"), [("gongxuan-houbei", ("PX", "DY")), ("manyidu", ("MY", "QZ"))])
 def test_a_tick_beside_the_box_is_asked_never_counted_as_nothing(printed, template, key):
-    """A voter ticks the blank part of a candidate's row, just past the candidate's name, or just past an answer's
-    words, instead of the box. The form says marks outside the boxes do not count; whether the ballot stands is for
-    the scrutineers: the row's box is in doubt and the sheet goes to review. A stray dot at the same place is
-    ignored; ink beside a box that is itself ticked changes nothing."""
+    """A voter ticks the blank part of a candidate's row, just past the candidate's name, over or just past an
+    answer's words, instead of the box. The form says marks outside the boxes do not count; whether the ballot
+    stands is for the scrutineers: the row's box is in doubt and the sheet goes to review. A stray dot at the same
+    place is ignored; ink beside a box that is itself ticked changes nothing."""
     from scanner.deck import _group_of
     from scanner.marks import _glyphs
 
@@ -802,10 +802,10 @@ def test_a_tick_beside_the_box_is_asked_never_counted_as_nothing(printed, templa
         boxes = groups[group]
         target = boxes[-1]  # the row's (or the question's) last box
         r = target.rect
-        if key[0] == "MY":  # the survey's answer words sit right of their box: the tick just past them
+        if key[0] == "MY":  # the survey's answer words sit right of their box: the tick over them, or just past
             label = min((t for t in page.texts if abs(t.rect.cy - r.cy) < 2 and t.rect.x > r.x),
                         key=lambda t: t.rect.x)
-            x = _glyphs(label)[2] + 1.0
+            x = _glyphs(label)[0] + 1.0 if trial == 1 else _glyphs(label)[2] + 1.0
         elif trial == 1:  # the choose ballot's candidate name sits far left of the box: the tick just past it
             name = min((t for t in page.texts if abs(t.rect.cy - r.cy) < 2 and t.rect.x < r.x),
                        key=lambda t: t.rect.x)
