@@ -376,7 +376,7 @@ def _beside(signed: np.ndarray, prep: _Prep, states: list[str]) -> list[int]:
     if bw and bh:
         ink = cv2.compare(signed[by:by + bh, bx:bx + bw], INK, cv2.CMP_GT) & prep.beside[by:by + bh, bx:bx + bw]
         if cv2.countNonZero(ink):  # the usual case is none: nothing to label
-            seen += _marks_beside(ink, (bx, by), signed, prep)
+            seen += _marks_beside(ink, (bx, by), signed, prep, states)
     out: set[int] = set()
     rows = prep.rows
     for cx, cy in seen:
@@ -426,10 +426,11 @@ def _marks_on_labels(signed: np.ndarray, prep: _Prep) -> list[tuple[float, float
     return out
 
 
-def _marks_beside(ink: np.ndarray, at: tuple[int, int], signed: np.ndarray, prep: _Prep) -> list[tuple[float, float]]:
+def _marks_beside(ink: np.ndarray, at: tuple[int, int], signed: np.ndarray, prep: _Prep,
+                  states: list[str]) -> list[tuple[float, float]]:
     """Where pen marks lie on the rows' blank paper (`ink`: the rows' part of the window, from `at`): dark strokes,
-    not a dot, a ruled line, a fold's shadow, a box's own spill, a letter off its place or a blob (a hand, a shadow,
-    another sheet's edge)."""
+    not a dot, a ruled line, a fold's shadow, the spill of a box's own mark (`states`), a letter off its place or a
+    blob (a hand, a shadow, another sheet's edge)."""
     ox, oy, ow, oh = cv2.boundingRect(ink)
     ink = ink[oy:oy + oh, ox:ox + ow]
     ox, oy = ox + at[0], oy + at[1]
@@ -446,8 +447,10 @@ def _marks_beside(ink: np.ndarray, at: tuple[int, int], signed: np.ndarray, prep
     for k in np.flatnonzero(keep) + 1:
         x, y, w_, h_ = (int(v) for v in stats[k, :4])
         x, y = x + ox, y + oy
-        if np.any((x - 1 <= e[:, 2]) & (x + w_ + 1 >= e[:, 0]) & (y - 1 <= e[:, 3]) & (y + h_ + 1 >= e[:, 1])):
-            continue  # it touches a box: that box's own mark running over its edge (its ring tells)
+        touched = np.flatnonzero((x - 1 <= e[:, 2]) & (x + w_ + 1 >= e[:, 0]) & (y - 1 <= e[:, 3]) &
+                                 (y + h_ + 1 >= e[:, 1]))
+        if any(states[i] != "empty" for i in touched):
+            continue  # it touches a box with ink: that box's own mark running over its edge (its ring tells)
         lx, ly = x - ox, y - oy
         part = signed[y:y + h_, x:x + w_][labels[ly:ly + h_, lx:lx + w_] == k]
         if float(np.partition(part, int(0.9 * (part.size - 1)))[int(0.9 * (part.size - 1))]) < BESIDE_DARK:
