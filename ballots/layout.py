@@ -556,18 +556,24 @@ def meeting_text(meeting: Meeting) -> str:
     return "".join(parts) + "0123456789.%（）()：:/√×—-"
 
 
-def stale_paper(meeting: Meeting, layout) -> str | None:
-    """Why paper printed with `layout` must not be counted now, in one line with the way out — or None when it still
-    fits the meeting, or the organiser accepted it (`[scan] accept_layouts`). One answer for the scanner, the station
-    API and `check`."""
+def unaccepted_change(meeting: Meeting, layout) -> str | None:
+    """What changed in the meeting since paper was printed with `layout` — or None when it still fits the meeting,
+    or the organiser accepted it (`[scan] accept_layouts`)."""
     from ballots.payload import layout_prefix
 
-    prefix = layout_prefix(layout.hash)
-    problem = None if prefix in meeting.scan.accept_layouts else layout_mismatch(meeting, layout)
+    return None if layout_prefix(layout.hash) in meeting.scan.accept_layouts else layout_mismatch(meeting, layout)
+
+
+def stale_paper(meeting: Meeting, layout) -> str | None:
+    """Why paper printed with `layout` must not be counted now, in one line with the way out — or None when it still
+    fits the meeting, or the organiser accepted it. One answer for the station API and `check`."""
+    from ballots.payload import layout_prefix
+
+    problem = unaccepted_change(meeting, layout)
     if problem is None:
         return None
     return (f"{problem}: printed before the meeting was changed; re-print it, or accept this paper with "
-            f'[scan] accept_layouts = ["{prefix}"]')
+            f'[scan] accept_layouts = ["{layout_prefix(layout.hash)}"]')
 
 
 def layout_mismatch(meeting: Meeting, layout) -> str | None:

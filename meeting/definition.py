@@ -522,16 +522,16 @@ def _condition(t: Table, known: list[str]) -> Condition:
     return Condition(chosen, _COMPARE_KEYS[given[0]], t.fraction(given[0]))  # type: ignore[arg-type]
 
 
+DEFAULT_ANSWERS = ("satisfied", "basic", "unsatisfied")  # a question's answers when it names none (survey.* words)
+
+
 def _survey_spec(t: Table, lang: str) -> SurveySpec:
-    defaults = tuple(
-        Option(id=str(i), name=text(f"survey.{o}", lang))
-        for i, o in enumerate(("satisfied", "basic", "unsatisfied"), start=1)
-    )
+    defaults = tuple(Option(id=str(i), name=text(f"survey.{o}", lang)) for i, o in enumerate(DEFAULT_ANSWERS, start=1))
     questions = _unique(t.tables("questions"), lambda q: _question(q, defaults), "question")
     names = {o.name for q in questions for o in q.options}
     # the default options by their name in any language (a template written in Chinese, run in English)
     aliases = {text(f"survey.{o}", other): text(f"survey.{o}", lang)
-               for o in ("satisfied", "basic", "unsatisfied") for other in LANGUAGES}
+               for o in DEFAULT_ANSWERS for other in LANGUAGES}
     satisfied = tuple(s if s in names else aliases.get(s, s) for s in t.text_list("satisfied", ()))
     for i, s in enumerate(satisfied, start=1):
         if s not in names:

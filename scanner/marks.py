@@ -333,15 +333,15 @@ def _rows(page: Page, shape: tuple[int, int], ring: np.ndarray, zones: np.ndarra
     more (a survey's answers), where each is."""
     beside = np.zeros(shape, np.uint8)
     rows = []
+    glyphs = [_glyphs(t) for t in page.texts]
     labels: dict[tuple, set[tuple[int, int]]] = {}  # the same words in several rows: where each is printed
     for i, b in enumerate(page.boxes):
         if b.mark.kind not in ("option", "answer"):
             continue
         r = b.rect
         x0, x1 = r.x - BESIDE_REACH * r.w, r.x + (1 + BESIDE_REACH) * r.w
-        for t in page.texts:  # the row reaches its words: a candidate's name may sit far left of the boxes
+        for t, g in zip(page.texts, glyphs, strict=True):  # the row reaches its words: a name may sit far left
             if abs(t.rect.cy - r.cy) < 0.5 * r.h:
-                g = _glyphs(t)
                 x0, x1 = min(x0, g[0]), max(x1, g[2])
                 labels.setdefault((t.lines, t.size, t.align, round(t.rect.w, 2), round(t.rect.h, 2)), set()).add(
                     (_px(g[0]), _px(g[1])))
@@ -353,14 +353,13 @@ def _rows(page: Page, shape: tuple[int, int], ring: np.ndarray, zones: np.ndarra
     for x0, y0, x1, y1 in zones:
         beside[max(0, y0):y1, max(0, x0):x1] = 0
     words = []
-    for t in page.texts:
-        x0, y0, x1, y1 = _glyphs(t)
+    for x0, y0, x1, y1 in glyphs:
         beside[max(0, _px(y0)):max(0, _px(y1)), max(0, _px(x0)):max(0, _px(x1))] = 0
         words.append([_px(x0), _px(y0), _px(x1), _px(y1)])
     beside &= 1 - (lines | fixed)
     repeated = []
     for (lines_, size, align, w, h), places in labels.items():
-        if len(places) >= 3:
+        if len(places) >= 3:  # one size in pixels for every copy: the words' box where the rect starts at 0
             g = _glyphs(Text(Rect(0, 0, w, h), lines_, size, align))
             pw, ph = _px(g[2]) - _px(g[0]), _px(g[3]) - _px(g[1])
             repeated.append(_clip(np.array([[x, y, x + pw, y + ph] for x, y in sorted(places)], np.int64), shape))
@@ -442,21 +441,17 @@ def _marks_beside(ink: np.ndarray, at: tuple[int, int], signed: np.ndarray, prep
     keep = (long >= BESIDE_MIN_MM * mm) & (a >= BESIDE_AREA_MM2 * mm2)  # not a dot or a speck
     keep &= ~((short <= 1.5 * mm) & (long >= 8 * short))  # not a ruled line (a table's line off its place)
     keep &= (long <= BESIDE_MAX_MM * mm) & ~((a >= 25 * mm2) & (a >= 0.5 * w * h))  # strokes, not a blob
-    e = prep.edge
     out = []
     for k in np.flatnonzero(keep) + 1:
         x, y, w_, h_ = (int(v) for v in stats[k, :4])
         x, y = x + ox, y + oy
-        touched = np.flatnonzero((x - 1 <= e[:, 2]) & (x + w_ + 1 >= e[:, 0]) & (y - 1 <= e[:, 3]) &
-                                 (y + h_ + 1 >= e[:, 1]))
-        if any(states[i] != "empty" for i in touched):
+        if any(states[i] != "empty" for i in np.flatnonzero(_near(prep.edge, x, y, w_, h_, 1))):
             continue  # it touches a box with ink: that box's own mark running over its edge (its ring tells)
         lx, ly = x - ox, y - oy
         part = signed[y:y + h_, x:x + w_][labels[ly:ly + h_, lx:lx + w_] == k]
         if float(np.partition(part, int(0.9 * (part.size - 1)))[int(0.9 * (part.size - 1))]) < BESIDE_DARK:
             continue  # no darker than a fold's shadow: a crease crossing the row, not a pen
-        g = prep.words
-        touching = g[(x - 2 <= g[:, 2]) & (x + w_ + 2 >= g[:, 0]) & (y - 2 <= g[:, 3]) & (y + h_ + 2 >= g[:, 1])]
+        touching = prep.words[_near(prep.words, x, y, w_, h_, 2)]
         if len(touching):  # next to letters: a mark reaches well out of them, a letter off its place (a bent page,
             # a wide lens) only a little
             reach = np.max(np.stack([touching[:, 0] - x, x + w_ - touching[:, 2], touching[:, 1] - y,
@@ -465,6 +460,12 @@ def _marks_beside(ink: np.ndarray, at: tuple[int, int], signed: np.ndarray, prep
                 continue
         out.append((float(centres[k][0]) + ox, float(centres[k][1]) + oy))
     return out
+
+
+def _near(rects: np.ndarray, x: int, y: int, w: int, h: int, margin: int) -> np.ndarray:
+    """Which rects (x0 y0 x1 y1) come within `margin` pixels of the box x y w h."""
+    return (x - margin <= rects[:, 2]) & (x + w + margin >= rects[:, 0]) & (y - margin <= rects[:, 3]) & \
+        (y + h + margin >= rects[:, 1])
 
 
 def _areas(c: np.ndarray) -> np.ndarray:

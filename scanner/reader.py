@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from ballots.geometry import Layout, Page
-from ballots.layout import QR_MODULE, layout_mismatch, qr_rect, stale_paper
+from ballots.layout import QR_MODULE, qr_rect, unaccepted_change
 from ballots.payload import Payload, PayloadError, layout_prefix, verify
 from meeting.lang import Why, rejection_words, say, why
 from meeting.model import Meeting
@@ -129,9 +129,9 @@ class SheetReader:
                    allow_test=allow_test, max_fit_error_mm=float(scan.max_fit_error_mm))
 
     def changed(self, layout: Layout) -> str | None:
-        """Why this paper no longer fits the accepted meeting (printed before a change), unless it was accepted."""
+        """What changed in the meeting since this paper was printed (English), unless it still fits or was accepted."""
         if layout.hash not in self._changed:
-            self._changed[layout.hash] = stale_paper(self.meeting, layout)
+            self._changed[layout.hash] = unaccepted_change(self.meeting, layout)
         return self._changed[layout.hash]
 
     def reset(self) -> None:
@@ -175,7 +175,7 @@ class SheetReader:
         changed = self.changed(layout)
         if changed:
             return Rejected("layout_changed", why("reject_detail.accept", prefix=payload.layout_prefix), fit,
-                            layout_mismatch(self.meeting, layout) or "")  # what changed (English)
+                            changed)  # what changed (English)
         if layout.paper != fit.paper or payload.pages != len(layout.pages):
             return Rejected("paper_mismatch", why("reject_detail.paper", paper=fit.paper, layout=layout.paper), fit)
         page = layout.pages[payload.page - 1]
