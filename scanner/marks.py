@@ -366,14 +366,15 @@ def _rows(page: Page, shape: tuple[int, int], ring: np.ndarray, zones: np.ndarra
     return beside, np.array(rows, np.int64).reshape(-1, 5), np.array(words, np.int64).reshape(-1, 4), tuple(repeated)
 
 
-def _beside(signed: np.ndarray, prep: _Prep, states: list[str]) -> list[int]:
-    """Empty boxes with pen ink beside them in their row (see BESIDE_*): their indexes."""
+def _beside(signed: np.ndarray, inked: np.ndarray, prep: _Prep, states: list[str]) -> list[int]:
+    """Empty boxes with pen ink beside them in their row (see BESIDE_*): their indexes. `inked`: 255 where `signed`
+    is ink (INK)."""
     if prep.beside is None or not len(prep.rows):
         return []
     bx, by, bw, bh = prep.beside_part  # the rows are a part of the window
     seen = _marks_on_labels(signed, prep)
     if bw and bh:
-        ink = cv2.compare(signed[by:by + bh, bx:bx + bw], INK, cv2.CMP_GT) & prep.beside[by:by + bh, bx:bx + bw]
+        ink = cv2.bitwise_and(inked[by:by + bh, bx:bx + bw], prep.beside[by:by + bh, bx:bx + bw])
         if cv2.countNonZero(ink):  # the usual case is none: nothing to label
             seen += _marks_beside(ink, (bx, by), signed, prep, states)
     out: set[int] = set()
@@ -655,7 +656,7 @@ def _measure(signed: np.ndarray, prep: _Prep, thresholds: Thresholds) -> tuple:
     """Every box's fill, faint level, ring ink and state; the integral of ink off the print; the paper's level."""
     inked = cv2.compare(signed, INK, cv2.CMP_GT)  # 255 on ink (one pass); & with a 0/1 mask gives 0/1
     ink_sum = cv2.integral(inked)
-    open_ink_sum = cv2.integral(inked & prep.unprinted)
+    open_ink_sum = cv2.integral(cv2.bitwise_and(inked, prep.unprinted))
     fill = _sums(ink_sum, prep.inner) / (255.0 * prep.inner_area)
     ring = np.where(prep.ring_area > 4, _sums(open_ink_sum, prep.ring) / np.maximum(prep.ring_area, 1), 0.0)
     baseline = _paper_level(signed, prep, open_ink_sum)
@@ -669,7 +670,7 @@ def _measure(signed: np.ndarray, prep: _Prep, thresholds: Thresholds) -> tuple:
     empty = quiet & (ring < RING_MARGINAL)
     struck = (fill >= STRUCK_FILL) & (ring >= STRUCK_RING)
     states = np.where(struck, "struck", np.where(marked, "marked", np.where(empty, "empty", "marginal"))).tolist()
-    return fill, faint, ring, states, open_ink_sum, level
+    return fill, faint, ring, states, open_ink_sum, level, inked
 
 
 def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float, height_mm: float,
@@ -683,12 +684,12 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
         raise ValueError(f"a page image of {page_img.shape}, neither the page nor its reading window")
     signed, contrast = ink_scale(page_img, page.calibration, (x0, y0))
     outlines, hidden = _outlines(signed, prep)
-    fill, faint, ring, states, open_ink_sum, level = _measure(signed, prep, thresholds)
+    fill, faint, ring, states, open_ink_sum, level, inked = _measure(signed, prep, thresholds)
     # a box touched by ink no darker than a fold's shadow: look for creases, and read again without them
     if any(st != "empty" and fa + lv < CREASE_DARKEST for st, fa, lv in zip(states, faint, level, strict=True)) \
             and _uncrease(signed, prep):
-        fill, faint, ring, states, open_ink_sum, level = _measure(signed, prep, thresholds)
-    for i in _beside(signed, prep, states):  # a tick on the name instead of the box: a person decides
+        fill, faint, ring, states, open_ink_sum, level, inked = _measure(signed, prep, thresholds)
+    for i in _beside(signed, inked, prep, states):  # a tick on the name instead of the box: a person decides
         states[i] = "marginal"
     boxes = {box_id: BoxInk(fi, fa, ri, st) for box_id, fi, fa, ri, st in zip(
         prep.ids, np.round(fill, 4).tolist(), np.round(faint, 4).tolist(), np.round(ring, 4).tolist(), states,

@@ -3,6 +3,7 @@ records them, in the photos' order (the one writer keeps the store consistent an
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -48,6 +49,7 @@ def _init(definition: str, secret: bytes, layouts: dict[str, str], allow_test: b
     _READER = SheetReader.for_meeting(meeting, secret, {h: Layout.from_json(j) for h, j in layouts.items()},
                                       allow_test=allow_test)
     _STATION = station
+    gc.freeze()  # what was built so far lives as long as the process: the collector need not walk it for every photo
 
 
 def _read(path: str) -> Done:
