@@ -59,8 +59,12 @@ def draw(frame: np.ndarray, event: Event, language: str) -> np.ndarray:
     return view
 
 
+TITLE = {"zh": "tallykit 扫描（按 q 退出）", "en": "tallykit scan (q: quit)"}
+
+
 class Preview:
-    name = "tallykit scan (q: quit)"
+    def __init__(self, language: str = "zh") -> None:
+        self.name = TITLE.get(language, TITLE["en"])  # the window's title in the meeting's language
 
     def show(self, frame: np.ndarray, event: Event, language: str) -> bool:
         cv2.imshow(self.name, draw(frame, event, language))

@@ -180,7 +180,7 @@ def run_live(console: Console, folder: MeetingFolder, store: Store, meeting: Mee
     if show:
         from scanner.preview import Preview
 
-        preview = Preview()
+        preview = Preview(meeting.language)
     try:
         for frame in frames:
             event = loop.feed(frame.image)

@@ -771,6 +771,9 @@ def test_the_preview_window_says_the_status_in_the_meetings_language():
         assert not (view[200:] != 128).any(), "nothing but the status band is drawn on a frame without a sheet"
     assert not np.array_equal(zh[:80], en[:80]), "the Chinese status looks like the English one"
     assert status_text("blurred", "zh") == "模糊：请拿稳"
+    from scanner.preview import Preview
+
+    assert "退出" in Preview("zh").name and "quit" in Preview("en").name  # its title too (no window opened)
 
 
 def _tick_at(img: np.ndarray, x: float, y: float, size: float, rng: np.random.Generator) -> None:
