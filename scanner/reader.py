@@ -27,6 +27,7 @@ from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_regi
 from scanner.warp import straighten
 
 QR_PX_PER_MM = 8.0
+QR_COARSE_PX_PER_MM = 5.0  # a live frame's code is tried at this first
 MIN_SHARPNESS = 15.0  # variance of the Laplacian of the page's reading window; below it the frame is soft (sharp
 # 1080p frames measure 90-1000; blurred by a 2 px Gaussian, the ones whose code still reads measure 12-70 and read
 # correctly). A soft frame is still read when its marks can be decided (dim light lowers this number without hiding
@@ -160,12 +161,17 @@ class SheetReader:
         code_rect = qr_rect(fit.paper)
         pad = 4 * QR_MODULE + 1.0
         whole = None if video else rectify(gray, fit, PX_PER_MM)  # a photo's page: rectified whole, its picture kept
-        text = None
-        if whole is not None:  # the code read off the page as rectified first (0.15 ms; measured, it reads 97 % of
-            # what the finer crop reads: a code read is error-corrected and then verified by its HMAC, never guessed)
+        # The code is read at a coarse resolution first, by zxing-cpp alone, then from the finer crop by both decoders.
+        # Measured on 609 deck frames and photos: the page as rectified (4 px/mm) reads 97 % of what the 8 px/mm crop
+        # reads, in 0.25 ms instead of 0.6; a 5 px/mm crop 99 % in 0.3 ms. A code read is error-corrected, then
+        # verified by its HMAC: a coarse read is never a guess.
+        if whole is not None:
             x0, y0 = (math.floor((v - pad) * PX_PER_MM) for v in (code_rect.x, code_rect.y))
             x1, y1 = (math.ceil((v + pad) * PX_PER_MM) for v in (code_rect.x + code_rect.w, code_rect.y + code_rect.h))
-            text = qr.decode(whole[max(0, y0):y1, max(0, x0):x1])
+            text = qr.decode_zxing(whole[max(0, y0):y1, max(0, x0):x1])
+        else:
+            text = qr.decode_zxing(rectify_region(gray, fit, code_rect.x - pad, code_rect.y - pad,
+                                                  code_rect.w + 2 * pad, code_rect.h + 2 * pad, QR_COARSE_PX_PER_MM))
         if text is None:
             crop = rectify_region(gray, fit, code_rect.x - pad, code_rect.y - pad, code_rect.w + 2 * pad,
                                   code_rect.h + 2 * pad, QR_PX_PER_MM)
