@@ -53,12 +53,10 @@ def _init(definition: str, secret: bytes, layouts: dict[str, str], allow_test: b
 
 
 def _read(path: str) -> Done:
-    import cv2
-    import numpy as np
 
     from meeting.lang import text
     from scanner.reader import Rejected
-    from scanner.sources import too_large
+    from scanner.sources import decode_photo, too_large
 
     p = Path(path)
     data = p.read_bytes()
@@ -68,10 +66,7 @@ def _read(path: str) -> Done:
     problem = too_large(data, language)
     if problem:
         return Done(p.name, key, None, problem, "unreadable")
-    try:
-        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-    except cv2.error:
-        image = None
+    image = decode_photo(data)
     if image is None:
         return Done(p.name, key, None, text("unreadable.decode", language), "unreadable")
     verdict = _READER.read(image)

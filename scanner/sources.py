@@ -111,12 +111,18 @@ def images(folder: Path, language: str = "en") -> Iterator[Frame]:
         if problem:
             yield Frame(None, path.name, i, key, problem)
             continue
-        try:
-            # the reader works on grey: decoding only the JPEG's grey plane is a third faster (5.5 vs 8.8 ms, 1080p)
-            image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-        except cv2.error:  # e.g. a TIFF or WebP header past OpenCV's own pixel limit
-            image = None
-        yield Frame(image, path.name, i, key)
+        yield Frame(decode_photo(data), path.name, i, key)
+
+
+def decode_photo(data: bytes) -> np.ndarray | None:
+    """A photo's grey picture as stored, or None when it cannot be decoded. Grey only: the reader works on grey, and
+    decoding only a JPEG's grey plane is a third faster (5.5 vs 8.8 ms, 1080p). Its EXIF orientation is not applied:
+    the page is found at any angle and rectified upright, and a phone's upright shot, stored turned with a tag
+    saying so, need not be turned first (7 of 44 ms on a 12 MP photo, measured)."""
+    try:
+        return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
+    except cv2.error:  # e.g. a TIFF or WebP header past OpenCV's own pixel limit
+        return None
 
 
 def pdf(path: Path, dpi: int = 200) -> Iterator[Frame]:

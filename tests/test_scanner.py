@@ -678,6 +678,33 @@ def test_paper_printed_before_a_change_is_never_counted_silently(printed, tmp_pa
     assert "已计入" in result.stdout or "待复核" in result.stdout, result.stdout
 
 
+def test_a_phones_turned_shot_reads_as_stored_without_turning_it_first(printed, tmp_path):
+    """A phone stores an upright shot turned, with an EXIF tag saying so. The page is found at any angle, so the
+    picture is read as stored (not turned first: 7 ms of a 12 MP photo), and the sheet reads the same."""
+    import io
+
+    from PIL import Image
+
+    from scanner.sources import images
+
+    deck = Deck(printed["cunweihui"])
+    reader = deck.reader()
+    rng = np.random.default_rng(67)
+    sheet = deck.fill(("XJ", "XM"), rng)
+    stored = np.ascontiguousarray(np.rot90(camera(sheet.image, rng, (1280, 1920), max_tilt=6, fill=(0.85, 0.95))))
+    picture = Image.fromarray(cv2.cvtColor(stored, cv2.COLOR_BGR2RGB))
+    exif = picture.getexif()
+    exif[0x0112] = 6  # "turn 90 degrees clockwise to view"
+    buf = io.BytesIO()
+    picture.save(buf, "JPEG", quality=92, exif=exif.tobytes())
+    (tmp_path / "IMG_0001.jpg").write_bytes(buf.getvalue())
+    (frame,) = images(tmp_path)
+    assert frame.image.shape == stored.shape[:2]  # as stored, not turned by its tag
+    read = reader.read(frame.image)
+    assert not isinstance(read, Rejected), read
+    assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} == sheet.truth.intended
+
+
 def test_a_sheet_printed_fit_to_page_reads_like_one_at_actual_size(printed):
     """A printer's "fit to page" shrinks the page by a few percent and centres it; the markers carry that scale,
     so such sheets read exactly like ones printed at 100 %."""
