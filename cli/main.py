@@ -804,7 +804,8 @@ def attach(
                 raise fail(f"{image}: cannot be read as a picture (JPEG or PNG)", 2)
             codes = find_codes(frame, ((x, y, size, size),))
         else:
-            with console.status("hold the signed report sheet under the camera…"):
+            waiting = say("请把签好字的报告单放在摄像头下……", "hold the signed report sheet under the camera…")
+            with console.status(waiting):
                 for n, shot in enumerate(sources.camera(camera or 0)):
                     codes = find_codes(shot.image, ((x, y, size, size),))
                     if any(c.startswith("TKR1:") for c in codes) or n > 300:
