@@ -53,7 +53,6 @@ def _init(definition: str, secret: bytes, layouts: dict[str, str], allow_test: b
 
 
 def _read(path: str) -> Done:
-
     from meeting.lang import text
     from scanner.reader import Rejected
     from scanner.sources import decode_photo, too_large
