@@ -28,6 +28,7 @@ from scanner.warp import straighten
 
 QR_PX_PER_MM = 8.0
 QR_COARSE_PX_PER_MM = 5.0  # a live frame's code is tried at this first
+QR_MIN_PX_PER_MM = 2.2  # measured: codes stop decoding below ~2 px per mm of the frame
 MIN_SHARPNESS = 15.0  # variance of the Laplacian of the page's reading window; below it the frame is soft (sharp
 # 1080p frames measure 90-1000; blurred by a 2 px Gaussian, the ones whose code still reads measure 12-70 and read
 # correctly). A soft frame is still read when its marks can be decided (dim light lowers this number without hiding
@@ -98,6 +99,18 @@ def _sharpness(image: np.ndarray) -> float:
     return cv2.norm(lap, cv2.NORM_L2SQR) / float(lap.size)
 
 
+def _too_far(fit: PageFit, needed: float, measured: Why) -> Rejected:
+    """A sheet with too few pixels per millimetre: too far away, or, when even a sheet filling the picture (turned
+    to suit it, 90 % of it) would not get `needed`, a camera whose resolution is too low (a 640 x 480 webcam gets
+    at most 1.9 px/mm on A4): bringing the sheet closer cannot help, another camera or photos can."""
+    fw, fh = fit.frame_size
+    w, h = fit.width_mm, fit.height_mm
+    best = 0.9 * max(min(fw / w, fh / h), min(fw / h, fh / w))
+    if best < needed:
+        return Rejected("low_resolution", measured, fit)
+    return Rejected("too_far", measured, fit)
+
+
 def _undecided(ink: PageInk) -> int:
     """Boxes in doubt (marginal, struck) or not seen: what straightening the page may settle."""
     return sum(b.state not in ("empty", "marked") for b in ink.boxes.values()) + len(ink.hidden)
@@ -157,7 +170,8 @@ class SheetReader:
             self.timings = {"find": t1 - t0}
             return Rejected(fit.reason, fit.why)
         if fit.px_per_mm < self.min_px_per_mm:
-            return Rejected("too_far", why("reject_detail.px_per_mm", px=f"{fit.px_per_mm:.1f}"), fit)
+            return _too_far(fit, max(self.min_px_per_mm, QR_MIN_PX_PER_MM),
+                            why("reject_detail.px_per_mm", px=f"{fit.px_per_mm:.1f}"))
         code_rect = qr_rect(fit.paper)
         pad = 4 * QR_MODULE + 1.0
         whole = None if video else rectify(gray, fit, PX_PER_MM)  # a photo's page: rectified whole, its picture kept
@@ -179,8 +193,8 @@ class SheetReader:
         t2 = time.perf_counter()
         if text is None:
             self.timings = {"find": t1 - t0, "qr": t2 - t1}
-            if fit.px_per_mm < 2.2:  # measured: codes stop decoding below ~2 px per mm; say what helps
-                return Rejected("too_far", why("reject_detail.px_per_mm", px=f"{fit.px_per_mm:.1f}"), fit)
+            if fit.px_per_mm < QR_MIN_PX_PER_MM:  # say what helps
+                return _too_far(fit, QR_MIN_PX_PER_MM, why("reject_detail.px_per_mm", px=f"{fit.px_per_mm:.1f}"))
             return Rejected("no_qr", fit=fit)
         try:
             payload = verify(text, self.meeting.info.id, self.secret, self.prefix_to_hash, allow_test=self.allow_test)
@@ -238,7 +252,7 @@ class SheetReader:
         if ink.hidden:  # a box that cannot be seen is never read as empty: a vote under a thumb would be lost
             hidden = {"n": len(ink.hidden), "boxes": ", ".join(ink.hidden[:3])}
             if fit.px_per_mm < 2.3:  # measured: far sheets lose faint outlines (1.8-2.0 px/mm), no hand needed
-                return Rejected("too_far", why("reject_detail.px_hidden", px=f"{fit.px_per_mm:.1f}", **hidden), fit)
+                return _too_far(fit, 2.3, why("reject_detail.px_hidden", px=f"{fit.px_per_mm:.1f}", **hidden))
             return Rejected("covered", why("reject_detail.hidden", **hidden), fit)
         if sharpness < self.min_sharpness:  # a soft picture: read it if its marks can be decided
             doubtful = sum(b.state == "marginal" for b in ink.boxes.values())

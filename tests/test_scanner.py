@@ -678,6 +678,23 @@ def test_paper_printed_before_a_change_is_never_counted_silently(printed, tmp_pa
     assert "已计入" in result.stdout or "待复核" in result.stdout, result.stdout
 
 
+def test_a_far_sheet_is_told_to_come_closer_and_a_640x480_webcam_to_be_replaced(printed):
+    """Too few pixels per millimetre: a far sheet is told to come closer, but a 640 x 480 webcam cannot resolve a whole
+    A4 sheet however close it is held (at most 1.9 px/mm): the operator is told to use another camera or photos."""
+    from scanner.scan_cli import status_text
+
+    deck = Deck(printed["cunweihui"])
+    reader = deck.reader()
+    rng = np.random.default_rng(71)
+    far = reader.read(camera(deck.fill(("XJ", "XM"), rng).image, rng, (1920, 1080), max_tilt=5, fill=(0.5, 0.52)))
+    assert isinstance(far, Rejected) and far.reason == "too_far", far
+    vga = [reader.read(camera(deck.fill(("XJ", "XM"), rng).image, rng, (640, 480), max_tilt=5, fill=(0.8, 0.85)))
+           for _ in range(3)]
+    assert all(isinstance(v, Rejected) and v.reason == "low_resolution" for v in vga), vga
+    assert "720p" in vga[0].message("zh") and "每毫米" in vga[0].message("zh")
+    assert "720p" in status_text("low_resolution", "zh")
+
+
 def test_a_phones_turned_shot_reads_as_stored_without_turning_it_first(printed, tmp_path):
     """A phone stores an upright shot turned, with an EXIF tag saying so. The page is found at any angle, so the
     picture is read as stored (not turned first: 7 ms of a 12 MP photo), and the sheet reads the same."""
