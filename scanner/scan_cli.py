@@ -94,8 +94,7 @@ def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Me
     reader = _reader(folder, store, meeting, dry_run)
     session = remote or ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
     counts: Counter = Counter()
-    for name, why in left:
-        _unreadable(console, meeting, counts, name, why)
+    _not_opened(console, meeting, counts, left)
     for frame in frames:
         if frame.image is None:
             _unreadable(console, meeting, counts, frame.name, frame.problem)
@@ -128,8 +127,7 @@ def run_images(console: Console, folder: MeetingFolder, store: Store, meeting: M
     layouts = {h: r["layout"] for h, r in store.layouts().items()}
     session = ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
     counts: Counter = Counter()
-    for name, why in left:
-        _unreadable(console, meeting, counts, name, why)
+    _not_opened(console, meeting, counts, left)
     for done in pool.read_all(paths, definition, reader.secret, layouts, allow_test=dry_run, station=station,
                               workers=workers):
         if done.draft is None:
@@ -154,6 +152,12 @@ def _unreadable(console: Console, meeting: Meeting, counts: Counter, name: str, 
     lang = meeting.language
     why = problem or text("unreadable.decode", lang)
     _line(console, f"{_where(name, lang)}: [red]{outcome_words('unreadable', lang)}[/red]{_colon(lang)}{escape(why)}")
+
+
+def _not_opened(console: Console, meeting: Meeting, counts: Counter, left: Iterable[tuple[str, str]]) -> None:
+    """The files of a photo folder that are not read (name, why): each said and counted, never skipped in silence."""
+    for name, why in left:
+        _unreadable(console, meeting, counts, name, why)
 
 
 def _scanned_before(console: Console, meeting: Meeting, counts: Counter, name: str) -> None:
