@@ -122,6 +122,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "outcome.dry_run": {"zh": "试读（未记录）", "en": "dry run (not recorded)"},
     "outcome.rejected": {"zh": "未识别", "en": "rejected"},
     "outcome.unreadable": {"zh": "无法打开", "en": "unreadable file"},
+    "scan.preview_title": {"zh": "tallykit 扫描（按 q 退出）", "en": "tallykit scan (q: quit)"},
     # why a picture was not read (scanner.reader.Rejected): the operator's next step in one line
     "reject.no_page": {"zh": "画面中没有选票", "en": "no sheet in view"},
     "reject.missing_marker": {"zh": "四角标记有一个以上没看到或在画面外：请把整张放入画面", "en": "a corner marker is hidden or outside the picture: show the whole sheet"},

@@ -8,6 +8,7 @@ import functools
 import cv2
 import numpy as np
 
+from meeting.lang import text
 from scanner.live import Event
 from scanner.reader import SheetRead
 
@@ -59,12 +60,9 @@ def draw(frame: np.ndarray, event: Event, language: str) -> np.ndarray:
     return view
 
 
-TITLE = {"zh": "tallykit 扫描（按 q 退出）", "en": "tallykit scan (q: quit)"}
-
-
 class Preview:
     def __init__(self, language: str = "zh") -> None:
-        self.name = TITLE.get(language, TITLE["en"])  # the window's title in the meeting's language
+        self.name = text("scan.preview_title", language)  # the window's title in the meeting's language
 
     def show(self, frame: np.ndarray, event: Event, language: str) -> bool:
         cv2.imshow(self.name, draw(frame, event, language))
