@@ -129,7 +129,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "reject.two_pages": {"zh": "画面中有两张表：一次只放一张", "en": "two sheets in view: show one at a time"},
     "reject.fit_error": {"zh": "纸张弯曲或折叠：请压平", "en": "the sheet is bent or folded: flatten it"},
     "reject.too_far": {"zh": "纸张离镜头太远：请靠近", "en": "the sheet is too far away: bring it closer"},
-    "reject.low_resolution": {"zh": "摄像头分辨率太低，纸放得再近也看不清：请换用720p或更高的摄像头，或用手机拍照", "en": "the camera's resolution is too low for a whole sheet, however close: use a 720p or better camera, or take photos"},
+    "reject.low_resolution": {"zh": "摄像头分辨率太低，纸放得再近也看不清：请换用高清摄像头（720p或更高），或用手机拍照", "en": "the camera's resolution is too low for a whole sheet, however close: use a 720p or better camera, or take photos"},
     "reject.blurred": {"zh": "画面模糊：请拿稳", "en": "the picture is blurred: hold the sheet still"},
     "reject.out_of_view": {"zh": "部分表格在画面外：请整张放入画面", "en": "part of the sheet is outside the picture: move it into view"},
     "reject.too_dark": {"zh": "太暗：请加光", "en": "too dark: add light"},

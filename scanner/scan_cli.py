@@ -212,7 +212,7 @@ STATUS = {
     "two_pages": ("一次只放一张", "one sheet at a time"),
     "fit_error": ("纸张弯曲：请压平", "the sheet is bent: flatten it"),
     "too_far": ("太远：请靠近镜头", "too far: bring the sheet closer"),
-    "low_resolution": ("摄像头分辨率太低：请换720p以上的摄像头", "camera resolution too low: use 720p or better"),
+    "low_resolution": ("摄像头分辨率太低：请换高清摄像头（720p以上）", "camera resolution too low: use 720p or better"),
     "blurred": ("模糊：请拿稳", "blurred: hold still"),
     "out_of_view": ("部分选票在画面外：请整张放入画面", "part of the sheet is out of view: bring it all in"),
     "layout_changed": ("此票为会议修改前印制：请重新印制", "printed before the meeting was changed: re-print"),
