@@ -878,3 +878,36 @@ def test_a_tick_beside_the_box_is_asked_never_counted_as_nothing(printed, templa
                 assert state == "empty" and not read.interpretation.reasons, (trial, read.interpretation.reasons)
             else:
                 assert state == "marked" and not read.interpretation.reasons, (trial, read.interpretation.reasons)
+
+
+@pytest.mark.parametrize(("template", "key"), [("gongxuan-houbei", ("PX", "DY")), ("jingpin-ceping", ("CP", "QZ")),
+                                               ("cunweihui", ("XJ", "XM"))])
+def test_a_tick_across_the_gap_between_two_boxes_is_asked(printed, template, key):
+    """A tick drawn across the gap between two rows' boxes lies mostly on their printed outlines: only slivers of it
+    show on the paper around them, less than a mark's usual share of a box's ring. Whose it is, is for a person:
+    the sheet goes to review, never counted as if that tick were not there."""
+    from ballots.geometry import Rect
+    from scanner.deck import _group_of, draw_mark
+
+    deck = Deck(printed[template])
+    reader = deck.reader()
+    page = deck.layouts[key].pages[0]
+    rng = np.random.default_rng(5)
+    options = [b for b in page.boxes if b.mark.kind == "option"]
+    pairs = [(a, b) for a in options for b in options
+             if abs(a.rect.x - b.rect.x) < 0.1 and 0 < b.rect.y - a.rect.y < 1.6 * a.rect.h]
+    assert len(pairs) >= 4
+    for k in range(4):
+        a, b = pairs[(k * 7) % len(pairs)]
+        groups: dict[str, str] = {}
+        for box in options:  # every row (post) marked elsewhere: only the tick in the gap can raise a doubt
+            if box.id not in (a.id, b.id):
+                groups.setdefault(_group_of(page, box.id), box.id)
+        sheet = deck.mark(key, set(groups.values()), rng)
+        gap = Rect(a.rect.x, (a.rect.cy + b.rect.cy) / 2 - a.rect.h / 2, a.rect.w, a.rect.h)
+        draw_mark(sheet.image, gap, "tick", rng, (35, 35, 35))
+        read = reader.read(camera(sheet.image, rng, (1920, 1080), max_tilt=8))
+        assert not isinstance(read, Rejected), read
+        states = (read.ink.boxes[a.id].state, read.ink.boxes[b.id].state)
+        assert states != ("empty", "empty") and read.interpretation.reasons, (a.id, b.id, read.ink.boxes[a.id],
+                                                                              read.ink.boxes[b.id])
