@@ -886,8 +886,7 @@ def test_a_tick_across_the_gap_between_two_boxes_is_asked(printed, template, key
     """A tick drawn across the gap between two rows' boxes lies mostly on their printed outlines: only slivers of it
     show on the paper around them, less than a mark's usual share of a box's ring. Whose it is, is for a person:
     the sheet goes to review, never counted as if that tick were not there."""
-    from ballots.geometry import Rect
-    from scanner.deck import _group_of, draw_mark
+    from scanner.deck import _group_of
 
     deck = Deck(printed[template])
     reader = deck.reader()
@@ -904,8 +903,7 @@ def test_a_tick_across_the_gap_between_two_boxes_is_asked(printed, template, key
             if box.id not in (a.id, b.id):
                 groups.setdefault(_group_of(page, box.id), box.id)
         sheet = deck.mark(key, set(groups.values()), rng)
-        gap = Rect(a.rect.x, (a.rect.cy + b.rect.cy) / 2 - a.rect.h / 2, a.rect.w, a.rect.h)
-        draw_mark(sheet.image, gap, "tick", rng, (35, 35, 35))
+        _tick_at(sheet.image, a.rect.x, (a.rect.cy + b.rect.cy) / 2 - a.rect.h / 2, a.rect.w, rng)  # on the gap
         read = reader.read(camera(sheet.image, rng, (1920, 1080), max_tilt=8))
         assert not isinstance(read, Rejected), read
         states = (read.ink.boxes[a.id].state, read.ink.boxes[b.id].state)
