@@ -205,6 +205,11 @@ def camera(index: int | str, width: int = 1920, height: int = 1080) -> Iterator[
         hint = (f"cameras found: {', '.join(map(str, others))}; use --camera {others[0]}" if others
                 else "no camera was found: check the cable and close other camera programs")
         raise SourceError(f"camera {index} cannot be opened; {hint}")
+    if isinstance(index, int):
+        # A USB webcam sends 1920 x 1080 at 30 frames a second only as MJPEG: uncompressed, USB 2 carries 5 a second,
+        # and many webcams then offer a lower resolution only. Asked before the size (the size is chosen within
+        # the format); a camera without MJPEG keeps its own format.
+        capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
     capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
     capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
     try:

@@ -595,6 +595,42 @@ def test_heavily_compressed_h264_video_reads_each_sheet_once_and_right(printed, 
             assert marked in intended  # a counted sheet is exactly one of the sheets shown
 
 
+def test_a_webcam_is_asked_for_mjpeg_before_its_size(monkeypatch):
+    """A USB webcam gives 1080p at 30 frames a second only as MJPEG (uncompressed: 5 a second over USB 2, or a lower
+    resolution): the format is asked for first, the size within it; a phone's stream is taken as it comes."""
+    from scanner import sources
+
+    asked: list[tuple[int, float]] = []
+
+    class Capture:
+        def __init__(self, index):
+            self.frames = 2
+
+        def isOpened(self):
+            return True
+
+        def set(self, prop, value):
+            asked.append((prop, value))
+            return True
+
+        def read(self):
+            self.frames -= 1
+            return (self.frames >= 0, np.zeros((1080, 1920, 3), np.uint8) if self.frames >= 0 else None)
+
+        def release(self):
+            pass
+
+    monkeypatch.setattr(sources.cv2, "VideoCapture", Capture)
+    with pytest.raises(sources.SourceError, match="stopped sending"):  # the fake camera stops after two pictures
+        list(sources.camera(0))
+    props = [p for p, _ in asked]
+    assert props[:3] == [cv2.CAP_PROP_FOURCC, cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT], asked
+    assert asked[0][1] == cv2.VideoWriter_fourcc(*"MJPG")
+    asked.clear()
+    assert len(list(sources.camera("http://127.0.0.1:9/video"))) == 2  # a stream ends when its app stops
+    assert cv2.CAP_PROP_FOURCC not in [p for p, _ in asked]
+
+
 def test_a_phone_camera_stream_url_is_a_camera(printed, tmp_path, cli):
     """Phone IP-camera apps publish an MJPEG stream over http: `--camera http://…` reads it like a webcam (a
     local server here, fed with the deck's frames), and the scan ends when the stream ends."""
