@@ -393,6 +393,35 @@ def camera(page: np.ndarray, rng: np.random.Generator, size: tuple[int, int] = (
     return cv2.imdecode(data, cv2.IMREAD_COLOR)
 
 
+def folded(page: np.ndarray, rng: np.random.Generator, height: tuple[float, float] = (1.0, 10.0),
+           distance: tuple[float, float] = (300.0, 500.0)) -> np.ndarray:
+    """A page folded in four (to go into a ballot box) and opened again: it does not lie flat. One fold stands as a
+    ridge, the other as a valley, `height` mm high; seen by a camera `distance` mm above, the page's parts move by
+    height x (their distance from the camera's axis) / distance, a bend of a millimetre or more that the corner
+    markers' homography does not know. The four panels face the light a little differently (their brightness
+    0.88-1.04), with a shadow along each fold."""
+    h, w = page.shape[:2]
+    wm, hm = w / PX, h / PX
+    d = float(rng.uniform(*distance))
+    cx, cy = wm / 2 + float(rng.uniform(-40, 40)), hm / 2 + float(rng.uniform(-40, 40))  # the camera's axis
+    a, b = float(rng.uniform(*height)), float(rng.uniform(*height))
+    ridge_across = bool(rng.random() < 0.5)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    x, y = xx / PX, yy / PX
+    u, v = (x - wm / 2) / (wm / 2), (y - hm / 2) / (hm / 2)
+    z = (a * (1 - np.abs(u)) + b * np.abs(v)) if ridge_across else (a * np.abs(u) + b * (1 - np.abs(v)))
+    z -= z.min()
+    out = cv2.remap(page, xx - z * (x - cx) / d * PX, yy - z * (y - cy) / d * PX, cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    shade = np.ones((h, w), np.float32)
+    for sx in (-1, 1):
+        for sy in (-1, 1):
+            shade[(np.sign(u) == sx) & (np.sign(v) == sy)] = float(rng.uniform(0.88, 1.04))
+    shade = cv2.GaussianBlur(shade, (0, 0), 1.5)
+    shade *= 1 - 0.15 * np.exp(-((np.abs(u) * wm / 2) / 0.8) ** 2) - 0.15 * np.exp(-((np.abs(v) * hm / 2) / 0.8) ** 2)
+    return np.clip(out * shade[..., None], 0, 255).astype(np.uint8)
+
+
 HALL = ("motion", "rolling", "exposure", "glare", "barrel", "crease", "lowlight", "hand", "overlap")
 INKS = {"red": (40, 40, 200), "blue": (170, 80, 20), "pencil": (105, 105, 105)}
 

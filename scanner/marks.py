@@ -40,6 +40,19 @@ RING_STROKE_MM = 1.25
 # boxes passes 0.043 (11,550 measured: max 0.055): the limit sits low, a doubt costs a person a glance, a missed
 # tick costs a vote. Clean sheets to review stay about 1%.
 FAINT_LEVEL = 0.045
+# The limit is lower on a page whose empty boxes are all alike: a light tick on a far or turned sheet folded in
+# four (2.2-3 px/mm, a bend of a millimetre) reaches only 0.028-0.043 while the page's other empty boxes stay within
+# 0.005-0.02. A box is also in doubt when its faint level stands out from the page's own empty-looking boxes:
+# above their median by FAINT_SPREAD robust deviations (FAINT_PAGE_MIN of them at least to tell), or, for the one
+# box highest of them, FAINT_GAP above all the others; at least FAINT_FLOOR either way. Measured on two deck seeds
+# (29,700 empty boxes, 560 clean flat sheets): no clean sheet more to review. Ballots folded in four (scanner.deck
+# folded), choose-K with one light tick: 12 of 140 counted without it before, 3 after (one tick not in the picture
+# at all, two just under the gap); clean ones to review: 6 of 288 before, 11 after (a fold's shadow through a box
+# looks like a light stroke: a glance, never a lost vote). A gap of 0.015 sent a clean flat survey to review.
+FAINT_FLOOR = 0.025
+FAINT_SPREAD = 8.0
+FAINT_PAGE_MIN = 5
+FAINT_GAP = 0.02  # or the one box standing this far above all the page's other empty-looking boxes
 # A mark crossed out: the box nearly filled and ink well past its edges (a scribble over a tick). Measured on the
 # deck: struck marks fill 0.84-1.0 with 0.30-0.86 of the ring inked; filled boxes fill up to 1.0 with no ring ink,
 # big ticks reach 0.09 of the ring with fill at most 0.49. A struck box is never counted: a person decides.
@@ -50,6 +63,15 @@ FAINT_LEVEL = 0.045
 # A box is hidden below 30 % of the page's median (at least 0.012); with no outline seen anywhere (median below
 # 0.02: heavy motion blur, a washed-out 720p frame) nothing on the page can be trusted. Measured before folds are
 # set back to paper (a fold's band takes the outline with it).
+# Where the outlines lie: a page bent by a fold or a curl, by a millimetre or so, shows its box outlines off the
+# places the homography puts them, and nothing may be in doubt (a light tick moved out of its box's inside reads as
+# nothing). Each box's shift is the darkness-weighted centre of the five pixels across its outline (median of its
+# sides); the page's offset is the 90th percentile over its empty boxes. At OFFSET_STRAIGHTEN or more the page is
+# straightened (scanner.warp), and kept so when the offset drops by OFFSET_GAIN. Measured: 119 flat bench frames
+# 0.4 median, 0.69 at most (nothing more is straightened); folded ballots 0.3-2 px (1.2 straightened some clean
+# folded sheets into a doubt near the fold, 1.4 fewer; the light ticks it finds are the same).
+OFFSET_STRAIGHTEN = 1.4
+OFFSET_GAIN = 0.2
 OUTLINE_HIDDEN = 0.3
 OUTLINE_MIN = 0.012
 OUTLINE_PAGE_MIN = 0.02
@@ -108,6 +130,7 @@ class PageInk:
     outlines: float = 1.0  # how plainly the page shows its printed box outlines (their median darkness)
     hidden: tuple[str, ...] = ()  # boxes whose outline cannot be seen: under a hand, another sheet, glare
     origin: tuple[int, int] = (0, 0)  # where _signed (the reading window) starts on the page, in pixels
+    offset: float = 0.0  # how far the empty boxes' outlines lie from where the layout has them (px, see OFFSET_*)
 
     @functools.cached_property
     def fingerprint(self) -> dict[str, bytes]:
@@ -567,6 +590,23 @@ def _faint_levels(signed: np.ndarray, prep: _Prep, level: np.ndarray, looks_empt
     return out
 
 
+def _faint_limit(faint: np.ndarray, looks_empty: np.ndarray) -> np.ndarray:
+    """Per box, the faint level above which an empty-looking box is in doubt on this page (see FAINT_*)."""
+    limit = np.full(len(faint), FAINT_LEVEL)
+    calm = np.flatnonzero(looks_empty & (faint < FAINT_LEVEL))
+    if calm.size >= FAINT_PAGE_MIN:
+        values = faint[calm]
+        median = float(np.median(values))
+        spread = 1.4826 * float(np.median(np.abs(values - median)))
+        limit[:] = min(FAINT_LEVEL, max(FAINT_FLOOR, median + FAINT_SPREAD * spread))
+    if calm.size:  # the one box that stands clear of all the page's other empty-looking ones
+        order = calm[np.argsort(faint[calm])]
+        second = float(faint[order[-2]]) if order.size >= 2 else 0.0
+        top = order[-1]
+        limit[top] = min(limit[top], max(FAINT_FLOOR, max(second, 0.0) + FAINT_GAP))
+    return limit
+
+
 def _own_ring(ring: np.ndarray, doubt: np.ndarray, marked: np.ndarray, strokes: np.ndarray, open_ink: np.ndarray,
               prep: _Prep) -> tuple[np.ndarray, np.ndarray]:
     """Ink around a box that belongs to a neighbour's mark is not this box's: a big tick or a cross drawn in a
@@ -678,7 +718,7 @@ def _measure(signed: np.ndarray, prep: _Prep, thresholds: Thresholds) -> tuple:
     level = baseline[prep.centre[:, 1], prep.centre[:, 0]] if len(prep.ids) else np.zeros(0)
     faint = _faint_levels(signed, prep, level, fill <= thresholds.empty)
     marked = fill >= thresholds.marked
-    quiet = (fill <= thresholds.empty) & (faint < FAINT_LEVEL)
+    quiet = (fill <= thresholds.empty) & (faint < _faint_limit(faint, fill <= thresholds.empty))
     doubt = quiet & (ring >= RING_STROKE)  # nothing inside, ink just around it
     longest = np.zeros(len(ring), np.int64)
     if doubt.any():
@@ -699,7 +739,7 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     elif page_img.shape != (y1 - y0, x1 - x0):
         raise ValueError(f"a page image of {page_img.shape}, neither the page nor its reading window")
     signed, contrast = ink_scale(page_img, page.calibration, (x0, y0))
-    outlines, hidden = _outlines(signed, prep)
+    outlines, hidden, shifts = _outlines(signed, prep)
     fill, faint, ring, states, open_ink_sum, level, inked = _measure(signed, prep, thresholds)
     # a box touched by ink no darker than a fold's shadow: look for creases, and read again without them
     if any(st != "empty" and fa + lv < CREASE_DARKEST for st, fa, lv in zip(states, faint, level, strict=True)) \
@@ -713,21 +753,30 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     zone_ink = _sums(open_ink_sum, prep.zones) / np.maximum(prep.zone_area, 1)
     zones = {z: (round(float(v), 4) if prep.zone_area[i] > 4 else 0.0)
              for i, (z, v) in enumerate(zip(prep.zone_ids, zone_ink, strict=True))}
+    calm = shifts[np.array([st == "empty" for st in states], bool)] if len(states) else shifts
+    offset = float(np.percentile(calm, 90)) if calm.size >= 3 else 0.0
     return PageInk(boxes, zones, round(contrast, 3), signed, {b.id: b.rect for b in page.boxes}, outlines, hidden,
-                   (x0, y0))
+                   (x0, y0), round(offset, 2))
 
 
-def _outlines(signed: np.ndarray, prep: _Prep) -> tuple[float, tuple[str, ...]]:
-    """The page's median box-outline darkness, and the boxes whose outline is not seen (see OUTLINE_*)."""
+def _outlines(signed: np.ndarray, prep: _Prep) -> tuple[float, tuple[str, ...], np.ndarray]:
+    """The page's median box-outline darkness, the boxes whose outline is not seen (see OUTLINE_*), and how far each
+    box's outline lies from where the layout has it (px, up to 2: see OFFSET_*)."""
     if not len(prep.ids):
-        return 1.0, ()
+        return 1.0, (), np.zeros(0)
     pts = prep.outline_px
-    seen = signed[pts[..., 1], pts[..., 0]].max(axis=1)  # (n, 24): the darkest of five across the line
+    across = signed[pts[..., 1], pts[..., 0]]  # (n, 5, 24): five pixels across the line at each point
+    seen = across.max(axis=1)  # (n, 24): the darkest of five across the line
+    # where the line is across those five pixels: their darkness-weighted centre (-2..2); the top and bottom sides
+    # tell the box's shift down, the left and right ones its shift sideways (the median of 12 points each)
+    weight = across - across.min(axis=1, keepdims=True)
+    centre = (weight * np.arange(-2.0, 3.0)[None, :, None]).sum(axis=1) / np.maximum(weight.sum(axis=1), 1e-6)
+    shifts = np.hypot(np.median(centre[:, :12], axis=1), np.median(centre[:, 12:], axis=1))
     ordered = np.sort(seen, axis=1)  # the lower quartile of 24 points (np.percentile's, at a quarter of its cost)
     per_box = ordered[:, 5] + 0.75 * (ordered[:, 6] - ordered[:, 5])
     page = float(np.median(per_box))
     limit = max(OUTLINE_MIN, OUTLINE_HIDDEN * page)
-    return round(page, 3), tuple(i for i, v in zip(prep.ids, per_box.tolist(), strict=True) if v < limit)
+    return round(page, 3), tuple(i for i, v in zip(prep.ids, per_box.tolist(), strict=True) if v < limit), shifts
 
 
 def fingerprint_similarity(a: dict[str, bytes], b: dict[str, bytes]) -> float:

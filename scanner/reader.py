@@ -21,7 +21,17 @@ from meeting.lang import Why, rejection_words, say, why
 from meeting.model import Meeting
 from scanner import qr
 from scanner.interpret import Interpretation, interpret
-from scanner.marks import OUTLINE_PAGE_MIN, PX_PER_MM, LowContrast, PageInk, Thresholds, read_ink, window_px
+from scanner.marks import (
+    OFFSET_GAIN,
+    OFFSET_STRAIGHTEN,
+    OUTLINE_PAGE_MIN,
+    PX_PER_MM,
+    LowContrast,
+    PageInk,
+    Thresholds,
+    read_ink,
+    window_px,
+)
 from scanner.memory import keep_freed_memory
 from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_region, rectify_window, to_gray
 from scanner.warp import straighten
@@ -230,11 +240,14 @@ class SheetReader:
             return Rejected("low_contrast", why("reject_detail.contrast", c=f"{exc.contrast:.2f}"), fit)
         for _step in range(2):
             doubts = _undecided(ink)
-            if not doubts:
+            bent = ink.offset >= OFFSET_STRAIGHTEN
+            if not doubts and not bent:
                 break
-            # a doubt (or an outline not where the layout has it) may be the page's bend (curl, a wide lens): measure
-            # the bend on the printed outlines and read the straightened page, kept when it leaves fewer boxes in
-            # doubt (a second step follows a bend larger than one step may measure)
+            # a doubt, or outlines not where the layout has them, may be the page's bend (curl, a fold, a wide lens):
+            # measure the bend on the printed outlines and read the straightened page, kept when it leaves fewer
+            # boxes in doubt, or, for a page seen bent, when its outlines lie closer to the layout, whatever it
+            # shows then (a light tick the bend had moved out of its box's inside is a doubt that must be shown).
+            # A second step follows a bend larger than one step may measure.
             complete()  # the bend is measured on the whole page's outlines
             straight = straighten(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM)
             if straight is None:
@@ -243,7 +256,7 @@ class SheetReader:
                 again = read_ink(straight, layout.hash, page, layout.width, layout.height, self.thresholds)
             except LowContrast:
                 break
-            if _undecided(again) >= doubts:
+            if (again.offset > ink.offset - OFFSET_GAIN) if bent else (_undecided(again) >= doubts):
                 break
             image, ink = straight, again
         if ink.outlines < OUTLINE_PAGE_MIN:
