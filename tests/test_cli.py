@@ -193,6 +193,7 @@ def test_serve_says_its_addresses_in_the_meetings_language(meeting_dir):
     import socket
     import subprocess
     import sys
+    import time
 
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
@@ -203,6 +204,15 @@ def test_serve_says_its_addresses_in_the_meetings_language(meeting_dir):
                             env={**os.environ, "COLUMNS": "200", "TALLYKIT_MESSAGES": ""})
     try:
         lines = [proc.stdout.readline() for _ in range(5)]
+        # the lines come before the server listens: Ctrl-C is sent once it does (on a busy machine a signal sent
+        # while the server was still starting left it running past the wait)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
