@@ -45,10 +45,12 @@ FAINT_LEVEL = 0.045
 # 0.005-0.02. A box is also in doubt when its faint level stands out from the page's own empty-looking boxes:
 # above their median by FAINT_SPREAD robust deviations (FAINT_PAGE_MIN of them at least to tell), or, for the one
 # box highest of them, FAINT_GAP above all the others; at least FAINT_FLOOR either way. Measured on two deck seeds
-# (29,700 empty boxes, 560 clean flat sheets): no clean sheet more to review. Ballots folded in four (scanner.deck
-# folded), choose-K with one light tick: 12 of 140 counted without it before, 3 after (one tick not in the picture
-# at all, two just under the gap); clean ones to review: 6 of 288 before, 11 after (a fold's shadow through a box
-# looks like a light stroke: a glance, never a lost vote). A gap of 0.015 sent a clean flat survey to review.
+# (29,700 empty boxes, 560 clean flat sheets): no clean sheet more to review; two soft hall-damaged ones now have
+# enough doubts to be refused as too blurred to decide (a new picture is asked for). Ballots folded in four
+# (scanner.deck folded), choose-K with one light tick: 12 of 140 counted without it before, 3 after (one tick not
+# in the picture at all, two just under the gap); clean ones to review: 6 of 288 before, 11 after (a fold's shadow
+# through a box looks like a light stroke: a glance, never a lost vote). A gap of 0.015 sent a clean flat survey to
+# review.
 FAINT_FLOOR = 0.025
 FAINT_SPREAD = 8.0
 FAINT_PAGE_MIN = 5
