@@ -718,9 +718,10 @@ def _measure(signed: np.ndarray, prep: _Prep, thresholds: Thresholds) -> tuple:
     ring = np.where(prep.ring_area > 4, _sums(open_ink_sum, prep.ring) / np.maximum(prep.ring_area, 1), 0.0)
     baseline = _paper_level(signed, prep, open_ink_sum)
     level = baseline[prep.centre[:, 1], prep.centre[:, 0]] if len(prep.ids) else np.zeros(0)
-    faint = _faint_levels(signed, prep, level, fill <= thresholds.empty)
+    looks_empty = fill <= thresholds.empty
+    faint = _faint_levels(signed, prep, level, looks_empty)
     marked = fill >= thresholds.marked
-    quiet = (fill <= thresholds.empty) & (faint < _faint_limit(faint, fill <= thresholds.empty))
+    quiet = looks_empty & (faint < _faint_limit(faint, looks_empty))
     doubt = quiet & (ring >= RING_STROKE)  # nothing inside, ink just around it
     longest = np.zeros(len(ring), np.int64)
     if doubt.any():
@@ -755,7 +756,7 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     zone_ink = _sums(open_ink_sum, prep.zones) / np.maximum(prep.zone_area, 1)
     zones = {z: (round(float(v), 4) if prep.zone_area[i] > 4 else 0.0)
              for i, (z, v) in enumerate(zip(prep.zone_ids, zone_ink, strict=True))}
-    calm = shifts[np.array([st == "empty" for st in states], bool)] if len(states) else shifts
+    calm = shifts[np.array([st == "empty" for st in states], bool)]
     offset = float(np.percentile(calm, 90)) if calm.size >= 3 else 0.0
     return PageInk(boxes, zones, round(contrast, 3), signed, {b.id: b.rect for b in page.boxes}, outlines, hidden,
                    (x0, y0), round(offset, 2))
