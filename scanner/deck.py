@@ -423,6 +423,7 @@ def folded(page: np.ndarray, rng: np.random.Generator, height: tuple[float, floa
 
 
 HALL = ("motion", "rolling", "exposure", "glare", "barrel", "crease", "lowlight", "hand", "overlap")
+PAGE_HALL = ("folded",)  # damage to the paper itself, made before the camera (see `folded`)
 INKS = {"red": (40, 40, 200), "blue": (170, 80, 20), "pencil": (105, 105, 105)}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path as _P
 import numpy as np
 
 import tests.deckcheck as _dc
-from scanner.deck import HALL, Deck, camera, hall
+from scanner.deck import HALL, PAGE_HALL, Deck, camera, folded, hall
 from tests.deckcheck import Tally
 
 _dc.DUMP = _P("/tmp/dump")
@@ -31,7 +31,7 @@ def test_deck_of_damaged_sheets(printed, capsys):
     tally = Tally()
     rng = np.random.default_rng(2026)
     damage = np.random.default_rng(13)  # a hall's extra damage, drawn apart from the sheets
-    kinds_seen: dict[str, int] = dict.fromkeys(HALL, 0)
+    kinds_seen: dict[str, int] = dict.fromkeys(HALL + PAGE_HALL, 0)
     for name, rid, gid, n in PLAN:
         deck = Deck(printed[name])
         reader = deck.reader()
@@ -41,16 +41,20 @@ def test_deck_of_damaged_sheets(printed, capsys):
             page = int(rng.integers(1, len(layout.pages) + 1))
             copy = int(rng.integers(0, 7)) if layout.named else 0
             sheet = deck.fill((rid, gid), rng, category, copy=copy, page=page)
-            if rng.random() < 0.7:
-                frame = camera(sheet.image, rng, (1920, 1080))
-            else:  # a 720p webcam: the sheet held closer
-                frame = camera(sheet.image, rng, (1280, 720), fill=(0.85, 0.97))
-            truth = sheet.truth
-            kinds = ()
+            truth, kinds, image = sheet.truth, (), sheet.image
             if damage.random() < 0.4 and category != "light":  # light ticks: on plain webcam frames (see below)
-                kinds = tuple(str(k) for k in damage.choice(HALL, size=int(damage.integers(1, 3)), replace=False))
+                kinds = tuple(str(k) for k in damage.choice(HALL + PAGE_HALL, size=int(damage.integers(1, 3)),
+                                                            replace=False))
+                if "folded" in kinds:  # folded in four for the ballot box: it does not lie flat
+                    image = folded(image, damage)
+            if rng.random() < 0.7:
+                frame = camera(image, rng, (1920, 1080))
+            else:  # a 720p webcam: the sheet held closer
+                frame = camera(image, rng, (1280, 720), fill=(0.85, 0.97))
+            if kinds:
                 other = deck.fill((rid, gid), damage, "clean").image if "overlap" in kinds else None
-                frame = hall(frame, damage, kinds, other)  # another sheet of the same kind lies over this one
+                # (another sheet of the same kind lies over this one)
+                frame = hall(frame, damage, tuple(k for k in kinds if k not in PAGE_HALL), other)
                 for k in kinds:
                     kinds_seen[k] += 1
                 truth = dataclasses.replace(truth, category=f"{truth.category}+hall")
@@ -73,7 +77,10 @@ def test_deck_of_damaged_sheets(printed, capsys):
     with capsys.disabled():
         print(f"clean sheets read: {read_clean}, sent to review: {reviewed} ({100 * reviewed / read_clean:.1f} %)")
     assert tally.count("clean", "review") + tally.count("big", "review") <= 0.01 * read_clean
-    assert reviewed <= 0.015 * read_clean
+    # with two kinds of hall damage at once (a fold and a glare, a 720p sheet in low light...) a few more: measured
+    # over three decks of 840 sheets (this one and seeds 7 and 99), 2.1-2.5 % of all clean sheets read; the doubts
+    # are boxes a fold, another sheet or a far 720p picture left unclear, which a person decides at a glance
+    assert reviewed <= 0.03 * read_clean
     plain = sum(n for (c, _), n in tally.rows.items() if not c.endswith("+hall"))
     rejected = sum(n for (c, o), n in tally.rows.items() if o.startswith("rejected") and not c.endswith("+hall"))
     assert rejected <= 0.12 * plain, "the page finder or QR decoder got worse"
