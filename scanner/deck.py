@@ -36,7 +36,8 @@ class Truth:
     marks: dict[str, str] = field(default_factory=dict)  # box id → tick|cross|circle|fill|faint|outside
     strays: int = 0
     struck: str | None = None  # a box whose mark the voter crossed out (not intended)
-    category: str = "clean"  # clean | big | faint | light | outside | stray | overvote | blank | write_in
+    erased: str | None = None  # a box whose pencil mark the voter rubbed out, a ghost left (not intended)
+    category: str = "clean"  # clean | big | faint | light | outside | stray | overvote | blank | write_in | erased
 
     @property
     def intended(self) -> set[str]:
@@ -93,6 +94,7 @@ class Deck:
         p = layout.pages[page - 1]
         truth = Truth(layout, page, str(copy + 1) if layout.named else None, category=category)
         chosen = _choose(rnd.spec, layout, p, rng, category)
+        boxes_by_id = {b.id: b for b in p.boxes}
         styles = ["tick", "tick", "tick", "cross", "circle", "fill"]
         pen = PENS[int(rng.integers(len(PENS)))]
         for box_id in sorted(chosen):  # sorted: the same seed draws the same sheet whatever the hash seed
@@ -106,6 +108,17 @@ class Deck:
                 struck = sorted(truth.marks)[0]
                 truth.struck = struck
                 del truth.marks[struck]
+                truth.marks[str(rng.choice(free))] = "tick"
+        if category == "erased" and chosen:  # a pencil mark rubbed out, leaving its ghost; another box marked instead
+            gone = sorted(truth.marks)[0]
+            same = _group_of(p, gone)
+            row = boxes_by_id[gone].mark.candidate if isinstance(rnd.spec, VoteSpec) and rnd.spec.mode == "approve" \
+                else None
+            free = [b.id for b in p.boxes if b.id not in truth.marks and b.mark.kind in ("option", "answer", "digit")
+                    and _group_of(p, b.id) == same and (row is None or b.mark.candidate == row)]
+            if free:
+                truth.erased = gone
+                del truth.marks[gone]
                 truth.marks[str(rng.choice(free))] = "tick"
         if category == "ink":  # a red or blue ballpoint, or a soft pencil
             pen = INKS[str(rng.choice(sorted(INKS)))]
@@ -123,6 +136,8 @@ class Deck:
             draw_mark(img, boxes[box_id].rect, style, rng, pen)
         if truth.struck:
             draw_mark(img, boxes[truth.struck].rect, "struck", rng, pen)
+        if truth.erased:
+            erased_mark(img, boxes[truth.erased].rect, rng)
         for z in p.zones:
             if z.kind in ("score_hand", "total_hand", "signature") or (
                 z.kind == "write_in_name" and any(boxes[b].mark.kind == "write_in" and
@@ -309,6 +324,22 @@ def draw_mark(img: np.ndarray, r: Rect, style: str, rng: np.random.Generator, pe
         cv2.polylines(img, [np.array([_pt(*p) for p in pts], np.int32)], False, pen, thick + 2, cv2.LINE_AA)
     else:
         raise ValueError(style)
+
+
+def erased_mark(img: np.ndarray, r: Rect, rng: np.random.Generator) -> None:
+    """A soft pencil's tick rubbed out with an eraser: what is left is its ghost (8-30 % of its darkness, smeared a
+    little by the rubbing) and a scuffed, slightly greyer patch of paper where the eraser went, over the box's edges."""
+    tick = np.full_like(img, 255)
+    draw_mark(tick, r, "tick", rng, INKS["pencil"])
+    dark = 255.0 - tick.astype(np.float32)
+    dark = cv2.GaussianBlur(dark, (0, 0), float(rng.uniform(0.5, 1.5)) * PX / 4) * float(rng.uniform(0.08, 0.3))
+    patch = np.zeros(img.shape[:2], np.float32)
+    cx, cy = _pt(r.x + r.w / 2 + float(rng.uniform(-1, 1)), r.y + r.h / 2 + float(rng.uniform(-1, 1)))
+    cv2.ellipse(patch, (cx, cy), (round(r.w * float(rng.uniform(0.6, 0.9)) * PX), round(r.h * float(rng.uniform(
+        0.5, 0.8)) * PX)), float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
+    patch = cv2.GaussianBlur(patch, (0, 0), 1.0 * PX) * float(rng.uniform(0.0, 8.0))
+    out = img.astype(np.float32) - dark - patch[..., None]
+    img[:] = np.clip(out, 0, 255).astype(np.uint8)
 
 
 def scribble(img: np.ndarray, r: Rect, rng: np.random.Generator, pen: tuple[int, int, int]) -> None:
