@@ -488,6 +488,34 @@ def test_a_light_tick_on_a_ballot_folded_in_four_is_never_counted_as_nothing(pri
     assert seen >= 10
 
 
+def test_faint_ink_is_measured_against_the_pictures_noise_in_every_box(printed):
+    """A box's faint level is its darkest ink above what the page's empty boxes show under the same noise. Boxes
+    whose size in pixels is shared by fewer than three empty ones (a survey question's three boxes, a pixel off the
+    others by rounding, one of them ticked) must get that baseline too: without it, a noisy picture's grain reads
+    as faint ink in them and clean sheets go to review. (Measured here: the highest box's mean 0.006 above the
+    usual, one question's three boxes 0.039 above it without the baseline.)"""
+    from scanner.marks import PX_PER_MM, read_ink
+
+    deck = Deck(printed["manyidu"])
+    reader = deck.reader()
+    layout = deck.layouts[("MY", "QZ")]
+    page = layout.pages[0]
+    size = (round(layout.width * PX_PER_MM), round(layout.height * PX_PER_MM))
+    rng = np.random.default_rng(8)
+    faint: dict[str, list[float]] = {}
+    for _ in range(6):
+        sheet = deck.fill(("MY", "QZ"), rng, "clean")
+        grey = cv2.resize(cv2.cvtColor(sheet.image, cv2.COLOR_BGR2GRAY), size, interpolation=cv2.INTER_AREA)
+        noisy = np.clip(grey + rng.normal(0, 8, grey.shape), 0, 255).astype(np.uint8)
+        ink = read_ink(noisy, layout.hash, page, layout.width, layout.height, reader.thresholds)
+        for box_id, box in ink.boxes.items():
+            if box_id not in sheet.truth.marks:
+                faint.setdefault(box_id, []).append(box.faint)
+    means = {box_id: float(np.mean(v)) for box_id, v in faint.items()}
+    usual = float(np.median(list(means.values())))
+    assert max(means.values()) - usual < 0.015, sorted(means.items(), key=lambda kv: -kv[1])[:3]
+
+
 def test_a_light_tick_crossed_by_a_fold_is_never_counted_as_nothing(printed):
     """A fold's shadow through the very box a voter ticked lightly: the fold is taken away as a shadow, not made
     paper, so what the tick adds to it stays. Wide and narrow folds, deep and shallow, on 1080p and 720p frames.
