@@ -94,7 +94,7 @@ class Deck:
         p = layout.pages[page - 1]
         truth = Truth(layout, page, str(copy + 1) if layout.named else None, category=category)
         chosen = _choose(rnd.spec, layout, p, rng, category)
-        boxes_by_id = {b.id: b for b in p.boxes}
+        boxes = {b.id: b for b in p.boxes}
         styles = ["tick", "tick", "tick", "cross", "circle", "fill"]
         pen = PENS[int(rng.integers(len(PENS)))]
         for box_id in sorted(chosen):  # sorted: the same seed draws the same sheet whatever the hash seed
@@ -112,7 +112,7 @@ class Deck:
         if category == "erased" and chosen:  # a pencil mark rubbed out, leaving its ghost; another box marked instead
             gone = sorted(truth.marks)[0]
             same = _group_of(p, gone)
-            row = boxes_by_id[gone].mark.candidate if isinstance(rnd.spec, VoteSpec) and rnd.spec.mode == "approve" \
+            row = boxes[gone].mark.candidate if isinstance(rnd.spec, VoteSpec) and rnd.spec.mode == "approve" \
                 else None
             free = [b.id for b in p.boxes if b.id not in truth.marks and b.mark.kind in ("option", "answer", "digit")
                     and _group_of(p, b.id) == same and (row is None or b.mark.candidate == row)]
@@ -131,7 +131,6 @@ class Deck:
             for box_id in [b for b in truth.marks if b != special and _group_of(p, b) == group]:
                 del truth.marks[box_id]
             truth.marks[special] = "light"
-        boxes = {b.id: b for b in p.boxes}
         for box_id, style in sorted(truth.marks.items()):
             draw_mark(img, boxes[box_id].rect, style, rng, pen)
         if truth.struck:

@@ -707,12 +707,12 @@ def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
         if np.mean((across > CREASE_SEEN) & (across <= CREASE_DARKEST + 0.1)) < CREASE_ALONG:
             continue  # it stops (a row of text) or it is ink (a ruled pen line)
         # follow the crease's own centre (the line found on the small copy may be off by a pixel or two, or turned)
-        slope, base = np.polyfit(t[inside][on_bare], shifts[profile.argmax(axis=0), 0], 1)
+        bt = t[inside][on_bare]  # the bare samples' places along the line
+        slope, base = np.polyfit(bt, shifts[profile.argmax(axis=0), 0], 1)
         k0, k1 = base + slope * t[inside][0], base + slope * t[inside][-1]
         start = (round(xs[0] - k0 * uy), round(ys[0] + k0 * ux))
         end = (round(xs[-1] - k1 * uy), round(ys[-1] + k1 * ux))
-        along = t[inside][on_bare] - t[inside][0]  # each sample's place along the line from `start` (px)
-        local, half = _crease_profile(signed, bx, by, base + slope * t[inside][on_bare], ux, uy, along)
+        local, half = _crease_profile(signed, bx, by, base + slope * bt, ux, uy, bt - t[inside][0])  # along: from start
         # Where the shadow is, the crease is taken away: each pixel less its shadow there, so paper under the fold
         # reads as paper, with its noise, and a light tick across the fold keeps what it adds to the shadow, as on
         # bare paper (made paper, it was erased: measured, 5 of 111 light ticks crossed by a fold were read as
