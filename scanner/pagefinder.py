@@ -127,7 +127,7 @@ def _track(gray: np.ndarray, hint: PageFit) -> dict[int, np.ndarray] | None:
         scale = min(1.0, (cell - 4) / max(x1 - x0, y1 - y0))  # each window fits its cell of the mosaic
         crop = gray[y0:y1, x0:x1]
         if scale < 1:
-            crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
         oy, ox = (marker_id // 2) * cell + 2, (marker_id % 2) * cell + 2
         mosaic[oy:oy + crop.shape[0], ox:ox + crop.shape[1]] = crop
         placed.append((scale, x0, y0, ox, oy))
