@@ -43,7 +43,8 @@ class LiveLoop:
         self._armed = True
 
     def feed(self, frame: np.ndarray) -> Event:
-        verdict = self.reader.read(frame, video=True)
+        # a sheet recorded and not yet taken away cannot commit again: its frames may reuse the last bend
+        verdict = self.reader.read(frame, video=True, reuse_bend=not self._armed)
         if isinstance(verdict, Rejected):
             self._key, self._streak = None, 0
             if verdict.reason in ABSENT:

@@ -34,7 +34,7 @@ from scanner.marks import (
 )
 from scanner.memory import keep_freed_memory
 from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_region, rectify_window, to_gray
-from scanner.warp import straighten
+from scanner.warp import Bend, measure_bend
 
 QR_PX_PER_MM = 8.0
 QR_COARSE_PX_PER_MM = 5.0  # a live frame's code is tried at this first
@@ -126,6 +126,34 @@ def _undecided(ink: PageInk) -> int:
     return sum(b.state not in ("empty", "marked") for b in ink.boxes.values()) + len(ink.hidden)
 
 
+BEND_REUSE_EMPTY = 3  # empty boxes whose outlines vouch for a reused bend (fewer: the offset is not measured)
+
+
+def _doubts(ink: PageInk) -> frozenset[str]:
+    """The boxes in doubt (marginal, struck) or not seen."""
+    return frozenset([k for k, b in ink.boxes.items() if b.state not in ("empty", "marked")] + list(ink.hidden))
+
+
+@dataclass(frozen=True)
+class _LastPage:
+    """Live video: how the last frame's page ended: its bend (none when straightening did not help) and its
+    doubts."""
+
+    key: tuple[str, int]  # layout hash, page number
+    bends: tuple[Bend, ...]
+    doubts: frozenset[str]
+    offset: float  # how far its empty boxes' outlines lay from the layout's (px, see PageInk.offset)
+
+
+def _settled(ink: PageInk, last: _LastPage) -> bool:
+    """Whether this reading ends as the last frame of the page did: the same boxes in doubt, and the outlines of
+    at least BEND_REUSE_EMPTY empty boxes where the layout has them (offset under OFFSET_STRAIGHTEN: the test a page
+    read as it is passes), or as near them as on the last frame (a bend larger than straightening undoes)."""
+    empty = sum(b.state == "empty" for b in ink.boxes.values())
+    near = ink.offset < max(OFFSET_STRAIGHTEN, last.offset + OFFSET_GAIN)
+    return _doubts(ink) == last.doubts and near and empty >= BEND_REUSE_EMPTY
+
+
 class SheetReader:
     def __init__(self, meeting: Meeting, secret: bytes, layouts: dict[str, Layout], thresholds: Thresholds,
                  *, allow_test: bool = False, max_fit_error_mm: float = 0.6, min_sharpness: float = MIN_SHARPNESS,
@@ -144,6 +172,7 @@ class SheetReader:
         self._last_fit: PageFit | None = None
         self._tracked = 0
         self._paper: str | None = None  # the last sheet's paper size: tried first
+        self._last_page: _LastPage | None = None  # live: how the last frame's page ended (see _LastPage)
         keep_freed_memory()  # a frame's big arrays reuse the last frame's memory (half the time, measured)
 
     @classmethod
@@ -161,13 +190,27 @@ class SheetReader:
 
     def reset(self) -> None:
         """Forget the last frame's page (another video, or a sheet just put down): the next frame searches it all."""
-        self._last_fit, self._tracked = None, 0
+        self._last_fit, self._tracked, self._last_page = None, 0, None
 
-    def read(self, frame: np.ndarray, *, video: bool = False) -> SheetRead | Rejected:
+    def _through(self, image: np.ndarray, complete: Callable[[], None], layout: Layout, page: Page,
+                 last: _LastPage) -> tuple[np.ndarray, PageInk] | None:
+        """This frame's page read through the last frame's bend, if it ends as the last frame did (_settled)."""
+        complete()
+        for bend in last.bends:
+            image = bend.apply(image)
+        try:
+            ink = read_ink(image, layout.hash, page, layout.width, layout.height, self.thresholds)
+        except LowContrast:
+            return None
+        return (image, ink) if _settled(ink, last) else None
+
+    def read(self, frame: np.ndarray, *, video: bool = False, reuse_bend: bool = False) -> SheetRead | Rejected:
         """One frame's verdict. `video` (a live camera or a video file): the page is looked for where the last
         frame had it first (every FULL_SEARCH_EVERY-th frame searches the whole picture anyway: a second sheet
         coming into view), and only the page's reading window is rectified, the rest when its picture is kept (a
-        reading commits once in many frames). A photo's page is rectified whole at once: its picture is kept."""
+        reading commits once in many frames). A photo's page is rectified whole at once: its picture is kept.
+        `reuse_bend` (live video, a frame whose reading cannot commit: its sheet was recorded and is waiting to be
+        taken away): the last frame's bend is reused while the page still reads as it did (see _LastPage)."""
         t0 = time.perf_counter()
         gray = to_gray(frame)
         hint = self._last_fit if video and self._tracked < FULL_SEARCH_EVERY else None
@@ -234,11 +277,28 @@ class SheetReader:
         sharpness = _sharpness(reading)
         if sharpness < MIN_SHARPNESS_FLOOR:
             return Rejected("blurred", why("reject_detail.sharpness", s=f"{sharpness:.0f}"), fit)
-        try:
-            ink = read_ink(reading, layout.hash, page, layout.width, layout.height, self.thresholds)
-        except LowContrast as exc:
-            return Rejected("low_contrast", why("reject_detail.contrast", c=f"{exc.contrast:.2f}"), fit)
-        for _step in range(2):
+        # A live sheet already recorded and still in view: the page's bend (curl, a fold: 22 ms at median to measure
+        # on a folded ballot, twice that with doubts left) is reused from the last frame while the page reads as it
+        # ended then (_settled): the same boxes in doubt, the outlines where the layout has them. A sheet that moved,
+        # flattened or was swapped fails that and is measured again, and so is every frame that searches the whole
+        # picture. Frames that may commit a reading always measure their own bend: the frames that confirm a
+        # reading stay independent measurements.
+        last = self._last_page if reuse_bend and hint is not None and self._last_page is not None and \
+            self._last_page.key == (layout.hash, page.number) else None
+        bends: tuple[Bend, ...] = ()
+        settled = False
+        if last is not None and last.bends:
+            through = self._through(image, complete, layout, page, last)
+            if through is not None:
+                (image, ink), bends, settled = through, last.bends, True
+        if not settled:
+            try:
+                ink = read_ink(reading, layout.hash, page, layout.width, layout.height, self.thresholds)
+            except LowContrast as exc:
+                return Rejected("low_contrast", why("reject_detail.contrast", c=f"{exc.contrast:.2f}"), fit)
+            # the last frame found no bend that settles these doubts: none is looked for again
+            settled = last is not None and not last.bends and _settled(ink, last)
+        for _step in range(0 if settled else 2):
             doubts = _undecided(ink)
             bent = ink.offset >= OFFSET_STRAIGHTEN
             if not doubts and not bent:
@@ -249,9 +309,10 @@ class SheetReader:
             # shows then (a light tick the bend had moved out of its box's inside is a doubt that must be shown).
             # A second step follows a bend larger than one step may measure.
             complete()  # the bend is measured on the whole page's outlines
-            straight = straighten(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM)
-            if straight is None:
+            bend = measure_bend(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM)
+            if bend is None:
                 break
+            straight = bend.apply(image)
             try:
                 again = read_ink(straight, layout.hash, page, layout.width, layout.height, self.thresholds)
             except LowContrast:
@@ -259,6 +320,9 @@ class SheetReader:
             if (again.offset > ink.offset - OFFSET_GAIN) if bent else (_undecided(again) >= doubts):
                 break
             image, ink = straight, again
+            bends += (bend,)
+        if video:
+            self._last_page = _LastPage((layout.hash, page.number), bends, _doubts(ink), ink.offset)
         if ink.outlines < OUTLINE_PAGE_MIN:
             return Rejected("blurred", why("reject_detail.outlines", o=f"{ink.outlines:.2f}"), fit)
         if ink.hidden:  # a box that cannot be seen is never read as empty: a vote under a thumb would be lost

@@ -12,6 +12,8 @@ and the page is resampled with it. The fit must explain the patches well, or the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -80,10 +82,30 @@ def _basis(x: np.ndarray, y: np.ndarray, terms: int) -> np.ndarray:
     return np.stack(cols[:terms], axis=-1)
 
 
+@dataclass(frozen=True, eq=False)
+class Bend:
+    """A page's measured bend: where each pixel of the straightened page comes from in the rectified one."""
+
+    map_x: np.ndarray
+    map_y: np.ndarray
+
+    def apply(self, image: np.ndarray) -> np.ndarray:
+        """`image` (a rectified page of the size the bend was measured on) resampled straight."""
+        return cv2.remap(image, self.map_x, self.map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=255)
+
+
 def straighten(image: np.ndarray, key: tuple[str, int], page: Page, width_mm: float, height_mm: float,
                px_per_mm: float) -> np.ndarray | None:
     """The rectified page resampled so its printed outlines sit where the layout has them, or None when it
     already does (or when its bend cannot be measured well enough to trust)."""
+    bend = measure_bend(image, key, page, width_mm, height_mm, px_per_mm)
+    return None if bend is None else bend.apply(image)
+
+
+def measure_bend(image: np.ndarray, key: tuple[str, int], page: Page, width_mm: float, height_mm: float,
+                 px_per_mm: float) -> Bend | None:
+    """The bend that straightens the rectified page (see `straighten`), or None."""
     template, patches = _template(key, page, width_mm, height_mm, px_per_mm)
     dark = 255.0 - image.astype(np.float32)
     r = round(SEARCH_MM * px_per_mm)
@@ -129,7 +151,7 @@ def straighten(image: np.ndarray, key: tuple[str, int], page: Page, width_mm: fl
     map_y = cv2.resize(field[..., 1].astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
     map_x += np.arange(w, dtype=np.float32)[None, :]
     map_y += np.arange(h, dtype=np.float32)[:, None]
-    return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return Bend(map_x, map_y)
 
 
 def _vertex(a: float, b: float, c: float) -> float:
