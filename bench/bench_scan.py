@@ -99,15 +99,18 @@ for i in range(40):
 
 # live video: a sheet on the stand, consecutive frames (a pixel or two of jitter, sensor noise), read as the live
 # loop reads them (the markers looked for where the last frame had them)
+def held(base, r):
+    """The next frame of a sheet on the stand: `base` moved by up to 2 px, with fresh sensor noise."""
+    m = np.float32([[1, 0, r.uniform(-2, 2)], [0, 1, r.uniform(-2, 2)]])
+    f = cv2.warpAffine(base, m, (1920, 1080), borderMode=cv2.BORDER_REPLICATE)
+    return np.clip(f.astype(np.int16) + r.normal(0, 2, f.shape).astype(np.int16), 0, 255).astype(np.uint8)
 live = []
 for deck, key in decks:
     reader = readers[id(deck)]
     for s in range(4):
         base = camera(deck.fill(key, rng, page=1).image, rng, (1920, 1080), jpeg=95)
         for i in range(15):
-            m = np.float32([[1, 0, rng.uniform(-2, 2)], [0, 1, rng.uniform(-2, 2)]])
-            f = cv2.warpAffine(base, m, (1920, 1080), borderMode=cv2.BORDER_REPLICATE)
-            f = np.clip(f.astype(np.int16) + rng.normal(0, 2, f.shape).astype(np.int16), 0, 255).astype(np.uint8)
+            f = held(base, rng)
             t = time.perf_counter()
             reader.read(f, video=True)
             if i:  # the first frame of a sheet is a full search, like a sheet just put down
@@ -123,9 +126,7 @@ for deck, key in decks:
         base = camera(folded(deck.fill(key, bent_rng, page=1).image, bent_rng), bent_rng, (1920, 1080), jpeg=95)
         reader.reset()
         for i in range(12):
-            m = np.float32([[1, 0, bent_rng.uniform(-2, 2)], [0, 1, bent_rng.uniform(-2, 2)]])
-            f = cv2.warpAffine(base, m, (1920, 1080), borderMode=cv2.BORDER_REPLICATE)
-            f = np.clip(f.astype(np.int16) + bent_rng.normal(0, 2, f.shape).astype(np.int16), 0, 255).astype(np.uint8)
+            f = held(base, bent_rng)
             recorded = i >= 3  # as the live loop: three frames confirm, then the sheet waits to be taken away
             t = time.perf_counter()
             reader.read(f, video=True, reuse_bend=recorded)

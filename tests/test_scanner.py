@@ -1031,7 +1031,6 @@ def test_a_tick_across_the_gap_between_two_boxes_is_asked(printed, template, key
                                                                               read.ink.boxes[b.id])
 
 
-
 def test_a_folded_ballot_recorded_and_still_in_view_is_not_straightened_again_on_every_frame(meeting, monkeypatch):
     """A ballot out of the ballot box does not lie flat, and straightening it (its bend measured on its printed
     outlines) costs 20-40 ms a frame, more than a webcam's 33: the preview stuttered while the operator took the
