@@ -27,13 +27,15 @@ MAX_RESIDUAL_PX = 1.2  # the fitted warp must explain every patch within this (R
 AMBIGUOUS = 0.08  # a patch whose second-best match (3 px or more away) scores within this of its best is unused
 
 
-_TEMPLATES: dict[tuple, tuple[np.ndarray, list[tuple[int, int, int, int, bool, bool]]]] = {}
+_Patches = list[tuple[int, int, int, int, bool, bool]]
+_Stats = dict[tuple[int, int, int, int], tuple[float, float]]
+_TEMPLATES: dict[tuple, tuple[np.ndarray, _Patches, _Stats]] = {}
 
 
 def _template(key: tuple[str, int], page: Page, width_mm: float, height_mm: float,
-              px_per_mm: float) -> tuple[np.ndarray, list[tuple[int, int, int, int, bool, bool]]]:
-    """The blank form's outlines (dark = 1) and the patches worth matching (x0 y0 x1 y1 in pixels, and whether
-    each pins x and y)."""
+              px_per_mm: float) -> tuple[np.ndarray, _Patches, _Stats]:
+    """The blank form's outlines (dark = 1), the patches worth matching (x0 y0 x1 y1 in pixels, and whether
+    each pins x and y) and the sum and sum of squares of the outlines in each quarter of a patch (see _scores)."""
     full = (*key, px_per_mm)
     if full not in _TEMPLATES:
         if len(_TEMPLATES) > 32:
@@ -42,8 +44,8 @@ def _template(key: tuple[str, int], page: Page, width_mm: float, height_mm: floa
     return _TEMPLATES[full]
 
 
-def _make_template(page: Page, width_mm: float, height_mm: float,
-                   px_per_mm: float) -> tuple[np.ndarray, list[tuple[int, int, int, int, bool, bool]]]:
+def _make_template(page: Page, width_mm: float, height_mm: float, px_per_mm: float
+                   ) -> tuple[np.ndarray, _Patches, _Stats]:
     h, w = round(height_mm * px_per_mm), round(width_mm * px_per_mm)
     t = np.zeros((h, w), np.float32)
 
@@ -74,7 +76,13 @@ def _make_template(page: Page, width_mm: float, height_mm: float,
             gy = float(np.abs(cv2.Sobel(part, cv2.CV_32F, 0, 1)).sum()) > 40.0 * px_per_mm
             if gx or gy:
                 patches.append((x0, y0, x1, y1, gx, gy))
-    return t, patches
+    stats: _Stats = {}
+    for x0, y0, x1, y1, *_pins in patches:
+        xm, ym = (x0 + x1) // 2, (y0 + y1) // 2
+        for q in ((x0, y0, xm, ym), (xm, y0, x1, ym), (x0, ym, xm, y1), (xm, ym, x1, y1)):
+            part = t[q[1]:q[3], q[0]:q[2]].astype(np.float64)
+            stats[q] = (float(part.sum()), float((part * part).sum()))
+    return t, patches, stats
 
 
 def _basis(x: np.ndarray, y: np.ndarray, terms: int) -> np.ndarray:
@@ -106,15 +114,14 @@ def straighten(image: np.ndarray, key: tuple[str, int], page: Page, width_mm: fl
 def measure_bend(image: np.ndarray, key: tuple[str, int], page: Page, width_mm: float, height_mm: float,
                  px_per_mm: float) -> Bend | None:
     """The bend that straightens the rectified page (see `straighten`), or None."""
-    template, patches = _template(key, page, width_mm, height_mm, px_per_mm)
+    template, patches, stats = _template(key, page, width_mm, height_mm, px_per_mm)
     dark = 255.0 - image.astype(np.float32)
     r = round(SEARCH_MM * px_per_mm)
     h, w = image.shape
+    inside = [p for p in patches if p[0] - r >= 0 and p[1] - r >= 0 and p[2] + r <= w and p[3] + r <= h]
+    every = _scores(dark, template, stats, [p[:4] for p in inside], r)
     found: list[tuple[float, float, float, float, bool, bool]] = []  # x y dx dy, pins x, pins y
-    for x0, y0, x1, y1, pin_x, pin_y in patches:
-        if x0 - r < 0 or y0 - r < 0 or x1 + r > w or y1 + r > h:
-            continue
-        scores = cv2.matchTemplate(dark[y0 - r:y1 + r, x0 - r:x1 + r], template[y0:y1, x0:x1], cv2.TM_CCOEFF_NORMED)
+    for (x0, y0, x1, y1, pin_x, pin_y), scores in zip(inside, every, strict=True):
         _lo, best, _lp, (bx, by) = cv2.minMaxLoc(scores)
         pin_x = pin_x and 0 < bx < 2 * r
         pin_y = pin_y and 0 < by < 2 * r
@@ -152,6 +159,64 @@ def measure_bend(image: np.ndarray, key: tuple[str, int], page: Page, width_mm: 
     map_x += np.arange(w, dtype=np.float32)[None, :]
     map_y += np.arange(h, dtype=np.float32)[:, None]
     return Bend(map_x, map_y)
+
+
+def _scores(dark: np.ndarray, template: np.ndarray, stats: dict[tuple[int, int, int, int], tuple[float, float]],
+            patches: list[tuple[int, int, int, int]], r: int) -> np.ndarray:
+    """Each patch (x0 y0 x1 y1) of the blank form's outlines correlated with the page at every shift up to `r`:
+    what cv2.matchTemplate's TM_CCOEFF_NORMED gives, (patches, 2r+1, 2r+1), the first score for the patch moved by
+    -r, -r. The patches overlap by half, so each is made of four quarters that serve up to four patches each: every
+    quarter is correlated once (0.05 ms, where a whole patch took 0.135), and a patch's correlation is its quarters'
+    sum, normalised by the sums of the page under each window (in double precision, as OpenCV does) and the
+    template's (`stats`: each quarter's sum and sum of squares). Scores within 4e-6 of matchTemplate's; the bend
+    measured in 19 ms at median instead of 28 (356 pages: the test deck's and folded ballots; every bend the
+    same). A patch of an odd size is matched whole."""
+    n = 2 * r + 1
+    out = np.empty((len(patches), n, n), np.float32)
+    index: dict[tuple[int, int, int, int], int] = {}
+    whole: list[int] = []  # patches of an odd size: matched whole
+    parts = np.zeros((len(patches), 4), np.int64)
+    for i, (x0, y0, x1, y1) in enumerate(patches):
+        if (x1 - x0) % 2 or (y1 - y0) % 2:
+            whole.append(i)
+            continue
+        xm, ym = (x0 + x1) // 2, (y0 + y1) // 2
+        for j, q in enumerate(((x0, y0, xm, ym), (xm, y0, x1, ym), (x0, ym, xm, y1), (xm, ym, x1, y1))):
+            parts[i, j] = index.setdefault(q, len(index))
+    corr = np.empty((len(index), n, n), np.float32)
+    sums = np.empty((len(index), 2, n, n), np.float64)  # the page's sum and sum of squares under each window
+    t_sums = np.array([stats[q] for q in index], np.float64).reshape(-1, 2)  # the template quarter's
+    ints: dict[tuple[int, int], np.ndarray] = {}  # a quarter's integral images of the page and of its square
+    for q, k in index.items():
+        x0, y0, x1, y1 = q
+        qh, qw = y1 - y0, x1 - x0
+        if (qh, qw) not in ints:
+            ints[(qh, qw)] = np.empty((2, qh + n, qw + n), np.float64)
+        sat = ints[(qh, qw)]
+        region = dark[y0 - r:y1 + r, x0 - r:x1 + r]
+        cv2.matchTemplate(region, template[y0:y1, x0:x1], cv2.TM_CCORR, result=corr[k])
+        cv2.integral2(region, sat[0], sat[1], sdepth=cv2.CV_64F)
+        sums[k] = sat[:, qh:, qw:] - sat[:, :n, qw:] - sat[:, qh:, :n] + sat[:, :n, :n]
+    quartered = np.setdiff1d(np.arange(len(patches)), whole)
+    if len(quartered):
+        q = parts[quartered]
+        c, s = corr[q].sum(axis=1, dtype=np.float64), sums[q].sum(axis=1)
+        t_sum, t_sq = t_sums[q].sum(axis=1).T
+        area = np.array([(patches[i][2] - patches[i][0]) * (patches[i][3] - patches[i][1]) for i in quartered],
+                        np.float64)
+        mean = t_sum / area
+        norm = t_sq - t_sum * mean  # the template's squared deviation from its mean
+        num = c - mean[:, None, None] * s[:, 0]
+        t = np.sqrt(np.maximum(s[:, 1] - s[:, 0] * s[:, 0] / area[:, None, None], 0.0)) * np.sqrt(norm)[:, None, None]
+        a = np.abs(num)
+        with np.errstate(divide="ignore", invalid="ignore"):  # as OpenCV: a flat window scores 0
+            scores = np.where(a < t, num / t, np.where(a < 1.125 * t, np.sign(num), 0.0))
+        scores[norm < np.finfo(np.float64).eps * area] = 1.0  # a blank template matches everywhere (as OpenCV)
+        out[quartered] = scores
+    for i in whole:
+        x0, y0, x1, y1 = patches[i]
+        out[i] = cv2.matchTemplate(dark[y0 - r:y1 + r, x0 - r:x1 + r], template[y0:y1, x0:x1], cv2.TM_CCOEFF_NORMED)
+    return out
 
 
 def _vertex(a: float, b: float, c: float) -> float:

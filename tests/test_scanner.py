@@ -635,6 +635,37 @@ def test_a_wide_lens_bend_is_measured_on_the_printed_boxes(printed):
     assert counted >= 16, counted
 
 
+def test_the_bend_is_measured_with_the_scores_of_whole_patches(printed):
+    """Measuring a page's bend correlates every patch of the blank form's outlines with the page at every shift;
+    it is done from the patches' quarters, each correlated once (patches overlap by half). The scores must be what
+    matching each whole patch gives (cv2.matchTemplate, normalised correlation), on a folded ballot's page, for
+    patches of an odd size too (matched whole), and the best shift the same."""
+    from scanner.warp import _scores, _template
+
+    rng = np.random.default_rng(21)
+    deck = Deck(printed["gongxuan-houbei"])
+    reader = deck.reader()
+    sheet = deck.fill(("YJ", "PS"), rng, "big")
+    read = reader.read(camera(folded(sheet.image, rng), rng, (1920, 1080), max_tilt=12))
+    assert not isinstance(read, Rejected), read
+    layout, image = read.layout, read.image
+    template, patches, stats = _template((layout.hash, read.page.number), read.page, layout.width, layout.height, 4.0)
+    r = 12
+    h, w = image.shape
+    boxes = [p[:4] for p in patches if p[0] >= r and p[1] >= r and p[2] + r <= w and p[3] + r <= h]
+    x0, y0 = boxes[len(boxes) // 2][:2]
+    boxes.append((x0 + 5, y0 + 3, x0 + 100, y0 + 96))  # odd-sized
+    dark = 255.0 - image.astype(np.float32)
+    scores = _scores(dark, template, stats, boxes, r)
+    assert scores.shape == (len(boxes), 2 * r + 1, 2 * r + 1) and len(boxes) > 50
+    same = 0
+    for (x0, y0, x1, y1), got in zip(boxes, scores, strict=True):
+        want = cv2.matchTemplate(dark[y0 - r:y1 + r, x0 - r:x1 + r], template[y0:y1, x0:x1], cv2.TM_CCOEFF_NORMED)
+        assert np.abs(got - want).max() < 1e-4
+        same += cv2.minMaxLoc(got)[3] == cv2.minMaxLoc(want)[3]
+    assert same >= 0.98 * len(boxes)
+
+
 def test_heavily_compressed_h264_video_reads_each_sheet_once_and_right(printed, tmp_path, cli):
     """A webcam recording compressed hard with H.264 (as phones and streaming tools do): every sheet held under the
     camera is recorded once, none wrongly; blocky frames are refused or sent to a person, never misread."""
