@@ -16,6 +16,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ballots.render import Renderer, Sheet
 from meeting.folder import MeetingFolder
@@ -633,6 +635,27 @@ def test_a_wide_lens_bend_is_measured_on_the_printed_boxes(printed):
         layout = flat.layout
         assert straighten(flat.image, (layout.hash, 1), flat.page, layout.width, layout.height, 4.0) is None
     assert counted >= 16, counted
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 12), st.integers(0, 300), st.integers(0, 2**32 - 1), st.booleans())
+def test_a_crease_shadow_is_the_median_of_its_part_and_its_neighbours(rows, n, seed, ties):
+    """A crease's shadow is measured part by part along it, each part with its neighbours' samples: all parts at
+    once (sorted runs) give exactly what np.median gives part by part, ties, few samples and unsorted parts too."""
+    from scanner.marks import _part_medians
+
+    rng = np.random.default_rng(seed)
+    samples = rng.normal(0.05, 0.05, (rows, n)).astype(np.float32)
+    if ties:
+        samples = np.round(samples, 2)
+    which = rng.integers(0, 9, n)
+    parts = int(rng.integers(1, 11))
+    whole = np.median(samples, axis=1) if n else np.zeros(rows, np.float32)
+    want = np.empty((parts, rows))
+    for k in range(parts):
+        mine = np.abs(which - k) <= 1
+        want[k] = np.median(samples[:, mine], axis=1) if np.count_nonzero(mine) >= 8 else whole
+    assert np.array_equal(_part_medians(samples, which, parts, whole), want)
 
 
 def test_the_bend_is_measured_with_the_scores_of_whole_patches(printed):
