@@ -112,6 +112,24 @@ CREASE_REACH_MM = 4.0  # a crease's shadow is looked for this far either side of
 CREASE_PART_PX = 40  # the shadow is measured in parts of 10 mm along the fold (with its neighbours', 30 mm)
 CREASE_SHOULDER = 0.02  # and reaches as far as it stands this much above the paper beyond it
 CREASE_INK_ABOVE = 0.15  # a pixel this much darker than the shadow under it is ink, kept as it is
+# A straight line through the whole reading window, edge to edge, darker than a fold's shadow: a printer's fault (a
+# scratched drum or a dirty corona wire draws one down every copy) or a scanner's (dust on the glass of a sheet-fed
+# scanner draws one down every page). It is no voter's mark, yet where it runs through a column or a row of boxes
+# each of them looks marked. The boxes it crosses (within DEFECT_REACH_MM) that read as marked are in doubt: a person
+# looks. Found as a crease is, as a straight run of ink on a 1 px/mm copy, here on paper clear of print by
+# DEFECT_CLEAR_MM (a page a pixel off its place shows a printed line's edge beside it) and of handwriting; in a
+# dense table that is only below it and between its parts (DEFECT_MIN_MM, DEFECT_GAP_MM). Then it is checked at full
+# resolution along the whole window: on at least CREASE_ALONG of its clear paper, darker than DEFECT_DARK at its
+# median, and its centre fitted along it. Measured with a line 0.1-1.5 mm wide, darkness 0.4-0.95, through a column
+# of boxes (five forms, webcam frames): 1 of 200 sheets counted wrong before (and 2 of 100 with the line across the
+# sheet), none of 500 after; the deck's 1,040 frames (folds, creases) read the same. Left: a line across the sheet
+# that runs along a table's printed row line is hidden by it (those 2 of 100 still counted wrong); printers and
+# sheet-fed scanners draw theirs down the sheet.
+DEFECT_DARK = 0.4  # folds measure 0.25-0.3 (see BESIDE_DARK); a pen line 0.44-0.88
+DEFECT_REACH_MM = 1.5  # a box within this of the line is crossed by it
+DEFECT_CLEAR_MM = 1.5
+DEFECT_GAP_MM = 60  # a line crossing a table is seen in pieces, between its rows and columns
+DEFECT_MIN_MM = 40  # and in a dense table only where the paper is clear (below it, between its parts)
 
 
 @dataclass(frozen=True)
@@ -208,6 +226,8 @@ class _Prep:
     repeated: tuple[np.ndarray, ...] = ()  # a label printed in many rows (满意 in every question): (n, 4) each
     beside_part: tuple[int, int, int, int] = (0, 0, 0, 0)  # x y w h: the part of the window the rows cover
     window: tuple[int, int, int, int] = (0, 0, 0, 0)  # the reading window in page pixels: x0 y0 x1 y1
+    defect_seen: np.ndarray | None = None  # at 1 px/mm: where a printer's or scanner's line is looked for
+    clear: np.ndarray | None = None  # bool: paper clear of print and handwriting (see DEFECT_CLEAR_MM)
 
 
 _PREPS: dict[tuple[str, int], _Prep] = {}
@@ -274,7 +294,8 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
         _block_means(cv2.integral(unprinted), unprinted.shape), np.ascontiguousarray(full.beside[crop]),
         full.rows - np.array([0, x0, y0, x0, y0], np.int64), full.words - shift,
         tuple(r - shift for r in full.repeated), cv2.boundingRect(np.ascontiguousarray(full.beside[crop])),
-        (x0, y0, x1, y1))
+        (x0, y0, x1, y1), np.ascontiguousarray(full.defect_seen[wy0:wy1, wx0:wx1]),
+        None if full.clear is None else np.ascontiguousarray(full.clear[crop]))
 
 
 def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
@@ -329,6 +350,14 @@ def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
     looked[:edge_px], looked[-edge_px:], looked[:, :edge_px], looked[:, -edge_px:] = 0, 0, 0, 0
     crease_seen = cv2.resize(looked, (round(width_mm * CREASE_PX_PER_MM), round(height_mm * CREASE_PX_PER_MM)),
                              interpolation=cv2.INTER_AREA) > 0.5
+    # a printer's or scanner's line is looked for on paper clear of print by DEFECT_CLEAR_MM (a page a pixel or two
+    # off its place shows a printed line's edge beside it) and of handwriting; at 1 px/mm, blocks clear all through
+    clear = cv2.dilate(printed, np.ones((2 * _px(DEFECT_CLEAR_MM) + 1,) * 2, np.uint8)) == 0
+    for x0, y0, x1, y1 in zones:
+        clear[y0:y1, x0:x1] = False
+    clear[:edge_px], clear[-edge_px:], clear[:, :edge_px], clear[:, -edge_px:] = False, False, False, False
+    defect_seen = cv2.resize(clear.view(np.uint8), (round(width_mm), round(height_mm)),
+                             interpolation=cv2.INTER_AREA) > 0.99
     u = np.linspace(0.15, 0.85, 6)
     outline = []
     for b in boxes:
@@ -346,7 +375,7 @@ def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
                  _sums(open_sum, ring),
                  centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones), outline_px, crease_seen,
                  bare, unprinted, unprinted.astype(np.float32), _block_means(open_sum, shape), beside, rows, words,
-                 repeated)
+                 repeated, defect_seen=defect_seen, clear=clear)
 
 
 def _glyphs(t: Text) -> tuple[float, float, float, float]:
@@ -739,6 +768,77 @@ def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
     return found
 
 
+def _defect_lines(signed: np.ndarray, prep: _Prep, open_ink_sum: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Straight lines through the whole reading window darker than a fold (see DEFECT_*): each as the points along
+    it every 0.5 mm (x, y in window pixels). Only ink off the print counts (`open_ink_sum`: its integral), so a
+    table's own lines are not found, and a line running along one is."""
+    h, w = signed.shape
+    seen, clear = prep.defect_seen, prep.clear
+    if seen is None or clear is None:
+        return []
+    share = _block_means(open_ink_sum, signed.shape)  # the share of each 1 mm block inked off the print
+    if share.shape != seen.shape:
+        return []
+    seen = (share > 0.15) & seen
+    if np.count_nonzero(seen) < 1.5 * DEFECT_MIN_MM:
+        return []  # the usual case: no long run of ink on the paper
+    lines = cv2.HoughLinesP(seen.astype(np.uint8), 2, np.pi / 180, round(DEFECT_MIN_MM * 3 / 4),
+                            minLineLength=DEFECT_MIN_MM, maxLineGap=DEFECT_GAP_MM)
+    if lines is None:
+        return []
+    found: list[tuple[np.ndarray, np.ndarray]] = []
+    tried: list[tuple[float, float, float]] = []
+    for x0, y0, x1, y1 in lines.reshape(-1, 4)[:CREASE_CANDIDATES].astype(np.float64) * PX_PER_MM:
+        length = float(np.hypot(x1 - x0, y1 - y0))
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        offset = x0 * uy - y0 * ux
+        if any(abs(ux * a + uy * b) > 0.999 and abs(offset - o) < 8 for a, b, o in tried):
+            continue
+        tried.append((ux, uy, offset))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ends = np.array([(4 - x0) / ux, (w - 5 - x0) / ux, (4 - y0) / uy, (h - 5 - y0) / uy])
+        lo = max(min(ends[0], ends[1]) if ux else -np.inf, min(ends[2], ends[3]) if uy else -np.inf)
+        hi = min(max(ends[0], ends[1]) if ux else np.inf, max(ends[2], ends[3]) if uy else np.inf)
+        if not hi - lo > 160:
+            continue
+        t = np.arange(lo, hi, 2.0)
+        xs, ys = x0 + t * ux, y0 + t * uy
+        inside = (xs >= 4) & (xs < w - 4) & (ys >= 4) & (ys < h - 4)
+        xs, ys = xs[inside], ys[inside]
+        on_clear = clear[ys.astype(np.int64), xs.astype(np.int64)]
+        if np.count_nonzero(on_clear) < 40:
+            continue
+        # the darkest of +-1 mm across the line, on paper clear of print
+        shifts = np.arange(-4, 5)[:, None].astype(np.float64)
+        bx, by = xs[on_clear], ys[on_clear]
+        iy = np.clip(by + shifts * ux, 0, h - 1).astype(np.int64)
+        ix = np.clip(bx - shifts * uy, 0, w - 1).astype(np.int64)
+        across = np.where(clear[iy, ix], signed[iy, ix], 0.0).max(axis=0)
+        there = across > CREASE_SEEN
+        if np.mean(there) >= CREASE_ALONG and float(np.median(across[there])) > DEFECT_DARK:
+            # the line's own centre (the run found on the 1 px/mm copy may be a pixel or two off, or turned): where
+            # it is darkest across, fitted along the whole window, so that boxes far from where it was seen are met
+            k = np.flatnonzero(there)
+            bt = t[inside][on_clear][k]
+            if np.ptp(bt) > 40:
+                profile = np.where(clear[iy, ix], signed[iy, ix], 0.0)[:, k]
+                slope, base = np.polyfit(bt, shifts[profile.argmax(axis=0), 0], 1)
+                off = base + slope * t[inside]
+                xs, ys = xs - off * uy, ys + off * ux
+            found.append((xs, ys))
+    return found
+
+
+def _crossed(lines: list[tuple[np.ndarray, np.ndarray]], prep: _Prep) -> np.ndarray:
+    """Which boxes (bool per box) a line found by _defect_lines runs through or passes within DEFECT_REACH_MM of."""
+    out = np.zeros(len(prep.ids), bool)
+    reach = DEFECT_REACH_MM * PX_PER_MM
+    x0, y0 = prep.inner[:, 0:1] - reach, prep.inner[:, 1:2] - reach
+    x1, y1 = prep.inner[:, 2:3] + reach, prep.inner[:, 3:4] + reach
+    for xs, ys in lines:
+        out |= ((xs[None, :] >= x0) & (xs[None, :] < x1) & (ys[None, :] >= y0) & (ys[None, :] < y1)).any(axis=1)
+    return out
+
 def _crease_profile(signed: np.ndarray, bx: np.ndarray, by: np.ndarray, centre: np.ndarray, ux: float, uy: float,
                     along: np.ndarray) -> tuple[np.ndarray, int]:
     """A crease's shadow across its line, part by part along it (CREASE_PART_PX long): the median darkness at every
@@ -826,6 +926,10 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     if any(st != "empty" and fa + lv < CREASE_DARKEST for st, fa, lv in zip(states, faint, level, strict=True)) \
             and _uncrease(signed, prep):
         fill, faint, ring, states, open_ink_sum, level, inked = _measure(signed, prep, thresholds)
+    if "marked" in states:  # a printer's or scanner's line through boxes is no vote: a person looks
+        for i in np.flatnonzero(_crossed(_defect_lines(signed, prep, open_ink_sum), prep)):
+            if states[i] == "marked":
+                states[i] = "marginal"
     for i in _beside(signed, inked, prep, states):  # a tick on the name instead of the box: a person decides
         states[i] = "marginal"
     boxes = {box_id: BoxInk(fi, fa, ri, st) for box_id, fi, fa, ri, st in zip(

@@ -689,6 +689,35 @@ def test_the_bend_is_measured_with_the_scores_of_whole_patches(printed):
     assert same >= 0.98 * len(boxes)
 
 
+def test_a_printers_or_scanners_line_down_the_sheet_is_never_read_as_votes(printed):
+    """A scratched printer drum, or dust on a sheet-fed scanner's glass, draws a straight dark line down every copy.
+    Through a column of boxes it would read as a vote in each of them. A box it crosses is never read as marked by
+    it: in doubt, a person looks; sheets whose other boxes it misses are read right."""
+    rng = np.random.default_rng(31)
+    crossed = 0
+    for name, key in (("jingpin-ceping", ("CP", "QZ")), ("cunweihui", ("XJ", "XM"))):
+        deck = Deck(printed[name])
+        reader = deck.reader()
+        for _ in range(5):
+            sheet = deck.fill(key, rng, "clean")
+            page = sheet.truth.layout.pages[sheet.truth.page - 1]
+            blank = [b for b in page.boxes if b.id not in sheet.truth.intended]
+            box = blank[int(rng.integers(0, len(blank)))]
+            image = sheet.image.copy()
+            x = round((box.rect.x + box.rect.w * rng.uniform(0.35, 0.65)) * PX)
+            line = np.zeros(image.shape[:2], np.uint8)
+            cv2.line(line, (x, 0), (x + int(rng.integers(-4, 5)), image.shape[0] - 1), 255, round(0.8 * PX))
+            shade = 1 - 0.8 * cv2.GaussianBlur(line, (0, 0), 0.6).astype(np.float32) / 255
+            image = np.clip(image * (shade[..., None] if image.ndim == 3 else shade), 0, 255).astype(np.uint8)
+            read = reader.read(camera(image, rng, (1920, 1080), max_tilt=8))
+            assert not isinstance(read, Rejected), read
+            assert read.ink.boxes[box.id].state != "marked", (name, box.id, read.ink.boxes[box.id])
+            marked = {k for k, b in read.ink.boxes.items() if b.state == "marked"}
+            assert marked <= sheet.truth.intended
+            crossed += 1
+    assert crossed == 10
+
+
 def test_heavily_compressed_h264_video_reads_each_sheet_once_and_right(printed, tmp_path, cli):
     """A webcam recording compressed hard with H.264 (as phones and streaming tools do): every sheet held under the
     camera is recorded once, none wrongly; blocky frames are refused or sent to a person, never misread."""
