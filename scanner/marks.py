@@ -603,14 +603,14 @@ def ink_scale(page: np.ndarray, calibration: tuple[Rect, Rect], origin: tuple[in
     return signed, contrast
 
 
-def _paper_level(signed: np.ndarray, prep: _Prep, open_ink_sum: np.ndarray) -> np.ndarray:
+def _paper_level(signed: np.ndarray, prep: _Prep, open_small: np.ndarray) -> np.ndarray:
     """The darkness of bare paper around every point, at 1 px/mm: a blur that ignores print and ink.
-    Bare paper: not printed, not ink (signed <= INK); its share per 1 mm block comes from the integral of the open
-    ink the reader has already made."""
+    Bare paper: not printed, not ink (signed <= INK); its share per 1 mm block comes from the share of open ink
+    (`open_small`: ink off the print, per 1 mm block) the reader has already made."""
     on_paper = cv2.threshold(signed, INK, 0, cv2.THRESH_TOZERO_INV)[1]  # signed where not ink, 0 on ink
     cv2.multiply(on_paper, prep.unprinted_f, dst=on_paper)  # and 0 on print
     num = cv2.GaussianBlur(_to_mm(on_paper), (0, 0), 2.0)
-    den = cv2.GaussianBlur(prep.unprinted_small - _block_means(open_ink_sum, signed.shape), (0, 0), 2.0)
+    den = cv2.GaussianBlur(prep.unprinted_small - open_small, (0, 0), 2.0)
     return num / np.maximum(den, 1e-3)
 
 
@@ -768,18 +768,17 @@ def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
     return found
 
 
-def _defect_lines(signed: np.ndarray, prep: _Prep, open_ink_sum: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+def _defect_lines(signed: np.ndarray, prep: _Prep, open_small: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """Straight lines through the whole reading window darker than a fold (see DEFECT_*): each as the points along
-    it every 0.5 mm (x, y in window pixels). Only ink off the print counts (`open_ink_sum`: its integral), so a
-    table's own lines are not found, and a line running along one is."""
+    it every 0.5 mm (x, y in window pixels). Only ink off the print counts (`open_small`: its share in every 1 mm
+    block), and only on paper clear of print."""
     h, w = signed.shape
     seen, clear = prep.defect_seen, prep.clear
     if seen is None or clear is None:
         return []
-    share = _block_means(open_ink_sum, signed.shape)  # the share of each 1 mm block inked off the print
-    if share.shape != seen.shape:
+    if open_small.shape != seen.shape:
         return []
-    seen = (share > 0.15) & seen
+    seen = (open_small > 0.15) & seen
     if np.count_nonzero(seen) < 1.5 * DEFECT_MIN_MM:
         return []  # the usual case: no long run of ink on the paper
     lines = cv2.HoughLinesP(seen.astype(np.uint8), 2, np.pi / 180, round(DEFECT_MIN_MM * 3 / 4),
@@ -888,13 +887,15 @@ def _part_medians(samples: np.ndarray, which: np.ndarray, parts: int, whole: np.
 
 
 def _measure(signed: np.ndarray, prep: _Prep, thresholds: Thresholds) -> tuple:
-    """Every box's fill, faint level, ring ink and state; the integral of ink off the print; the paper's level."""
+    """Every box's fill, faint level, ring ink and state; the integral of ink off the print; the paper's level;
+    where the ink is (255); the share of ink off the print in every 1 mm block."""
     inked = cv2.compare(signed, INK, cv2.CMP_GT)  # 255 on ink (one pass); & with a 0/1 mask gives 0/1
     ink_sum = cv2.integral(inked)
     open_ink_sum = cv2.integral(cv2.bitwise_and(inked, prep.unprinted))
     fill = _sums(ink_sum, prep.inner) / (255.0 * prep.inner_area)
     ring = np.where(prep.ring_area > 4, _sums(open_ink_sum, prep.ring) / np.maximum(prep.ring_area, 1), 0.0)
-    baseline = _paper_level(signed, prep, open_ink_sum)
+    open_small = _block_means(open_ink_sum, signed.shape)  # the share of ink off the print in every 1 mm block
+    baseline = _paper_level(signed, prep, open_small)
     level = baseline[prep.centre[:, 1], prep.centre[:, 0]] if len(prep.ids) else np.zeros(0)
     looks_empty = fill <= thresholds.empty
     faint = _faint_levels(signed, prep, level, looks_empty)
@@ -907,7 +908,7 @@ def _measure(signed: np.ndarray, prep: _Prep, thresholds: Thresholds) -> tuple:
     empty = quiet & (ring < RING_MARGINAL) & ((ring < RING_STROKE) | (longest < _px(RING_STROKE_MM)))
     struck = (fill >= STRUCK_FILL) & (ring >= STRUCK_RING)
     states = np.where(struck, "struck", np.where(marked, "marked", np.where(empty, "empty", "marginal"))).tolist()
-    return fill, faint, ring, states, open_ink_sum, level, inked
+    return fill, faint, ring, states, open_ink_sum, level, inked, open_small
 
 
 def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float, height_mm: float,
@@ -921,13 +922,13 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
         raise ValueError(f"a page image of {page_img.shape}, neither the page nor its reading window")
     signed, contrast = ink_scale(page_img, page.calibration, (x0, y0))
     outlines, hidden, shifts = _outlines(signed, prep)
-    fill, faint, ring, states, open_ink_sum, level, inked = _measure(signed, prep, thresholds)
+    fill, faint, ring, states, open_ink_sum, level, inked, open_small = _measure(signed, prep, thresholds)
     # a box touched by ink no darker than a fold's shadow: look for creases, and read again without them
     if any(st != "empty" and fa + lv < CREASE_DARKEST for st, fa, lv in zip(states, faint, level, strict=True)) \
             and _uncrease(signed, prep):
-        fill, faint, ring, states, open_ink_sum, level, inked = _measure(signed, prep, thresholds)
+        fill, faint, ring, states, open_ink_sum, level, inked, open_small = _measure(signed, prep, thresholds)
     if "marked" in states:  # a printer's or scanner's line through boxes is no vote: a person looks
-        for i in np.flatnonzero(_crossed(_defect_lines(signed, prep, open_ink_sum), prep)):
+        for i in np.flatnonzero(_crossed(_defect_lines(signed, prep, open_small), prep)):
             if states[i] == "marked":
                 states[i] = "marginal"
     for i in _beside(signed, inked, prep, states):  # a tick on the name instead of the box: a person decides
