@@ -30,6 +30,7 @@ REASONS = {
     "possible_rescan": "this sheet's ink matches a sheet already counted",
     "conflict": "this numbered sheet was read before with different marks",
     "struck": "a mark crossed out (a correction): a person reads what the voter meant",
+    "print_line": "a straight line runs across the whole sheet through marked boxes (a printer's or scanner's streak)",
 }
 
 
@@ -57,7 +58,7 @@ def from_states(rnd: Round, layout: Layout, page: Page, states: dict[str, str],
 
 
 def interpret(rnd: Round, layout: Layout, page: Page, ink: PageInk) -> Interpretation:
-    reasons: list[str] = []
+    reasons: list[str] = ["print_line"] if ink.lines else []  # first: the operator sees it (a dirty scanner)
     for b in page.boxes:
         if ink.boxes[b.id].state == "marginal":
             reasons.append(f"marginal:{b.id}")

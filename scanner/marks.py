@@ -157,6 +157,7 @@ class PageInk:
     hidden: tuple[str, ...] = ()  # boxes whose outline cannot be seen: under a hand, another sheet, glare
     origin: tuple[int, int] = (0, 0)  # where _signed (the reading window) starts on the page, in pixels
     offset: float = 0.0  # how far the empty boxes' outlines lie from where the layout has them (px, see OFFSET_*)
+    lines: int = 0  # marked boxes put in doubt by a straight line across the whole sheet (see DEFECT_*)
 
     @functools.cached_property
     def fingerprint(self) -> dict[str, bytes]:
@@ -927,10 +928,12 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     if any(st != "empty" and fa + lv < CREASE_DARKEST for st, fa, lv in zip(states, faint, level, strict=True)) \
             and _uncrease(signed, prep):
         fill, faint, ring, states, open_ink_sum, level, inked, open_small = _measure(signed, prep, thresholds)
+    lined = 0
     if "marked" in states:  # a printer's or scanner's line through boxes is no vote: a person looks
         for i in np.flatnonzero(_crossed(_defect_lines(signed, prep, open_small), prep)):
             if states[i] == "marked":
                 states[i] = "marginal"
+                lined += 1
     for i in _beside(signed, inked, prep, states):  # a tick on the name instead of the box: a person decides
         states[i] = "marginal"
     boxes = {box_id: BoxInk(fi, fa, ri, st) for box_id, fi, fa, ri, st in zip(
@@ -942,7 +945,7 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     calm = shifts[np.array([st == "empty" for st in states], bool)]
     offset = float(np.percentile(calm, 90)) if calm.size >= 3 else 0.0
     return PageInk(boxes, zones, round(contrast, 3), signed, {b.id: b.rect for b in page.boxes}, outlines, hidden,
-                   (x0, y0), round(offset, 2))
+                   (x0, y0), round(offset, 2), lined)
 
 
 def _outlines(signed: np.ndarray, prep: _Prep) -> tuple[float, tuple[str, ...], np.ndarray]:
