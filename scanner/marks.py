@@ -929,8 +929,9 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
             and _uncrease(signed, prep):
         fill, faint, ring, states, open_ink_sum, level, inked, open_small = _measure(signed, prep, thresholds)
     lined = 0
-    if "marked" in states:  # a printer's or scanner's line through boxes is no vote: a person looks
-        for i in np.flatnonzero(_crossed(_defect_lines(signed, prep, open_small), prep)):
+    lines = _defect_lines(signed, prep, open_small) if "marked" in states else []
+    if lines:  # a printer's or scanner's line through boxes is no vote: a person looks
+        for i in np.flatnonzero(_crossed(lines, prep)):
             if states[i] == "marked":
                 states[i] = "marginal"
                 lined += 1
