@@ -123,8 +123,8 @@ CREASE_INK_ABOVE = 0.15  # a pixel this much darker than the shadow under it is 
 # median, and its centre fitted along it. Measured with a line 0.1-1.5 mm wide, darkness 0.4-0.95, through a column
 # of boxes (five forms, webcam frames): 1 of 200 sheets counted wrong before (and 2 of 100 with the line across the
 # sheet), none of 500 after; the deck's 1,040 frames (folds, creases) read the same. Left: a line across the sheet
-# that runs along a table's printed row line is hidden by it (those 2 of 100 still counted wrong); printers and
-# sheet-fed scanners draw theirs down the sheet.
+# that runs along a table's printed row line is hidden by it (4 of 300 sheets with a line across, all 公选 PX
+# ballots, still counted wrong); printers and sheet-fed scanners draw theirs down the sheet.
 DEFECT_DARK = 0.4  # folds measure 0.25-0.3 (see BESIDE_DARK); a pen line 0.44-0.88
 DEFECT_REACH_MM = 1.5  # a box within this of the line is crossed by it
 DEFECT_CLEAR_MM = 1.5
