@@ -122,12 +122,17 @@ CREASE_INK_ABOVE = 0.15  # a pixel this much darker than the shadow under it is 
 # resolution along the whole window: on at least CREASE_ALONG of its clear paper, darker than DEFECT_DARK at its
 # median, and its centre fitted along it. Measured with a line 0.1-1.5 mm wide, darkness 0.4-0.95, through a column
 # of boxes (five forms, webcam frames): 1 of 200 sheets counted wrong before (and 2 of 100 with the line across the
-# sheet), none of 500 after; the deck's 1,040 frames (folds, creases) read the same. Left: a line across the sheet
-# that runs along a table's printed row line is hidden by it (4 of 300 sheets with a line across, all 公选 PX
-# ballots, still counted wrong); printers and sheet-fed scanners draw theirs down the sheet.
+# sheet), none of 500 after; the deck's 1,040 frames (folds, creases) read the same. A line across the sheet that
+# runs along a table's printed row line is hidden by the print along most of its length: it is also looked for at
+# each marked box (LINE_*): 4 of 300 such sheets (公选 PX ballots) were still counted wrong without that, none with.
 DEFECT_DARK = 0.4  # folds measure 0.25-0.3 (see BESIDE_DARK); a pen line 0.44-0.88
 DEFECT_REACH_MM = 1.5  # a box within this of the line is crossed by it
 DEFECT_CLEAR_MM = 1.5
+# and at each marked box: a row (or a column) of its inside inked on at least LINE_ALONG of the paper from LINE_GAP_MM
+# to LINE_BESIDE_MM out of it, on both sides (see _lined_boxes)
+LINE_GAP_MM = 2.5
+LINE_BESIDE_MM = 10.0
+LINE_ALONG = 0.8
 DEFECT_GAP_MM = 60  # a line crossing a table is seen in pieces, between its rows and columns
 DEFECT_MIN_MM = 40  # and in a dense table only where the paper is clear (below it, between its parts)
 
@@ -839,6 +844,45 @@ def _crossed(lines: list[tuple[np.ndarray, np.ndarray]], prep: _Prep) -> np.ndar
         out |= ((xs[None, :] >= x0) & (xs[None, :] < x1) & (ys[None, :] >= y0) & (ys[None, :] < y1)).any(axis=1)
     return out
 
+def _lined_boxes(inked: np.ndarray, open_ink_sum: np.ndarray, prep: _Prep, marked: np.ndarray) -> np.ndarray:
+    """Marked boxes a straight line runs through, seen at the box itself: ink running on straight out of the box on
+    both sides, beyond its ring, along a row of its inside (or a column), LINE_BESIDE_MM far, on the paper there.
+    A line the print hides along most of the sheet (one running along a table's row line) still shows there. A
+    voter's tick or cross leaves a box slanted, and only on one side or in a few rows."""
+    out = np.zeros(len(marked), bool)
+    h, w = inked.shape
+    gap, reach = _px(LINE_GAP_MM), _px(LINE_BESIDE_MM)
+    inner = prep.inner
+    for axis in (0, 1):  # 0: a line across (left and right of the box), 1: a line down (above and below)
+        lo, hi = inner[:, axis], inner[:, axis + 2]
+        a0, a1 = np.maximum(lo - reach, 0), np.maximum(lo - gap, 0)
+        b0, b1 = np.minimum(hi + gap, (w, h)[axis]), np.minimum(hi + reach, (w, h)[axis])
+        c0, c1 = inner[:, 1 - axis], inner[:, 3 - axis]
+        if axis == 0:
+            left = _sums(open_ink_sum, np.stack([a0, c0, a1, c1], axis=1))
+            right = _sums(open_ink_sum, np.stack([b0, c0, b1, c1], axis=1))
+        else:
+            left = _sums(open_ink_sum, np.stack([c0, a0, c1, a1], axis=1))
+            right = _sums(open_ink_sum, np.stack([c0, b0, c1, b1], axis=1))
+        # a line leaves at least 0.6 of each strip's length inked (the usual case: a few pixels, or none)
+        maybe = marked & ~out & (left >= 0.6 * (a1 - a0)) & (right >= 0.6 * (b1 - b0)) & (a1 - a0 > gap) & \
+            (b1 - b0 > gap)
+        for i in np.flatnonzero(maybe):
+            rows = []
+            for s0, s1 in ((a0[i], a1[i]), (b0[i], b1[i])):
+                if axis == 0:
+                    ink, seen = inked[c0[i]:c1[i], s0:s1] > 0, prep.unprinted[c0[i]:c1[i], s0:s1] > 0
+                else:
+                    ink, seen = (inked[s0:s1, c0[i]:c1[i]] > 0).T, (prep.unprinted[s0:s1, c0[i]:c1[i]] > 0).T
+                ink = ink & seen
+                ink = ink | np.roll(ink, 1, axis=0) | np.roll(ink, -1, axis=0)  # a slanted line, a row either way
+                share = ink.sum(axis=1) / np.maximum(seen.sum(axis=1), 1)
+                rows.append((share >= LINE_ALONG) & (seen.sum(axis=1) >= 0.5 * (s1 - s0)))
+            if np.any(rows[0] & rows[1]):
+                out[i] = True
+    return out
+
+
 def _crease_profile(signed: np.ndarray, bx: np.ndarray, by: np.ndarray, centre: np.ndarray, ux: float, uy: float,
                     along: np.ndarray) -> tuple[np.ndarray, int]:
     """A crease's shadow across its line, part by part along it (CREASE_PART_PX long): the median darkness at every
@@ -930,11 +974,13 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
         fill, faint, ring, states, open_ink_sum, level, inked, open_small = _measure(signed, prep, thresholds)
     lined = 0
     lines = _defect_lines(signed, prep, open_small) if "marked" in states else []
-    if lines:  # a printer's or scanner's line through boxes is no vote: a person looks
-        for i in np.flatnonzero(_crossed(lines, prep)):
-            if states[i] == "marked":
-                states[i] = "marginal"
-                lined += 1
+    crossed = _crossed(lines, prep) if lines else np.zeros(len(states), bool)
+    if "marked" in states:
+        crossed |= _lined_boxes(inked, open_ink_sum, prep, np.array([st == "marked" for st in states], bool))
+    for i in np.flatnonzero(crossed):  # a printer's or scanner's line through boxes is no vote: a person looks
+        if states[i] == "marked":
+            states[i] = "marginal"
+            lined += 1
     for i in _beside(signed, inked, prep, states):  # a tick on the name instead of the box: a person decides
         states[i] = "marginal"
     boxes = {box_id: BoxInk(fi, fa, ri, st) for box_id, fi, fa, ri, st in zip(
