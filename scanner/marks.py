@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import cv2
@@ -694,6 +695,32 @@ def _own_ring(ring: np.ndarray, doubt: np.ndarray, marked: np.ndarray, strokes: 
     return out, longest
 
 
+def _spans(candidates: np.ndarray, w: int, h: int) -> Iterator[tuple[float, float, np.ndarray, np.ndarray,
+                                                                          np.ndarray]]:
+    """The straight lines found on a page of w x h pixels (x0 y0 x1 y1 each, in its pixels), one per direction and
+    place (lines parallel and within 8 px of one tried before are the same), each across the whole page: its
+    direction (ux, uy) and points along it every 0.5 mm, 4 px inside the page's edges (their places along the line,
+    x, y). Lines crossing 40 mm of the page or less are left out."""
+    tried: list[tuple[float, float, float]] = []
+    for x0, y0, x1, y1 in candidates:
+        length = float(np.hypot(x1 - x0, y1 - y0))
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        offset = x0 * uy - y0 * ux  # the line's signed distance from the origin, with its direction: one per line
+        if any(abs(ux * a + uy * b) > 0.999 and abs(offset - o) < 8 for a, b, o in tried):
+            continue
+        tried.append((ux, uy, offset))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ends = np.array([(4 - x0) / ux, (w - 5 - x0) / ux, (4 - y0) / uy, (h - 5 - y0) / uy])
+        lo = max(min(ends[0], ends[1]) if ux else -np.inf, min(ends[2], ends[3]) if uy else -np.inf)
+        hi = min(max(ends[0], ends[1]) if ux else np.inf, max(ends[2], ends[3]) if uy else np.inf)
+        if not hi - lo > 160:
+            continue
+        t = np.arange(lo, hi, 2.0)
+        xs, ys = x0 + t * ux, y0 + t * uy
+        inside = (xs >= 4) & (xs < w - 4) & (ys >= 4) & (ys < h - 4)
+        yield ux, uy, t[inside], xs[inside], ys[inside]
+
+
 def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
     """Folds and creases are not ink. A ballot folded to go into the box comes back with a crease: a long, straight,
     faint shadow running from edge to edge, across boxes. Such lines are found (see CREASE_*), and their shadow is
@@ -710,26 +737,9 @@ def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
     if lines is None:
         return 0
     found = 0
-    tried: list[tuple[float, float, float]] = []
     candidates = lines.reshape(-1, 4)[:CREASE_CANDIDATES].astype(np.float64) * (PX_PER_MM / f)  # in 4 px/mm pixels
-    for x0, y0, x1, y1 in candidates:
-        length = float(np.hypot(x1 - x0, y1 - y0))
-        ux, uy = (x1 - x0) / length, (y1 - y0) / length
-        offset = x0 * uy - y0 * ux  # the line's signed distance from the origin, with its direction: one per crease
-        if any(abs(ux * a + uy * b) > 0.999 and abs(offset - o) < 8 for a, b, o in tried):
-            continue
-        tried.append((ux, uy, offset))
+    for ux, uy, t, xs, ys in _spans(candidates, w, h):
         # sample the whole line across the page every 0.5 mm, at the darkest of +-1 mm across it, on bare paper
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ends = np.array([(4 - x0) / ux, (w - 5 - x0) / ux, (4 - y0) / uy, (h - 5 - y0) / uy])
-        lo = max(min(ends[0], ends[1]) if ux else -np.inf, min(ends[2], ends[3]) if uy else -np.inf)
-        hi = min(max(ends[0], ends[1]) if ux else np.inf, max(ends[2], ends[3]) if uy else np.inf)
-        if not hi - lo > 160:
-            continue
-        t = np.arange(lo, hi, 2.0)
-        xs, ys = x0 + t * ux, y0 + t * uy
-        inside = (xs >= 4) & (xs < w - 4) & (ys >= 4) & (ys < h - 4)
-        xs, ys = xs[inside], ys[inside]
         ix, iy = xs.astype(np.int64), ys.astype(np.int64)
         on_bare = prep.bare[iy, ix]
         if np.count_nonzero(on_bare) < 40:
@@ -742,12 +752,12 @@ def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
         if np.mean((across > CREASE_SEEN) & (across <= CREASE_DARKEST + 0.1)) < CREASE_ALONG:
             continue  # it stops (a row of text) or it is ink (a ruled pen line)
         # follow the crease's own centre (the line found on the small copy may be off by a pixel or two, or turned)
-        bt = t[inside][on_bare]  # the bare samples' places along the line
+        bt = t[on_bare]  # the bare samples' places along the line
         slope, base = np.polyfit(bt, shifts[profile.argmax(axis=0), 0], 1)
-        k0, k1 = base + slope * t[inside][0], base + slope * t[inside][-1]
+        k0, k1 = base + slope * t[0], base + slope * t[-1]
         start = (round(xs[0] - k0 * uy), round(ys[0] + k0 * ux))
         end = (round(xs[-1] - k1 * uy), round(ys[-1] + k1 * ux))
-        local, half = _crease_profile(signed, bx, by, base + slope * bt, ux, uy, bt - t[inside][0])  # along: from start
+        local, half = _crease_profile(signed, bx, by, base + slope * bt, ux, uy, bt - t[0])  # along: from start
         # Where the shadow is, the crease is taken away: each pixel less its shadow there, so paper under the fold
         # reads as paper, with its noise, and a light tick across the fold keeps what it adds to the shadow, as on
         # bare paper (made paper, it was erased: measured, 5 of 111 light ticks crossed by a fold were read as
@@ -792,24 +802,7 @@ def _defect_lines(signed: np.ndarray, prep: _Prep, open_small: np.ndarray) -> li
     if lines is None:
         return []
     found: list[tuple[np.ndarray, np.ndarray]] = []
-    tried: list[tuple[float, float, float]] = []
-    for x0, y0, x1, y1 in lines.reshape(-1, 4)[:CREASE_CANDIDATES].astype(np.float64) * PX_PER_MM:
-        length = float(np.hypot(x1 - x0, y1 - y0))
-        ux, uy = (x1 - x0) / length, (y1 - y0) / length
-        offset = x0 * uy - y0 * ux
-        if any(abs(ux * a + uy * b) > 0.999 and abs(offset - o) < 8 for a, b, o in tried):
-            continue
-        tried.append((ux, uy, offset))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ends = np.array([(4 - x0) / ux, (w - 5 - x0) / ux, (4 - y0) / uy, (h - 5 - y0) / uy])
-        lo = max(min(ends[0], ends[1]) if ux else -np.inf, min(ends[2], ends[3]) if uy else -np.inf)
-        hi = min(max(ends[0], ends[1]) if ux else np.inf, max(ends[2], ends[3]) if uy else np.inf)
-        if not hi - lo > 160:
-            continue
-        t = np.arange(lo, hi, 2.0)
-        xs, ys = x0 + t * ux, y0 + t * uy
-        inside = (xs >= 4) & (xs < w - 4) & (ys >= 4) & (ys < h - 4)
-        xs, ys = xs[inside], ys[inside]
+    for ux, uy, t, xs, ys in _spans(lines.reshape(-1, 4)[:CREASE_CANDIDATES].astype(np.float64) * PX_PER_MM, w, h):
         on_clear = clear[ys.astype(np.int64), xs.astype(np.int64)]
         if np.count_nonzero(on_clear) < 40:
             continue
@@ -818,17 +811,16 @@ def _defect_lines(signed: np.ndarray, prep: _Prep, open_small: np.ndarray) -> li
         bx, by = xs[on_clear], ys[on_clear]
         iy = np.clip(by + shifts * ux, 0, h - 1).astype(np.int64)
         ix = np.clip(bx - shifts * uy, 0, w - 1).astype(np.int64)
-        across = np.where(clear[iy, ix], signed[iy, ix], 0.0).max(axis=0)
+        profile = np.where(clear[iy, ix], signed[iy, ix], 0.0)
+        across = profile.max(axis=0)
         there = across > CREASE_SEEN
         if np.mean(there) >= CREASE_ALONG and float(np.median(across[there])) > DEFECT_DARK:
             # the line's own centre (the run found on the 1 px/mm copy may be a pixel or two off, or turned): where
             # it is darkest across, fitted along the whole window, so that boxes far from where it was seen are met
-            k = np.flatnonzero(there)
-            bt = t[inside][on_clear][k]
+            bt = t[on_clear][there]
             if np.ptp(bt) > 40:
-                profile = np.where(clear[iy, ix], signed[iy, ix], 0.0)[:, k]
-                slope, base = np.polyfit(bt, shifts[profile.argmax(axis=0), 0], 1)
-                off = base + slope * t[inside]
+                slope, base = np.polyfit(bt, shifts[profile[:, there].argmax(axis=0), 0], 1)
+                off = base + slope * t
                 xs, ys = xs - off * uy, ys + off * ux
             found.append((xs, ys))
     return found
