@@ -134,6 +134,13 @@ DEFECT_CLEAR_MM = 1.5
 LINE_GAP_MM = 2.5
 LINE_BESIDE_MM = 10.0
 LINE_ALONG = 0.8
+# and a line on one side only (a voter striking a candidate's row, see _struck_through): within LINE_BAND_MM of the
+# box's rows, ink in LINE_ALONG of the paper's columns there, moving at most LINE_STEP_PX from one to the next, and
+# the box's inside inked across LINE_INSIDE of its width
+LINE_BAND_MM = 2.0
+LINE_STEP_PX = 2
+LINE_INSIDE = 0.6
+DEFECT_END_MM = 20  # a streak runs from end to end: seen this near both ends of the clear paper along it
 DEFECT_GAP_MM = 60  # a line crossing a table is seen in pieces, between its rows and columns
 DEFECT_MIN_MM = 40  # and in a dense table only where the paper is clear (below it, between its parts)
 
@@ -164,6 +171,7 @@ class PageInk:
     origin: tuple[int, int] = (0, 0)  # where _signed (the reading window) starts on the page, in pixels
     offset: float = 0.0  # how far the empty boxes' outlines lie from where the layout has them (px, see OFFSET_*)
     lines: int = 0  # marked boxes put in doubt by a straight line across the whole sheet (see DEFECT_*)
+    drawn: int = 0  # marked boxes put in doubt by a straight line through them that does not cross the whole sheet
 
     @functools.cached_property
     def fingerprint(self) -> dict[str, bytes]:
@@ -784,10 +792,13 @@ def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
     return found
 
 
-def _defect_lines(signed: np.ndarray, prep: _Prep, open_small: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Straight lines through the whole reading window darker than a fold (see DEFECT_*): each as the points along
-    it every 0.5 mm (x, y in window pixels). Only ink off the print counts (`open_small`: its share in every 1 mm
-    block), and only on paper clear of print."""
+def _defect_lines(signed: np.ndarray, prep: _Prep, open_small: np.ndarray
+                  ) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """Straight lines through the reading window darker than a fold (see DEFECT_*): each as the points along it
+    every 0.5 mm (x, y in window pixels), and whether it is a printer's or scanner's streak: down the sheet (the way
+    printers and sheet-fed scanners move the paper) and seen within DEFECT_END_MM of both ends of the clear paper
+    along it. A line a voter drew (through a candidate's row, across the ballot) is not called one. Only ink off the
+    print counts (`open_small`: its share in every 1 mm block), and only on paper clear of print."""
     h, w = signed.shape
     seen, clear = prep.defect_seen, prep.clear
     if seen is None or clear is None:
@@ -801,7 +812,7 @@ def _defect_lines(signed: np.ndarray, prep: _Prep, open_small: np.ndarray) -> li
                             minLineLength=DEFECT_MIN_MM, maxLineGap=DEFECT_GAP_MM)
     if lines is None:
         return []
-    found: list[tuple[np.ndarray, np.ndarray]] = []
+    found: list[tuple[np.ndarray, np.ndarray, bool]] = []
     for ux, uy, t, xs, ys in _spans(lines.reshape(-1, 4)[:CREASE_CANDIDATES].astype(np.float64) * PX_PER_MM, w, h):
         on_clear = clear[ys.astype(np.int64), xs.astype(np.int64)]
         if np.count_nonzero(on_clear) < 40:
@@ -817,24 +828,30 @@ def _defect_lines(signed: np.ndarray, prep: _Prep, open_small: np.ndarray) -> li
         if np.mean(there) >= CREASE_ALONG and float(np.median(across[there])) > DEFECT_DARK:
             # the line's own centre (the run found on the 1 px/mm copy may be a pixel or two off, or turned): where
             # it is darkest across, fitted along the whole window, so that boxes far from where it was seen are met
-            bt = t[on_clear][there]
+            bt, clear_t = t[on_clear][there], t[on_clear]
+            ends = _px(DEFECT_END_MM)
+            whole = abs(uy) > abs(ux) and bool(bt.min() - clear_t.min() <= ends and clear_t.max() - bt.max() <= ends)
             if np.ptp(bt) > 40:
                 slope, base = np.polyfit(bt, shifts[profile[:, there].argmax(axis=0), 0], 1)
                 off = base + slope * t
                 xs, ys = xs - off * uy, ys + off * ux
-            found.append((xs, ys))
+            found.append((xs, ys, whole))
     return found
 
 
-def _crossed(lines: list[tuple[np.ndarray, np.ndarray]], prep: _Prep) -> np.ndarray:
-    """Which boxes (bool per box) a line found by _defect_lines runs through or passes within DEFECT_REACH_MM of."""
-    out = np.zeros(len(prep.ids), bool)
+def _crossed(lines: list[tuple[np.ndarray, np.ndarray, bool]], prep: _Prep) -> tuple[np.ndarray, np.ndarray]:
+    """Which boxes (bool per box) a line found by _defect_lines runs through or passes within DEFECT_REACH_MM of:
+    a line from end to end, and any line."""
+    whole, out = np.zeros(len(prep.ids), bool), np.zeros(len(prep.ids), bool)
     reach = DEFECT_REACH_MM * PX_PER_MM
     x0, y0 = prep.inner[:, 0:1] - reach, prep.inner[:, 1:2] - reach
     x1, y1 = prep.inner[:, 2:3] + reach, prep.inner[:, 3:4] + reach
-    for xs, ys in lines:
-        out |= ((xs[None, :] >= x0) & (xs[None, :] < x1) & (ys[None, :] >= y0) & (ys[None, :] < y1)).any(axis=1)
-    return out
+    for xs, ys, end_to_end in lines:
+        met = ((xs[None, :] >= x0) & (xs[None, :] < x1) & (ys[None, :] >= y0) & (ys[None, :] < y1)).any(axis=1)
+        out |= met
+        if end_to_end:
+            whole |= met
+    return whole, out
 
 def _lined_boxes(inked: np.ndarray, open_ink_sum: np.ndarray, prep: _Prep, marked: np.ndarray) -> np.ndarray:
     """Marked boxes a straight line runs through, seen at the box itself: ink running on straight out of the box on
@@ -872,6 +889,51 @@ def _lined_boxes(inked: np.ndarray, open_ink_sum: np.ndarray, prep: _Prep, marke
                 rows.append((share >= LINE_ALONG) & (seen.sum(axis=1) >= 0.5 * (s1 - s0)))
             if np.any(rows[0] & rows[1]):
                 out[i] = True
+    return out
+
+
+def _struck_through(inked: np.ndarray, open_ink_sum: np.ndarray, prep: _Prep, marked: np.ndarray) -> np.ndarray:
+    """Marked boxes a line runs through from one side: a voter striking a line through a candidate's name, on
+    through the box and a little past it (read as a tick, it counted a vote for the candidate struck out: 14 of 150
+    such sheets). The line is seen beside the box, LINE_GAP_MM to LINE_BESIDE_MM out of it, within LINE_BAND_MM of
+    the box's rows (slanted, or wobbly as a hand draws it): ink in nearly every column of the paper there, moving
+    little from one column to the next, and on across the box's inside. A tick's or a cross's arm leaves a box
+    steeply and stops a few millimetres out; handwriting zones are not looked at (a write-in's name)."""
+    out = np.zeros(len(marked), bool)
+    h, w = inked.shape
+    gap, reach, band = _px(LINE_GAP_MM), _px(LINE_BESIDE_MM), _px(LINE_BAND_MM)
+    inner = prep.inner
+    bare = prep.bare
+    for axis in (0, 1):  # 0: a line across (the box's left or right), 1: a line down (above or below)
+        lo, hi = inner[:, axis], inner[:, axis + 2]
+        c0 = np.maximum(inner[:, 1 - axis] - band, 0)
+        c1 = np.minimum(inner[:, 3 - axis] + band, (h, w)[axis])
+        for s0, s1 in ((np.maximum(lo - reach, 0), np.maximum(lo - gap, 0)),
+                       (np.minimum(hi + gap, (w, h)[axis]), np.minimum(hi + reach, (w, h)[axis]))):
+            rects = np.stack([s0, c0, s1, c1] if axis == 0 else [c0, s0, c1, s1], axis=1)
+            # the quick test: a line leaves at least one pixel of ink in most columns (the usual case: none)
+            maybe = marked & ~out & (s1 - s0 > gap) & (_sums(open_ink_sum, rects) >= 0.6 * (s1 - s0))
+            for i in np.flatnonzero(maybe):
+                x0, y0, x1, y1 = rects[i]
+                ink = (inked[y0:y1, x0:x1] > 0) & bare[y0:y1, x0:x1]
+                seen = bare[y0:y1, x0:x1]
+                if axis == 1:
+                    ink, seen = ink.T, seen.T
+                cols = seen.sum(axis=0) >= 0.5 * ink.shape[0]  # columns mostly paper (not print) in the band
+                if cols.sum() < 0.5 * ink.shape[1]:
+                    continue
+                inked_cols = ink.any(axis=0) & cols
+                if inked_cols.sum() < LINE_ALONG * cols.sum():
+                    continue
+                rows = np.arange(ink.shape[0])[:, None]
+                centre = (ink * rows).sum(axis=0)[inked_cols] / ink.sum(axis=0)[inked_cols]
+                steady = np.abs(np.diff(centre)) <= LINE_STEP_PX  # one line, moving little column to column
+                if steady.size == 0 or steady.mean() < LINE_ALONG:
+                    continue
+                bx0, by0, bx1, by1 = inner[i]
+                inside = inked[by0:by1, bx0:bx1] > 0
+                if (inside.any(axis=0) if axis == 0 else inside.any(axis=1)).mean() >= LINE_INSIDE:
+                    out[i] = True
     return out
 
 
@@ -964,15 +1026,20 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     if any(st != "empty" and fa + lv < CREASE_DARKEST for st, fa, lv in zip(states, faint, level, strict=True)) \
             and _uncrease(signed, prep):
         fill, faint, ring, states, open_ink_sum, level, inked, open_small = _measure(signed, prep, thresholds)
-    lined = 0
+    streaked = drawn = 0
     lines = _defect_lines(signed, prep, open_small) if "marked" in states else []
-    crossed = _crossed(lines, prep) if lines else np.zeros(len(states), bool)
+    whole, crossed = _crossed(lines, prep) if lines else (np.zeros(len(states), bool),) * 2
     if "marked" in states:
-        crossed |= _lined_boxes(inked, open_ink_sum, prep, np.array([st == "marked" for st in states], bool))
-    for i in np.flatnonzero(crossed):  # a printer's or scanner's line through boxes is no vote: a person looks
-        if states[i] == "marked":
+        is_marked = np.array([st == "marked" for st in states], bool)
+        crossed = crossed | _lined_boxes(inked, open_ink_sum, prep, is_marked) | \
+            _struck_through(inked, open_ink_sum, prep, is_marked)
+    for i in np.flatnonzero(crossed):  # a straight line through boxes (a printer's streak, a line drawn across the
+        if states[i] == "marked":  # ballot) is no vote: a person looks
             states[i] = "marginal"
-            lined += 1
+            if whole[i]:
+                streaked += 1
+            else:
+                drawn += 1
     for i in _beside(signed, inked, prep, states):  # a tick on the name instead of the box: a person decides
         states[i] = "marginal"
     boxes = {box_id: BoxInk(fi, fa, ri, st) for box_id, fi, fa, ri, st in zip(
@@ -984,7 +1051,7 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     calm = shifts[np.array([st == "empty" for st in states], bool)]
     offset = float(np.percentile(calm, 90)) if calm.size >= 3 else 0.0
     return PageInk(boxes, zones, round(contrast, 3), signed, {b.id: b.rect for b in page.boxes}, outlines, hidden,
-                   (x0, y0), round(offset, 2), lined)
+                   (x0, y0), round(offset, 2), streaked, drawn)
 
 
 def _outlines(signed: np.ndarray, prep: _Prep) -> tuple[float, tuple[str, ...], np.ndarray]:
