@@ -353,6 +353,30 @@ def scribble(img: np.ndarray, r: Rect, rng: np.random.Generator, pen: tuple[int,
         x += r.w * 0.7 / n
 
 
+def words_across(img: np.ndarray, r: Rect, rng: np.random.Generator, pen: tuple[int, int, int]) -> None:
+    """A voter writing two to four characters along a row, over the box `r` (同意 across it, a comment): each a few
+    straight strokes in a cell 5-9 mm high, the box somewhere under the words."""
+    size, n = float(rng.uniform(5, 9)), int(rng.integers(2, 5))
+    x0 = r.x + r.w / 2 - float(rng.uniform(0.2, 0.8)) * n * size * 1.1
+    y0 = r.cy - size / 2 + float(rng.uniform(-1.5, 1.5))
+    thick = max(2, round(float(rng.uniform(0.35, 0.6)) * PX))
+    u = lambda a, b: float(rng.uniform(a, b))  # noqa: E731
+    for c in range(n):
+        x, y = x0 + c * size * 1.1, y0
+        for _ in range(int(rng.integers(4, 9))):
+            kind = rng.random()
+            if kind < 0.25:  # across
+                yy = y + u(0.1, 0.9) * size
+                p1, p2 = (x + u(0, 0.3) * size, yy), (x + u(0.6, 1) * size, yy + u(-0.05, 0.05) * size)
+            elif kind < 0.5:  # down
+                xx = x + u(0.1, 0.9) * size
+                p1, p2 = (xx, y + u(0, 0.3) * size), (xx + u(-0.05, 0.05) * size, y + u(0.6, 1) * size)
+            else:  # slanted
+                p1 = (x + u(0, 1) * size, y + u(0, 0.5) * size)
+                p2 = (p1[0] + u(-0.5, 0.5) * size, p1[1] + u(0.3, 0.6) * size)
+            cv2.line(img, _pt(*p1), _pt(*p2), pen, thick, cv2.LINE_AA)
+
+
 def stray_dot(img: np.ndarray, page: Page, rng: np.random.Generator, pen: tuple[int, int, int]) -> None:
     """A small dot somewhere blank, at least 3 mm from every box."""
     for _ in range(200):

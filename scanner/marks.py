@@ -137,6 +137,7 @@ LINE_ALONG = 0.8
 # and a line on one side only (a voter striking a candidate's row, see _struck_through): within LINE_BAND_MM of the
 # box's rows, ink in LINE_ALONG of the paper's columns there, moving at most LINE_STEP_PX from one to the next, and
 # the box's inside inked across LINE_INSIDE of its width
+WRITTEN_MM2 = 3.0  # pen ink beside a marked box in its row (see _written_beside)
 LINE_BAND_MM = 2.0
 LINE_STEP_PX = 2
 LINE_INSIDE = 0.6
@@ -937,6 +938,33 @@ def _struck_through(inked: np.ndarray, open_ink_sum: np.ndarray, prep: _Prep, ma
     return out
 
 
+def _written_beside(open_ink_sum: np.ndarray, inked: np.ndarray, prep: _Prep, marked: np.ndarray) -> np.ndarray:
+    """Marked boxes with more pen ink on the paper beside them in their row, LINE_GAP_MM to LINE_BESIDE_MM out on the
+    left or the right, than a mark leaves there: a voter writing words along the row, over the box (同意 across its
+    boxes, a comment), whose strokes the box reads as a tick (17 of 150 such sheets were counted). Only paper clear of
+    print by DEFECT_CLEAR_MM counts (a page a pixel off its place shows the print's edges beside it), within 1 mm of
+    the box's rows; measured on the test deck's 6,277 marked boxes (big ticks, crosses, fills, hall damage), more than
+    WRITTEN_MM2 there in 2, both on pages bent by a wide lens, against 16 of 17 boxes written across."""
+    out = np.zeros(len(marked), bool)
+    clear = prep.clear
+    if clear is None or not marked.any():
+        return out
+    h, w = inked.shape
+    gap, reach, band = _px(LINE_GAP_MM), _px(LINE_BESIDE_MM), _px(1.0)
+    least = WRITTEN_MM2 * PX_PER_MM * PX_PER_MM
+    x0, y0, x1, y1 = prep.inner.T
+    rows0, rows1 = np.maximum(y0 - band, 0), np.minimum(y1 + band, h)
+    for s0, s1 in ((np.maximum(x0 - reach, 0), np.maximum(x0 - gap, 0)),
+                   (np.minimum(x1 + gap, w), np.minimum(x1 + reach, w))):
+        rects = np.stack([s0, rows0, s1, rows1], axis=1)
+        # ink off the print there first (one lookup each): clear paper is part of it
+        for i in np.flatnonzero(marked & ~out & (s1 > s0) & (_sums(open_ink_sum, rects) >= least)):
+            a0, b0, a1, b1 = rects[i]
+            if np.count_nonzero(inked[b0:b1, a0:a1][clear[b0:b1, a0:a1]]) >= least:
+                out[i] = True
+    return out
+
+
 def _crease_profile(signed: np.ndarray, bx: np.ndarray, by: np.ndarray, centre: np.ndarray, ux: float, uy: float,
                     along: np.ndarray) -> tuple[np.ndarray, int]:
     """A crease's shadow across its line, part by part along it (CREASE_PART_PX long): the median darkness at every
@@ -1040,6 +1068,10 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
                 streaked += 1
             else:
                 drawn += 1
+    if "marked" in states:  # words written along a row, over a box: a person reads them
+        for i in np.flatnonzero(_written_beside(open_ink_sum, inked, prep,
+                                                np.array([st == "marked" for st in states], bool))):
+            states[i] = "marginal"
     for i in _beside(signed, inked, prep, states):  # a tick on the name instead of the box: a person decides
         states[i] = "marginal"
     boxes = {box_id: BoxInk(fi, fa, ri, st) for box_id, fi, fa, ri, st in zip(

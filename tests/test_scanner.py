@@ -23,7 +23,7 @@ from ballots.render import Renderer, Sheet
 from meeting.folder import MeetingFolder
 from meeting.lang import reason_words, text
 from scanner import qr
-from scanner.deck import PENS, PX, Deck, camera, folded
+from scanner.deck import PENS, PX, Deck, camera, folded, words_across
 from scanner.live import LiveLoop
 from scanner.marks import fingerprint_similarity
 from scanner.reader import Rejected, SheetReader
@@ -761,6 +761,30 @@ def test_a_line_struck_through_a_candidates_row_is_never_read_as_a_vote_for_them
             told += read.interpretation.reasons[:1] == ("line_through",)
     assert told >= 7, told
     assert reason_words(deck.meeting, key[0], ["line_through"])[0].startswith("一条直线穿过已标记的方格")
+
+
+def test_words_written_along_a_row_over_a_box_are_never_read_as_a_tick(printed):
+    """A voter writes words along a candidate's row instead of ticking (同意 across its boxes, a comment), over a box
+    they did not tick: the strokes in the box read as a tick (17 of 150 such sheets counted). The box is never read
+    as marked: a person reads the words."""
+    rng = np.random.default_rng(41)
+    doubted = 0
+    for name, key in (("cunweihui", ("XJ", "XM")), ("gongxuan-houbei", ("PX", "DY"))):
+        deck = Deck(printed[name])
+        reader = deck.reader()
+        for _ in range(4):
+            sheet = deck.fill(key, rng, str(rng.choice(["clean", "blank"])))
+            page = sheet.truth.layout.pages[sheet.truth.page - 1]
+            free = [b for b in page.boxes if b.id not in sheet.truth.intended]
+            box = free[int(rng.integers(0, len(free)))]
+            image = sheet.image.copy()
+            words_across(image, box.rect, rng, PENS[int(rng.integers(0, len(PENS)))])
+            read = reader.read(camera(image, rng, (1920, 1080), max_tilt=8))
+            assert not isinstance(read, Rejected), read
+            assert read.ink.boxes[box.id].state != "marked", (name, box.id, read.ink.boxes[box.id])
+            assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} <= sheet.truth.intended
+            doubted += f"marginal:{box.id}" in read.interpretation.reasons
+    assert doubted >= 6, doubted
 
 
 def test_heavily_compressed_h264_video_reads_each_sheet_once_and_right(printed, tmp_path, cli):
