@@ -377,6 +377,38 @@ def words_across(img: np.ndarray, r: Rect, rng: np.random.Generator, pen: tuple[
             cv2.line(img, _pt(*p1), _pt(*p2), pen, thick, cv2.LINE_AA)
 
 
+def seal(img: np.ndarray, cx: float, cy: float, rng: np.random.Generator) -> None:
+    """The organisation's red seal stamped on the sheet, centred at (cx, cy) mm: a ring 38-42 mm across, a star in
+    the middle, its name along the ring and across under the star; the ink uneven and translucent (the print shows
+    through it)."""
+    h, w = img.shape[:2]
+    m = np.zeros((h, w), np.float32)
+    c = _pt(cx, cy)
+    radius = float(rng.uniform(19, 21)) * PX
+    cv2.circle(m, c, round(radius), 1.0, max(2, round(float(rng.uniform(0.9, 1.4)) * PX)), cv2.LINE_AA)
+    turn = float(rng.uniform(0, 2 * math.pi))
+    star = []
+    for k in range(10):
+        r = float(rng.uniform(6, 8)) * PX * (1.0 if k % 2 == 0 else 0.38)
+        a = turn + k * math.pi / 5 - math.pi / 2
+        star.append((c[0] + r * math.cos(a), c[1] + r * math.sin(a)))
+    cv2.fillPoly(m, [np.round(np.array(star)).astype(np.int32)], 1.0, cv2.LINE_AA)
+    letters = [(radius - 5.5 * PX, turn + math.radians(160 + 18 * k)) for k in range(12)]
+    spots = [(c[0] + r * math.cos(a), c[1] + r * math.sin(a)) for r, a in letters]
+    spots += [(c[0] + (k - 2) * 4.5 * PX, c[1] + 11 * PX) for k in range(5)]
+    for x, y in spots:  # each character a few strokes
+        for _ in range(int(rng.integers(4, 6))):
+            p1 = (round(x + float(rng.uniform(-2, 2)) * PX), round(y + float(rng.uniform(-2, 2)) * PX))
+            p2 = (round(x + float(rng.uniform(-2, 2)) * PX), round(y + float(rng.uniform(-2, 2)) * PX))
+            cv2.line(m, p1, p2, 1.0, max(1, round(0.5 * PX)), cv2.LINE_AA)
+    texture = cv2.GaussianBlur(rng.random((h, w)).astype(np.float32), (0, 0), 2.0)
+    texture = np.clip((texture - texture.mean()) / (texture.std() + 1e-6) * 0.25 + float(rng.uniform(0.7, 0.95)), 0, 1)
+    m *= texture
+    ink = np.array([float(rng.uniform(30, 70)), float(rng.uniform(30, 70)), float(rng.uniform(190, 230))], np.float32)
+    f = img.astype(np.float32)
+    img[...] = np.clip(f * (1 - m[..., None]) + np.minimum(f, ink) * m[..., None], 0, 255).astype(np.uint8)
+
+
 def stray_dot(img: np.ndarray, page: Page, rng: np.random.Generator, pen: tuple[int, int, int]) -> None:
     """A small dot somewhere blank, at least 3 mm from every box."""
     for _ in range(200):

@@ -55,7 +55,7 @@ def _init(definition: str, secret: bytes, layouts: dict[str, str], allow_test: b
 def _read(path: str) -> Done:
     from meeting.lang import text
     from scanner.reader import Rejected
-    from scanner.sources import decode_photo, too_large
+    from scanner.sources import decode_colour, decode_photo, too_large
 
     p = Path(path)
     data = p.read_bytes()
@@ -68,7 +68,7 @@ def _read(path: str) -> Done:
     image = decode_photo(data)
     if image is None:
         return Done(p.name, key, None, text("unreadable.decode", language), "unreadable")
-    verdict = _READER.read(image)
+    verdict = _READER.read(image, colour=lambda: decode_colour(data))
     if isinstance(verdict, Rejected):
         return Done(p.name, key, None, verdict.message(language), verdict.reason)
     return Done(p.name, key, Draft.from_read(verdict, key, _STATION), None, None)

@@ -102,7 +102,7 @@ def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Me
         if remote is None and frame.key and store.has_reading(frame.key):  # a restarted scan skips what it recorded
             _scanned_before(console, meeting, counts, frame.name)
             continue
-        verdict = reader.read(frame.image)
+        verdict = reader.read(frame.image, colour=frame.colour)
         outcome = None if isinstance(verdict, Rejected) else session.commit(verdict, key=frame.key)
         counts[outcome.kind if outcome else f"rejected:{verdict.reason}"] += 1
         _line(console, f"{_where(frame.name, meeting.language)}: {describe(meeting, outcome, verdict)}")

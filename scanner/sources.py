@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -30,6 +31,8 @@ class Frame:
     index: int
     key: str | None = None  # for a file: its SHA-256, so scanning the same file twice records it once
     problem: str | None = None
+    colour: Callable[[], np.ndarray | None] | None = field(default=None, repr=False, compare=False)  # a grey
+    # photo's picture in colour, decoded only when asked (a seal over the code: see reader._code_in_colour)
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:
@@ -111,7 +114,7 @@ def images(folder: Path, language: str = "en") -> Iterator[Frame]:
         if problem:
             yield Frame(None, path.name, i, key, problem)
             continue
-        yield Frame(decode_photo(data), path.name, i, key)
+        yield Frame(decode_photo(data), path.name, i, key, colour=functools.partial(decode_colour, data))
 
 
 def decode_photo(data: bytes) -> np.ndarray | None:
@@ -122,6 +125,14 @@ def decode_photo(data: bytes) -> np.ndarray | None:
     try:
         return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
     except cv2.error:  # e.g. a TIFF or WebP header past OpenCV's own pixel limit
+        return None
+
+
+def decode_colour(data: bytes) -> np.ndarray | None:
+    """A photo's picture in colour (BGR), as `decode_photo` places it (its EXIF orientation not applied)."""
+    try:
+        return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    except cv2.error:
         return None
 
 

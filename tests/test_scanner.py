@@ -23,7 +23,7 @@ from ballots.render import Renderer, Sheet
 from meeting.folder import MeetingFolder
 from meeting.lang import reason_words, text
 from scanner import qr
-from scanner.deck import PENS, PX, Deck, camera, folded, words_across
+from scanner.deck import PENS, PX, Deck, camera, folded, seal, words_across
 from scanner.live import LiveLoop
 from scanner.marks import fingerprint_similarity
 from scanner.reader import Rejected, SheetReader
@@ -785,6 +785,39 @@ def test_words_written_along_a_row_over_a_box_are_never_read_as_a_tick(printed):
             assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} <= sheet.truth.intended
             doubted += f"marginal:{box.id}" in read.interpretation.reasons
     assert doubted >= 6, doubted
+
+
+def test_a_ballot_stamped_with_a_red_seal_over_its_code_is_read(printed, tmp_path):
+    """Ballots are stamped with the organisation's red seal, and the corner with the code is where seals go. In grey
+    the seal's ink is dark and the modules under it are lost (5 of 45 photos not read at 1080p, 20 of 45 at 720p);
+    where every colour is light (the photo decoded again in colour, only then) the code reads: each photo is read
+    with its marks right, a live frame (in colour already) too."""
+    from ballots.layout import qr_rect
+    from scanner.sources import images
+
+    rng = np.random.default_rng(5)
+    truths = []
+    for name, key in (("cunweihui", ("XJ", "XM")), ("jingpin-ceping", ("CP", "QZ"))):
+        deck = Deck(printed[name])
+        code = qr_rect(deck.layouts[key].paper)
+        for i in range(8):
+            sheet = deck.fill(key, rng, "clean")
+            image = sheet.image.copy()
+            seal(image, code.x + code.w / 2 + rng.uniform(-8, 8), code.y + code.h / 2 + rng.uniform(-8, 8), rng)
+            frame = camera(image, rng, (1920, 1080))
+            cv2.imwrite(str(tmp_path / f"{name}-{i}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 92])
+            truths.append((deck.reader(), sheet.truth.intended, frame))
+    photos = live = grey = 0
+    for photo, (reader, intended, frame) in zip(images(tmp_path), truths, strict=True):
+        for verdict, kind in ((reader.read(photo.image, colour=photo.colour), "photo"), (reader.read(frame), "live")):
+            assert not isinstance(verdict, Rejected) or verdict.reason in ("no_qr", "too_far"), verdict
+            if not isinstance(verdict, Rejected):
+                assert {k for k, b in verdict.ink.boxes.items() if b.state == "marked"} == intended
+                photos += kind == "photo"
+                live += kind == "live"
+        grey += not isinstance(reader.read(photo.image), Rejected)
+    assert photos >= 15 and live >= 15, (photos, live)
+    assert grey <= 14, grey  # the same photos in grey alone: the seal is what this test is about
 
 
 def test_heavily_compressed_h264_video_reads_each_sheet_once_and_right(printed, tmp_path, cli):
