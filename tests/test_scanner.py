@@ -689,6 +689,13 @@ def test_the_bend_is_measured_with_the_scores_of_whole_patches(printed):
     assert same >= 0.98 * len(boxes)
 
 
+def _free_box(sheet, rng: np.random.Generator):
+    """A box of the sheet's page its voter left empty, drawn at random."""
+    page = sheet.truth.layout.pages[sheet.truth.page - 1]
+    free = [b for b in page.boxes if b.id not in sheet.truth.intended]
+    return free[int(rng.integers(0, len(free)))]
+
+
 def test_a_printers_or_scanners_line_down_the_sheet_is_never_read_as_votes(printed):
     """A scratched printer drum, or dust on a sheet-fed scanner's glass, draws a straight dark line down every copy.
     Through a column of boxes it would read as a vote in each of them. A box it crosses is never read as marked by
@@ -702,9 +709,7 @@ def test_a_printers_or_scanners_line_down_the_sheet_is_never_read_as_votes(print
         reader = deck.reader()
         for _ in range(5):
             sheet = deck.fill(key, rng, "clean")
-            page = sheet.truth.layout.pages[sheet.truth.page - 1]
-            blank = [b for b in page.boxes if b.id not in sheet.truth.intended]
-            box = blank[int(rng.integers(0, len(blank)))]
+            box = _free_box(sheet, rng)
             image = sheet.image.copy()
             line = np.zeros(image.shape[:2], np.uint8)
             if across:  # across the sheet, near the top of the box: along the table's line between two rows
@@ -745,9 +750,7 @@ def test_a_line_struck_through_a_candidates_row_is_never_read_as_a_vote_for_them
         reader = deck.reader()
         for _ in range(5):
             sheet = deck.fill(key, rng, "clean")
-            page = sheet.truth.layout.pages[sheet.truth.page - 1]
-            free = [b for b in page.boxes if b.id not in sheet.truth.intended]
-            box = free[int(rng.integers(0, len(free)))]
+            box = _free_box(sheet, rng)
             image = sheet.image.copy()
             y = box.rect.y + box.rect.h * rng.uniform(0.3, 0.7)
             x0, x1 = box.rect.x - rng.uniform(30, 70), box.rect.x + box.rect.w + rng.uniform(0, 10)
@@ -774,9 +777,7 @@ def test_words_written_along_a_row_over_a_box_are_never_read_as_a_tick(printed):
         reader = deck.reader()
         for _ in range(4):
             sheet = deck.fill(key, rng, str(rng.choice(["clean", "blank"])))
-            page = sheet.truth.layout.pages[sheet.truth.page - 1]
-            free = [b for b in page.boxes if b.id not in sheet.truth.intended]
-            box = free[int(rng.integers(0, len(free)))]
+            box = _free_box(sheet, rng)
             image = sheet.image.copy()
             words_across(image, box.rect, rng, PENS[int(rng.integers(0, len(PENS)))])
             read = reader.read(camera(image, rng, (1920, 1080), max_tilt=8))
