@@ -175,6 +175,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "decision.duplicate": {"zh": "重复扫描，不计", "en": "re-scan, not counted"},
     "reason.marginal": {"zh": "标记过浅、过小或在方格外", "en": "mark too faint, too small or beside its box"},
     "reason.struck": {"zh": "涂改（划掉的标记）", "en": "a mark crossed out"},
+    "reason.seal": {"zh": "印章盖在已标记的方格上，请人工判定哪些是选民的标记", "en": "a round seal is stamped over marked boxes: a person decides which marks are the voter's"},
     "reason.line_through": {"zh": "一条直线穿过已标记的方格并延伸到格外（选民划掉了候选人或在选票上划线，或打印机的污痕），请人工判定", "en": "a straight line runs through marked boxes and on out of them (a line drawn through a candidate's row or across the ballot, or a printer's streak): a person decides"},
     "reason.print_line": {"zh": "整张纸有一条直线穿过已标记的方格（打印机或扫描仪的污痕，请清洁后再印或再扫）", "en": "a straight line runs across the whole sheet through marked boxes (a printer's or scanner's streak: clean it before printing or scanning more)"},
     "reason.overvote": {"zh": "超选", "en": "more marks than allowed"},

@@ -31,6 +31,7 @@ REASONS = {
     "conflict": "this numbered sheet was read before with different marks",
     "struck": "a mark crossed out (a correction): a person reads what the voter meant",
     "print_line": "a straight line runs across the whole sheet through marked boxes (a printer's or scanner's streak)",
+    "seal": "a round seal is stamped over marked boxes: a person decides which marks are the voter's",
     "line_through": "a straight line runs through marked boxes and on out of them (a line drawn through a "
                     "candidate's row or across the ballot, or a printer's streak): a person decides",
 }
@@ -61,7 +62,9 @@ def from_states(rnd: Round, layout: Layout, page: Page, states: dict[str, str],
 
 def interpret(rnd: Round, layout: Layout, page: Page, ink: PageInk) -> Interpretation:
     # first: the operator sees it (a dirty scanner sends every sheet to a person; a line drawn across is the voter's)
-    reasons: list[str] = (["print_line"] if ink.lines else []) + (["line_through"] if ink.drawn else [])
+    # (a seal's ring and name make lines too: it is said first)
+    reasons: list[str] = (["seal"] if ink.sealed else []) + (["print_line"] if ink.lines else []) + \
+        (["line_through"] if ink.drawn else [])
     for b in page.boxes:
         if ink.boxes[b.id].state == "marginal":
             reasons.append(f"marginal:{b.id}")

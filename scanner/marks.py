@@ -141,6 +141,9 @@ WRITTEN_MM2 = 3.0  # pen ink beside a marked box in its row (see _written_beside
 LINE_BAND_MM = 2.0
 LINE_STEP_PX = 2
 LINE_INSIDE = 0.6
+SEAL_RADIUS_MM = (17, 23)  # a round seal (公章) is 38-45 mm across
+SEAL_SEEN = 0.5
+SEAL_DARK = 0.25  # a seal's ink is uneven: measured 0.3-0.6 along its ring (folds are straight, not round)
 DEFECT_END_MM = 20  # a streak runs from end to end: seen this near both ends of the clear paper along it
 DEFECT_GAP_MM = 60  # a line crossing a table is seen in pieces, between its rows and columns
 DEFECT_MIN_MM = 40  # and in a dense table only where the paper is clear (below it, between its parts)
@@ -173,6 +176,7 @@ class PageInk:
     offset: float = 0.0  # how far the empty boxes' outlines lie from where the layout has them (px, see OFFSET_*)
     lines: int = 0  # marked boxes put in doubt by a straight line across the whole sheet (see DEFECT_*)
     drawn: int = 0  # marked boxes put in doubt by a straight line through them that does not cross the whole sheet
+    sealed: int = 0  # marked boxes put in doubt by a round seal stamped over them (see SEAL_*)
 
     @functools.cached_property
     def fingerprint(self) -> dict[str, bytes]:
@@ -840,6 +844,39 @@ def _defect_lines(signed: np.ndarray, prep: _Prep, open_small: np.ndarray
     return found
 
 
+def _seals(signed: np.ndarray, prep: _Prep, open_small: np.ndarray) -> list[tuple[float, float, float]]:
+    """Round seals stamped on the sheet (an organisation's 公章: a ring SEAL_RADIUS_MM across its radius, dark in
+    grey when red): each as its centre and radius, in window pixels. Looked for as circles of ink off the print at
+    1 px/mm, then checked at full resolution: the ring darker than SEAL_DARK on SEAL_SEEN of the paper clear of
+    print along it."""
+    seen, clear = prep.defect_seen, prep.clear
+    if seen is None or clear is None or open_small.shape != seen.shape:
+        return []
+    if np.count_nonzero((open_small > 0.15) & seen) < 1.5 * DEFECT_MIN_MM:
+        return []  # the usual case: no long run of ink on the paper
+    image = (np.minimum(open_small, 1.0) * 255).astype(np.uint8)
+    lo, hi = SEAL_RADIUS_MM
+    circles = cv2.HoughCircles(image, cv2.HOUGH_GRADIENT, 1, 2 * lo, param1=100, param2=10, minRadius=lo,
+                               maxRadius=hi)
+    if circles is None:
+        return []
+    h, w = signed.shape
+    angles = np.radians(np.arange(0, 360, 1.0))
+    across = np.arange(-4, 5)[:, None].astype(np.float64)  # +-1 mm across the ring
+    found: list[tuple[float, float, float]] = []
+    for cx, cy, r in circles.reshape(-1, 3)[:8].astype(np.float64) * PX_PER_MM:
+        radius = r + across
+        xs = np.clip(cx + radius * np.cos(angles), 0, w - 1).astype(np.int64)
+        ys = np.clip(cy + radius * np.sin(angles), 0, h - 1).astype(np.int64)
+        on_clear = clear[ys, xs].all(axis=0)
+        if np.count_nonzero(on_clear) < 30:  # a twelfth of the ring at least
+            continue
+        darkest = signed[ys, xs].max(axis=0)[on_clear]
+        if np.mean(darkest > SEAL_DARK) >= SEAL_SEEN:
+            found.append((float(cx), float(cy), float(r)))
+    return found
+
+
 def _crossed(lines: list[tuple[np.ndarray, np.ndarray, bool]], prep: _Prep) -> tuple[np.ndarray, np.ndarray]:
     """Which boxes (bool per box) a line found by _defect_lines runs through or passes within DEFECT_REACH_MM of:
     a line from end to end, and any line."""
@@ -1068,6 +1105,13 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
                 streaked += 1
             else:
                 drawn += 1
+    sealed = 0
+    for cx, cy, r in _seals(signed, prep, open_small) if "marked" in states else []:
+        centres = (prep.inner[:, :2] + prep.inner[:, 2:]) / 2  # a box under a seal: the seal's ink is no vote
+        for i in np.flatnonzero(np.hypot(centres[:, 0] - cx, centres[:, 1] - cy) <= r + _px(3.5)):
+            if states[i] == "marked":
+                states[i] = "marginal"
+                sealed += 1
     if "marked" in states:  # words written along a row, over a box: a person reads them
         for i in np.flatnonzero(_written_beside(open_ink_sum, inked, prep,
                                                 np.array([st == "marked" for st in states], bool))):
@@ -1083,7 +1127,7 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     calm = shifts[np.array([st == "empty" for st in states], bool)]
     offset = float(np.percentile(calm, 90)) if calm.size >= 3 else 0.0
     return PageInk(boxes, zones, round(contrast, 3), signed, {b.id: b.rect for b in page.boxes}, outlines, hidden,
-                   (x0, y0), round(offset, 2), streaked, drawn)
+                   (x0, y0), round(offset, 2), streaked, drawn, sealed)
 
 
 def _outlines(signed: np.ndarray, prep: _Prep) -> tuple[float, tuple[str, ...], np.ndarray]:

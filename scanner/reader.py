@@ -354,7 +354,7 @@ class SheetReader:
             return Rejected("covered", why("reject_detail.hidden", **hidden), fit)
         if sharpness < self.min_sharpness:  # a soft picture: read it if its marks can be decided
             # (boxes in doubt because a straight line crosses them are not the blur's: a new picture cannot help)
-            doubtful = sum(b.state == "marginal" for b in ink.boxes.values()) - ink.lines - ink.drawn
+            doubtful = sum(b.state == "marginal" for b in ink.boxes.values()) - ink.lines - ink.drawn - ink.sealed
             if doubtful >= max(2, 0.1 * len(ink.boxes)):
                 return Rejected("blurred", why("reject_detail.undecidable", s=f"{sharpness:.0f}", n=doubtful), fit)
         t4 = time.perf_counter()

@@ -821,6 +821,33 @@ def test_a_ballot_stamped_with_a_red_seal_over_its_code_is_read(printed, tmp_pat
     assert grey <= 14, grey  # the same photos in grey alone: the seal is what this test is about
 
 
+def test_a_seal_stamped_over_a_score_sheets_date_never_adds_a_digit(printed):
+    """A judge's score sheet is stamped with the organisation's seal where it is signed and dated, and a seal is 40 mm
+    across: it reaches the last rows of digit boxes, and its ring or star read as digits (6 of 10 sheets had a digit
+    the judge did not mark). A box under a round seal is never read as marked by it: a person looks, told first
+    that a seal is stamped over marked boxes."""
+    rng = np.random.default_rng(51)
+    found = 0
+    for name in ("gongxuan-houbei", "jingpin-ceping"):
+        deck = Deck(printed[name])
+        reader = deck.reader()
+        layout = deck.layouts[("YJ", "PS")]
+        page = layout.pages[-1]
+        signed_at = next(z.rect for z in page.zones if z.kind == "signature")
+        for i in range(5):
+            sheet = deck.fill(("YJ", "PS"), rng, "clean", copy=i, page=page.number)
+            image = sheet.image.copy()
+            seal(image, rng.uniform(120, 190), signed_at.y + rng.uniform(-6, 2), rng)
+            read = reader.read(camera(image, rng, (1920, 1080), max_tilt=10))
+            assert not isinstance(read, Rejected), read
+            assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} <= sheet.truth.intended
+            if read.ink.sealed:
+                found += 1
+                assert read.interpretation.reasons[0] == "seal"
+    assert found >= 5, found
+    assert reason_words(deck.meeting, "YJ", ["seal"])[0].startswith("印章盖在已标记的方格上")
+
+
 def test_heavily_compressed_h264_video_reads_each_sheet_once_and_right(printed, tmp_path, cli):
     """A webcam recording compressed hard with H.264 (as phones and streaming tools do): every sheet held under the
     camera is recorded once, none wrongly; blocky frames are refused or sent to a person, never misread."""
