@@ -137,13 +137,19 @@ LINE_ALONG = 0.8
 # and a line on one side only (a voter striking a candidate's row, see _struck_through): within LINE_BAND_MM of the
 # box's rows, ink in LINE_ALONG of the paper's columns there, moving at most LINE_STEP_PX from one to the next, and
 # the box's inside inked across LINE_INSIDE of its width
-WRITTEN_MM2 = 3.0  # pen ink beside a marked box in its row (see _written_beside)
 LINE_BAND_MM = 2.0
 LINE_STEP_PX = 2
 LINE_INSIDE = 0.6
-SEAL_RADIUS_MM = (17, 23)  # a round seal (公章) is 38-45 mm across
+# words written along a row over a box (see _written_beside): more pen ink than this on the paper beside a marked
+# box, within WRITTEN_BAND_MM of its rows
+WRITTEN_MM2 = 3.0
+WRITTEN_BAND_MM = 1.0
+# a round seal stamped over boxes (see _seals): a ring of this radius, darker than SEAL_DARK on SEAL_SEEN of the clear
+# paper along it; a marked box whose centre lies within the radius and SEAL_REACH_MM is in doubt
+SEAL_RADIUS_MM = (17, 23)  # a seal (公章) is 38-45 mm across
+SEAL_DARK = 0.25  # its ink is uneven: measured 0.3-0.6 along its ring (folds are straight, not round)
 SEAL_SEEN = 0.5
-SEAL_DARK = 0.25  # a seal's ink is uneven: measured 0.3-0.6 along its ring (folds are straight, not round)
+SEAL_REACH_MM = 3.5
 DEFECT_END_MM = 20  # a streak runs from end to end: seen this near both ends of the clear paper along it
 DEFECT_GAP_MM = 60  # a line crossing a table is seen in pieces, between its rows and columns
 DEFECT_MIN_MM = 40  # and in a dense table only where the paper is clear (below it, between its parts)
@@ -845,8 +851,8 @@ def _defect_lines(signed: np.ndarray, prep: _Prep, open_small: np.ndarray
 
 
 def _seals(signed: np.ndarray, prep: _Prep, open_small: np.ndarray) -> list[tuple[float, float, float]]:
-    """Round seals stamped on the sheet (an organisation's 公章: a ring SEAL_RADIUS_MM across its radius, dark in
-    grey when red): each as its centre and radius, in window pixels. Looked for as circles of ink off the print at
+    """Round seals stamped on the sheet (an organisation's 公章: a ring of radius SEAL_RADIUS_MM, dark in grey when
+    red): each as its centre and radius, in window pixels. Looked for as circles of ink off the print at
     1 px/mm, then checked at full resolution: the ring darker than SEAL_DARK on SEAL_SEEN of the paper clear of
     print along it."""
     seen, clear = prep.defect_seen, prep.clear
@@ -890,6 +896,7 @@ def _crossed(lines: list[tuple[np.ndarray, np.ndarray, bool]], prep: _Prep) -> t
         if end_to_end:
             whole |= met
     return whole, out
+
 
 def _lined_boxes(inked: np.ndarray, open_ink_sum: np.ndarray, prep: _Prep, marked: np.ndarray) -> np.ndarray:
     """Marked boxes a straight line runs through, seen at the box itself: ink running on straight out of the box on
@@ -979,15 +986,16 @@ def _written_beside(open_ink_sum: np.ndarray, inked: np.ndarray, prep: _Prep, ma
     """Marked boxes with more pen ink on the paper beside them in their row, LINE_GAP_MM to LINE_BESIDE_MM out on the
     left or the right, than a mark leaves there: a voter writing words along the row, over the box (同意 across its
     boxes, a comment), whose strokes the box reads as a tick (17 of 150 such sheets were counted). Only paper clear of
-    print by DEFECT_CLEAR_MM counts (a page a pixel off its place shows the print's edges beside it), within 1 mm of
-    the box's rows; measured on the test deck's 6,277 marked boxes (big ticks, crosses, fills, hall damage), more than
-    WRITTEN_MM2 there in 2, both on pages bent by a wide lens, against 16 of 17 boxes written across."""
+    print by DEFECT_CLEAR_MM counts (a page a pixel off its place shows the print's edges beside it), within
+    WRITTEN_BAND_MM of the box's rows. Measured on the test deck's 6,277 marked boxes (big ticks, crosses, fills,
+    hall damage): more than WRITTEN_MM2 there in 2, both on pages bent by a wide lens; in 16 of 17 boxes written
+    across."""
     out = np.zeros(len(marked), bool)
     clear = prep.clear
     if clear is None or not marked.any():
         return out
     h, w = inked.shape
-    gap, reach, band = _px(LINE_GAP_MM), _px(LINE_BESIDE_MM), _px(1.0)
+    gap, reach, band = _px(LINE_GAP_MM), _px(LINE_BESIDE_MM), _px(WRITTEN_BAND_MM)
     least = WRITTEN_MM2 * PX_PER_MM * PX_PER_MM
     x0, y0, x1, y1 = prep.inner.T
     rows0, rows1 = np.maximum(y0 - band, 0), np.minimum(y1 + band, h)
@@ -1108,7 +1116,7 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     sealed = 0
     for cx, cy, r in _seals(signed, prep, open_small) if "marked" in states else []:
         centres = (prep.inner[:, :2] + prep.inner[:, 2:]) / 2  # a box under a seal: the seal's ink is no vote
-        for i in np.flatnonzero(np.hypot(centres[:, 0] - cx, centres[:, 1] - cy) <= r + _px(3.5)):
+        for i in np.flatnonzero(np.hypot(centres[:, 0] - cx, centres[:, 1] - cy) <= r + _px(SEAL_REACH_MM)):
             if states[i] == "marked":
                 states[i] = "marginal"
                 sealed += 1
