@@ -803,22 +803,26 @@ def _uncrease(signed: np.ndarray, prep: _Prep) -> int:
     return found
 
 
-def _defect_lines(signed: np.ndarray, prep: _Prep, open_small: np.ndarray
-                  ) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+def _paper_ink(open_small: np.ndarray, prep: _Prep) -> np.ndarray | None:
+    """Ink on paper clear of print, at 1 px/mm (`open_small`: the share of ink off the print in every 1 mm block),
+    where a printer's line or a seal is looked for; None when there is less than 1.5 DEFECT_MIN_MM of it (the usual
+    case: no long run of ink on the paper), or the page has no such paper."""
+    seen = prep.defect_seen
+    if seen is None or prep.clear is None or open_small.shape != seen.shape:
+        return None
+    seen = (open_small > 0.15) & seen
+    return seen if np.count_nonzero(seen) >= 1.5 * DEFECT_MIN_MM else None
+
+
+def _defect_lines(signed: np.ndarray, prep: _Prep, seen: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, bool]]:
     """Straight lines through the reading window darker than a fold (see DEFECT_*): each as the points along it
     every 0.5 mm (x, y in window pixels), and whether it is a printer's or scanner's streak: down the sheet (the way
     printers and sheet-fed scanners move the paper) and seen within DEFECT_END_MM of both ends of the clear paper
-    along it. A line a voter drew (through a candidate's row, across the ballot) is not called one. Only ink off the
-    print counts (`open_small`: its share in every 1 mm block), and only on paper clear of print."""
+    along it. A line a voter drew (through a candidate's row, across the ballot) is not called one. `seen`: the ink
+    on paper clear of print (see _paper_ink); only it counts."""
     h, w = signed.shape
-    seen, clear = prep.defect_seen, prep.clear
-    if seen is None or clear is None:
-        return []
-    if open_small.shape != seen.shape:
-        return []
-    seen = (open_small > 0.15) & seen
-    if np.count_nonzero(seen) < 1.5 * DEFECT_MIN_MM:
-        return []  # the usual case: no long run of ink on the paper
+    clear = prep.clear
+    assert clear is not None  # (_paper_ink gives no ink without it)
     lines = cv2.HoughLinesP(seen.astype(np.uint8), 2, np.pi / 180, round(DEFECT_MIN_MM * 3 / 4),
                             minLineLength=DEFECT_MIN_MM, maxLineGap=DEFECT_GAP_MM)
     if lines is None:
@@ -854,12 +858,9 @@ def _seals(signed: np.ndarray, prep: _Prep, open_small: np.ndarray) -> list[tupl
     """Round seals stamped on the sheet (an organisation's 公章: a ring of radius SEAL_RADIUS_MM, dark in grey when
     red): each as its centre and radius, in window pixels. Looked for as circles of ink off the print at
     1 px/mm, then checked at full resolution: the ring darker than SEAL_DARK on SEAL_SEEN of the paper clear of
-    print along it."""
-    seen, clear = prep.defect_seen, prep.clear
-    if seen is None or clear is None or open_small.shape != seen.shape:
-        return []
-    if np.count_nonzero((open_small > 0.15) & seen) < 1.5 * DEFECT_MIN_MM:
-        return []  # the usual case: no long run of ink on the paper
+    print along it. Looked for only when _paper_ink finds ink enough on clear paper."""
+    clear = prep.clear
+    assert clear is not None  # (_paper_ink gives no ink without it)
     image = (np.minimum(open_small, 1.0) * 255).astype(np.uint8)
     lo, hi = SEAL_RADIUS_MM
     circles = cv2.HoughCircles(image, cv2.HOUGH_GRADIENT, 1, 2 * lo, param1=100, param2=10, minRadius=lo,
@@ -898,6 +899,14 @@ def _crossed(lines: list[tuple[np.ndarray, np.ndarray, bool]], prep: _Prep) -> t
     return whole, out
 
 
+def _beside_strips(lo: np.ndarray, hi: np.ndarray, limit: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """Where a line running out of a box is looked for, along one axis (the box from `lo` to `hi`, the window `limit`
+    long): LINE_GAP_MM to LINE_BESIDE_MM out of it before and after it, start and end of each (clipped)."""
+    gap, reach = _px(LINE_GAP_MM), _px(LINE_BESIDE_MM)
+    return ((np.maximum(lo - reach, 0), np.maximum(lo - gap, 0)),
+            (np.minimum(hi + gap, limit), np.minimum(hi + reach, limit)))
+
+
 def _lined_boxes(inked: np.ndarray, open_ink_sum: np.ndarray, prep: _Prep, marked: np.ndarray) -> np.ndarray:
     """Marked boxes a straight line runs through, seen at the box itself: ink running on straight out of the box on
     both sides, beyond its ring, along a row of its inside (or a column), LINE_BESIDE_MM far, on the paper there.
@@ -905,12 +914,10 @@ def _lined_boxes(inked: np.ndarray, open_ink_sum: np.ndarray, prep: _Prep, marke
     voter's tick or cross leaves a box slanted, and only on one side or in a few rows."""
     out = np.zeros(len(marked), bool)
     h, w = inked.shape
-    gap, reach = _px(LINE_GAP_MM), _px(LINE_BESIDE_MM)
+    gap = _px(LINE_GAP_MM)
     inner = prep.inner
     for axis in (0, 1):  # 0: a line across (left and right of the box), 1: a line down (above and below)
-        lo, hi = inner[:, axis], inner[:, axis + 2]
-        a0, a1 = np.maximum(lo - reach, 0), np.maximum(lo - gap, 0)
-        b0, b1 = np.minimum(hi + gap, (w, h)[axis]), np.minimum(hi + reach, (w, h)[axis])
+        (a0, a1), (b0, b1) = _beside_strips(inner[:, axis], inner[:, axis + 2], (w, h)[axis])
         c0, c1 = inner[:, 1 - axis], inner[:, 3 - axis]
         if axis == 0:
             left = _sums(open_ink_sum, np.stack([a0, c0, a1, c1], axis=1))
@@ -946,15 +953,13 @@ def _struck_through(inked: np.ndarray, open_ink_sum: np.ndarray, prep: _Prep, ma
     steeply and stops a few millimetres out; handwriting zones are not looked at (a write-in's name)."""
     out = np.zeros(len(marked), bool)
     h, w = inked.shape
-    gap, reach, band = _px(LINE_GAP_MM), _px(LINE_BESIDE_MM), _px(LINE_BAND_MM)
+    gap, band = _px(LINE_GAP_MM), _px(LINE_BAND_MM)
     inner = prep.inner
     bare = prep.bare
     for axis in (0, 1):  # 0: a line across (the box's left or right), 1: a line down (above or below)
-        lo, hi = inner[:, axis], inner[:, axis + 2]
         c0 = np.maximum(inner[:, 1 - axis] - band, 0)
         c1 = np.minimum(inner[:, 3 - axis] + band, (h, w)[axis])
-        for s0, s1 in ((np.maximum(lo - reach, 0), np.maximum(lo - gap, 0)),
-                       (np.minimum(hi + gap, (w, h)[axis]), np.minimum(hi + reach, (w, h)[axis]))):
+        for s0, s1 in _beside_strips(inner[:, axis], inner[:, axis + 2], (w, h)[axis]):
             rects = np.stack([s0, c0, s1, c1] if axis == 0 else [c0, s0, c1, s1], axis=1)
             # the quick test: a line leaves at least one pixel of ink in most columns (the usual case: none)
             maybe = marked & ~out & (s1 - s0 > gap) & (_sums(open_ink_sum, rects) >= 0.6 * (s1 - s0))
@@ -995,12 +1000,11 @@ def _written_beside(open_ink_sum: np.ndarray, inked: np.ndarray, prep: _Prep, ma
     if clear is None or not marked.any():
         return out
     h, w = inked.shape
-    gap, reach, band = _px(LINE_GAP_MM), _px(LINE_BESIDE_MM), _px(WRITTEN_BAND_MM)
+    band = _px(WRITTEN_BAND_MM)
     least = WRITTEN_MM2 * PX_PER_MM * PX_PER_MM
     x0, y0, x1, y1 = prep.inner.T
     rows0, rows1 = np.maximum(y0 - band, 0), np.minimum(y1 + band, h)
-    for s0, s1 in ((np.maximum(x0 - reach, 0), np.maximum(x0 - gap, 0)),
-                   (np.minimum(x1 + gap, w), np.minimum(x1 + reach, w))):
+    for s0, s1 in _beside_strips(x0, x1, w):
         rects = np.stack([s0, rows0, s1, rows1], axis=1)
         # ink off the print there first (one lookup each): clear paper is part of it
         for i in np.flatnonzero(marked & ~out & (s1 > s0) & (_sums(open_ink_sum, rects) >= least)):
@@ -1100,8 +1104,9 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
             and _uncrease(signed, prep):
         fill, faint, ring, states, open_ink_sum, level, inked, open_small = _measure(signed, prep, thresholds)
     streaked = drawn = 0
-    lines = _defect_lines(signed, prep, open_small) if "marked" in states else []
-    whole, crossed = _crossed(lines, prep) if lines else (np.zeros(len(states), bool),) * 2
+    paper_ink = _paper_ink(open_small, prep) if "marked" in states else None
+    lines = _defect_lines(signed, prep, paper_ink) if paper_ink is not None else []
+    whole, crossed = _crossed(lines, prep) if lines else (np.zeros(len(states), bool), np.zeros(len(states), bool))
     if "marked" in states:
         is_marked = np.array([st == "marked" for st in states], bool)
         crossed = crossed | _lined_boxes(inked, open_ink_sum, prep, is_marked) | \
@@ -1114,8 +1119,9 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
             else:
                 drawn += 1
     sealed = 0
-    for cx, cy, r in _seals(signed, prep, open_small) if "marked" in states else []:
-        centres = (prep.inner[:, :2] + prep.inner[:, 2:]) / 2  # a box under a seal: the seal's ink is no vote
+    centres = (prep.inner[:, :2] + prep.inner[:, 2:]) / 2
+    for cx, cy, r in _seals(signed, prep, open_small) if paper_ink is not None and "marked" in states else []:
+        # a box under a seal: the seal's ink is no vote
         for i in np.flatnonzero(np.hypot(centres[:, 0] - cx, centres[:, 1] - cy) <= r + _px(SEAL_REACH_MM)):
             if states[i] == "marked":
                 states[i] = "marginal"

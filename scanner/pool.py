@@ -3,6 +3,7 @@ records them, in the photos' order (the one writer keeps the store consistent an
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import multiprocessing
@@ -68,7 +69,7 @@ def _read(path: str) -> Done:
     image = decode_photo(data)
     if image is None:
         return Done(p.name, key, None, text("unreadable.decode", language), "unreadable")
-    verdict = _READER.read(image, colour=lambda: decode_colour(data))
+    verdict = _READER.read(image, colour=functools.partial(decode_colour, data))
     if isinstance(verdict, Rejected):
         return Done(p.name, key, None, verdict.message(language), verdict.reason)
     return Done(p.name, key, Draft.from_read(verdict, key, _STATION), None, None)
