@@ -75,10 +75,34 @@ def _read(path: str) -> Done:
     return Done(p.name, key, Draft.from_read(verdict, key, _STATION), None, None)
 
 
+def _read_chunk(paths: list[str]) -> list[Done]:
+    return [_read(p) for p in paths]
+
+
+def chunks(n: int, workers: int, most: int = 8) -> list[tuple[int, int]]:
+    """How `n` photos go to `workers` readers, as (start, end) in order: up to `most` at a time while much is left,
+    then fewer and fewer, one at the end. Each chunk's results wake this process's threads, CPU the readers need
+    (measured on 2 cores, every process: 15.1 ms a photo in chunks of 2, 14.1 in chunks of 8); a last big chunk
+    would leave the other cores idle while one reader ends it."""
+    out, start = [], 0
+    while start < n:
+        size = max(1, min(most, (n - start) // (2 * workers)))
+        out.append((start, start + size))
+        start += size
+    return out
+
+
 def read_all(paths: list[Path], definition: str, secret: bytes, layouts: dict[str, str], *, allow_test: bool,
              station: str, workers: int) -> Iterator[Done]:
-    """Every photo read by `workers` processes, yielded in the photos' order as each is ready."""
+    """Every photo read by `workers` processes, yielded in the photos' order as each chunk is ready."""
     context = multiprocessing.get_context("spawn")  # no forked copies of this process's store or threads
+    names = [str(p) for p in paths]
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
                              initargs=(definition, secret, layouts, allow_test, station)) as pool:
-        yield from pool.map(_read, [str(p) for p in paths], chunksize=2)
+        futures = [pool.submit(_read_chunk, names[a:b]) for a, b in chunks(len(names), workers)]
+        try:
+            for future in futures:
+                yield from future.result()
+        finally:  # stopped early (Ctrl-C, an error while recording): the photos not yet read are not read
+            for future in futures:
+                future.cancel()

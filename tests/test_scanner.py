@@ -415,6 +415,20 @@ def test_kill_9_loses_at_most_the_sheet_in_hand(meeting, tmp_path):
     assert 20 <= len(rows) <= 24  # and (but for frames the reader rejects) every photo was recorded
 
 
+@given(st.integers(0, 5000), st.integers(1, 8))
+def test_a_folder_goes_to_the_readers_in_order_each_photo_once_in_chunks_that_shrink_to_the_end(n, workers):
+    """Chunks of up to 8 photos while much is left; none takes more than a 2 x workers-th of what is left (or one
+    photo), so that no reader ends a big chunk alone while the others wait; every photo once, in order."""
+    from scanner.pool import chunks
+
+    parts = chunks(n, workers)
+    assert [i for a, b in parts for i in range(a, b)] == list(range(n))
+    for a, b in parts:
+        assert 1 <= b - a <= max(1, min(8, (n - a) // (2 * workers)))
+    if n >= 16 * workers * 2:
+        assert max(b - a for a, b in parts) == 8  # a big folder goes out in full chunks
+
+
 def test_soft_frames_are_read_when_their_marks_can_be_decided(printed):
     """Dim light lowers the sharpness number (a soft webcam measured 8-15 against the old fixed limit of 15) but
     hides no mark: such frames read correctly. A frame whose boxes are smeared beyond telling is rejected as
