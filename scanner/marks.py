@@ -504,7 +504,7 @@ def _marks_on_labels(signed: np.ndarray, prep: _Prep) -> list[tuple[float, float
             continue
         copies = np.stack([signed[y0:y1, x0:x1] for x0, y0, x1, y1 in inside])
         dark = np.count_nonzero(copies > BESIDE_DARK, axis=(1, 2))
-        more = dark - np.median(dark) >= area / 2  # a copy with a stroke more than the others: the usual case is none
+        more = dark - _median(dark) >= area / 2  # a copy with a stroke more than the others: the usual case is none
         if not more.any():
             continue
         usual = cv2.dilate(np.median(copies, axis=0).astype(np.float32), reach)  # the words, forgiving 2 px
@@ -580,6 +580,37 @@ def _to_mm(image: np.ndarray) -> np.ndarray:
     return cv2.resize(image, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
 
 
+def _median(values: np.ndarray) -> float:
+    """np.median of an array's values, exactly the same number (the middle one, or the mean of the middle two in the
+    array's own float precision, integers in float64; NaN when there is one), without its overhead: 4-7 µs instead
+    of 12-17, and a sheet asks for about ten."""
+    v = values.ravel()
+    if v.dtype.kind != "f":
+        v = v.astype(np.float64)
+    n = v.size
+    if n == 0 or np.isnan(v).any():
+        return float("nan")
+    k = n // 2
+    if n % 2:
+        return float(np.partition(v, k)[k])
+    part = np.partition(v, (k - 1, k))
+    return float((part[k - 1] + part[k]) / 2)
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    """np.percentile(values, q) of a flat float64 array, exactly (its linear interpolation between the two values
+    around the virtual index, computed as numpy does), without its overhead: 1.6 µs instead of 22."""
+    n = values.size
+    at = (n - 1) * (q / 100)
+    lo = math.floor(at)
+    hi = min(lo + 1, n - 1)
+    t = at - lo
+    part = np.partition(values, (lo, hi))
+    a, b = float(part[lo]), float(part[hi])
+    diff = b - a
+    return b - diff * (1 - t) if t >= 0.5 else a + diff * t
+
+
 def _block_means(integral: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """The mean of an image over every PX_PER_MM x PX_PER_MM block (its 1 px/mm copy), from its integral image:
     what cv2.resize(INTER_AREA) gives, without reading the page again."""
@@ -617,7 +648,7 @@ def ink_scale(page: np.ndarray, calibration: tuple[Rect, Rect], origin: tuple[in
 
     def level(r: Rect) -> float:
         x0, y0, x1, y1 = np.array(_inner(r, 1.2)) - np.array([*origin, *origin])
-        return float(np.median(cv2.divide(page[y0:y1, x0:x1], white_px[y0:y1, x0:x1], dtype=cv2.CV_32F)))
+        return _median(cv2.divide(page[y0:y1, x0:x1], white_px[y0:y1, x0:x1], dtype=cv2.CV_32F))
 
     white, black = level(blank), level(solid)
     contrast = white - black
@@ -653,11 +684,11 @@ def _faint_levels(signed: np.ndarray, prep: _Prep, level: np.ndarray, looks_empt
         k = int(0.95 * (flat.shape[1] - 1))
         raw[idx] = np.partition(flat, k, axis=1)[:, k] - level[idx]
     everywhere = raw[looks_empty]
-    page = float(np.median(everywhere)) if everywhere.size >= 3 else 0.0
+    page = _median(everywhere) if everywhere.size >= 3 else 0.0
     out = np.zeros(len(prep.ids))
     for idx, _rows, _cols in prep.groups:
         empties = raw[idx][looks_empty[idx]]
-        out[idx] = raw[idx] - (float(np.median(empties)) if empties.size >= 3 else page)
+        out[idx] = raw[idx] - (_median(empties) if empties.size >= 3 else page)
     return out
 
 
@@ -667,8 +698,8 @@ def _faint_limit(faint: np.ndarray, looks_empty: np.ndarray) -> np.ndarray:
     calm = np.flatnonzero(looks_empty & (faint < FAINT_LEVEL))
     if calm.size >= FAINT_PAGE_MIN:
         values = faint[calm]
-        median = float(np.median(values))
-        spread = 1.4826 * float(np.median(np.abs(values - median)))
+        median = _median(values)
+        spread = 1.4826 * _median(np.abs(values - median))
         limit[:] = min(FAINT_LEVEL, max(FAINT_FLOOR, median + FAINT_SPREAD * spread))
     if calm.size:  # the one box that stands clear of all the page's other empty-looking ones
         order = calm[np.argsort(faint[calm])]
@@ -1139,7 +1170,7 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     zones = {z: (round(float(v), 4) if prep.zone_area[i] > 4 else 0.0)
              for i, (z, v) in enumerate(zip(prep.zone_ids, zone_ink, strict=True))}
     calm = shifts[np.array([st == "empty" for st in states], bool)]
-    offset = float(np.percentile(calm, 90)) if calm.size >= 3 else 0.0
+    offset = _percentile(calm, 90) if calm.size >= 3 else 0.0
     return PageInk(boxes, zones, round(contrast, 3), signed, {b.id: b.rect for b in page.boxes}, outlines, hidden,
                    (x0, y0), round(offset, 2), streaked, drawn, sealed)
 
@@ -1156,10 +1187,11 @@ def _outlines(signed: np.ndarray, prep: _Prep) -> tuple[float, tuple[str, ...], 
     # tell the box's shift down, the left and right ones its shift sideways (the median of 12 points each)
     weight = across - across.min(axis=1, keepdims=True)
     centre = (weight * np.arange(-2.0, 3.0)[None, :, None]).sum(axis=1) / np.maximum(weight.sum(axis=1), 1e-6)
-    shifts = np.hypot(np.median(centre[:, :12], axis=1), np.median(centre[:, 12:], axis=1))
+    halves = np.sort(centre.reshape(-1, 2, 12), axis=2)  # np.median of each twelve: the mean of its middle two
+    shifts = np.hypot((halves[:, 0, 5] + halves[:, 0, 6]) / 2, (halves[:, 1, 5] + halves[:, 1, 6]) / 2)
     ordered = np.sort(seen, axis=1)  # the lower quartile of 24 points (np.percentile's, at a quarter of its cost)
     per_box = ordered[:, 5] + 0.75 * (ordered[:, 6] - ordered[:, 5])
-    page = float(np.median(per_box))
+    page = _median(per_box)
     limit = max(OUTLINE_MIN, OUTLINE_HIDDEN * page)
     return round(page, 3), tuple(i for i, v in zip(prep.ids, per_box.tolist(), strict=True) if v < limit), shifts
 

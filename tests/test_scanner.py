@@ -429,6 +429,20 @@ def test_a_folder_goes_to_the_readers_in_order_each_photo_once_in_chunks_that_sh
         assert max(b - a for a, b in parts) == 8  # a big folder goes out in full chunks
 
 
+@settings(max_examples=300)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=1, max_size=60),
+       st.sampled_from(["float32", "float64", "int64"]), st.sampled_from([10, 25, 50, 90, 99]))
+def test_the_readers_own_median_and_percentile_give_numpys_numbers_exactly(values, dtype, q):
+    """The reader's thresholds were measured with numpy's median and percentile: its faster ones give the same
+    numbers, bit for bit, or the deck's measurements would no longer hold."""
+    from scanner.marks import _median, _percentile
+
+    v = np.array(values).astype(dtype)
+    assert _median(v) == float(np.median(v))
+    f = v.astype(np.float64)
+    assert _percentile(f, q) == float(np.percentile(f, q))
+
+
 def test_soft_frames_are_read_when_their_marks_can_be_decided(printed):
     """Dim light lowers the sharpness number (a soft webcam measured 8-15 against the old fixed limit of 15) but
     hides no mark: such frames read correctly. A frame whose boxes are smeared beyond telling is rejected as
