@@ -353,11 +353,13 @@ def scribble(img: np.ndarray, r: Rect, rng: np.random.Generator, pen: tuple[int,
         x += r.w * 0.7 / n
 
 
-def words_across(img: np.ndarray, r: Rect, rng: np.random.Generator, pen: tuple[int, int, int]) -> None:
+def words_across(img: np.ndarray, r: Rect, rng: np.random.Generator, pen: tuple[int, int, int],
+                 before: float | None = None) -> None:
     """A voter writing two to four characters along a row, over the box `r` (同意 across it, a comment): each a few
-    straight strokes in a cell 5-9 mm high, the box somewhere under the words."""
+    straight strokes in a cell 5-9 mm high, the box somewhere under the words (`before`: the share of the words
+    left of the box's centre, 0.2-0.8 when not given)."""
     size, n = float(rng.uniform(5, 9)), int(rng.integers(2, 5))
-    x0 = r.x + r.w / 2 - float(rng.uniform(0.2, 0.8)) * n * size * 1.1
+    x0 = r.x + r.w / 2 - (float(rng.uniform(0.2, 0.8)) if before is None else before) * n * size * 1.1
     y0 = r.cy - size / 2 + float(rng.uniform(-1.5, 1.5))
     thick = max(2, round(float(rng.uniform(0.35, 0.6)) * PX))
     u = lambda a, b: float(rng.uniform(a, b))  # noqa: E731

@@ -816,6 +816,26 @@ def test_words_written_along_a_row_over_a_box_are_never_read_as_a_tick(printed):
     assert doubted >= 6, doubted
 
 
+def test_words_written_over_a_survey_box_and_its_answer_are_never_read_as_a_tick(printed):
+    """On a survey each box has its answer's words beside it (满意 / 基本满意 / 不满意). Words a voter writes from a
+    box on over its answer leave no bare paper beside the box to show them, and the strokes in the box read as a
+    tick: a blank survey written so was counted as a vote (20 of 20). The answer's copy under the words is darker
+    than the page's other copies of it: the box is never read as marked, and a person reads the words."""
+    rng = np.random.default_rng(43)
+    deck = Deck(printed["manyidu"])
+    reader = deck.reader()
+    for _ in range(8):
+        sheet = deck.fill(("MY", "QZ"), rng, str(rng.choice(["clean", "blank"])))
+        box = _free_box(sheet, rng)
+        image = sheet.image.copy()
+        words_across(image, box.rect, rng, PENS[int(rng.integers(0, len(PENS)))], before=0.1)
+        read = reader.read(camera(image, rng, (1920, 1080), max_tilt=8))
+        assert not isinstance(read, Rejected), read
+        assert read.ink.boxes[box.id].state == "marginal", (box.id, read.ink.boxes[box.id])
+        assert f"marginal:{box.id}" in read.interpretation.reasons
+        assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} <= sheet.truth.intended
+
+
 def test_a_ballot_stamped_with_a_red_seal_over_its_code_is_read(printed, tmp_path):
     """Ballots are stamped with the organisation's red seal, and the corner with the code is where seals go. In grey
     the seal's ink is dark and the modules under it are lost (5 of 45 photos not read at 1080p, 20 of 45 at 720p);
