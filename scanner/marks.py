@@ -92,9 +92,10 @@ BESIDE_PAST_WORDS_MM = 2.0  # ink next to letters reaches at least this far out 
 BESIDE_DARK = 0.36  # a pen's stroke: 90 % of its darkness at least this (measured: ticks 0.44-0.88, folds 0.25-0.29)
 BESIDE_MAX_MM = 40.0  # larger is a hand, a shadow, another sheet's edge: not a voter's mark
 # a copy of an answer's words (满意) with this much more dark than the page's usual copy has words written over it:
-# measured on the test deck's 4,920 copies beside boxes, a tick's arm or an outside tick crossing them adds at
-# most 5.3 mm² (84 px), damage that leaves the sheet counted at most 6 mm²; two characters written over the box
-# and its words 10.6 mm² (170 px), where no stroke stands clear of the letters' own dark
+# measured on the test deck's 4,920 copies beside boxes, a tick's arm crossing its own box's words adds at most
+# 5.3 mm² (84 px), damage on a sheet that is counted at most 6 mm² (96 px); a tick drawn half off its box onto the
+# next answer's words 7.9 mm² (that sheet is in review for its tick already); two characters written over a box and
+# its words 10.6 mm² (170 px), where no stroke stands clear of the letters' own dark
 LABEL_WRITTEN_MM2 = 7.5
 STRUCK_FILL = 0.7
 STRUCK_RING = 0.2
