@@ -100,7 +100,8 @@ LABEL_WRITTEN_MM2 = 7.5
 LABEL_SHIFT_PX = 2  # a copy of an answer's words is fitted to the page's usual copy within this many pixels
 # a copy of an answer's words with this much new dark, fitted to the usual copy, has a tick over it: measured, a
 # single tick drawn over the words leaves 27 px or more on 95 % of 116 sheets (16 px and more on all but one), the
-# deck's 3,135 copies on sheets that are counted at most 7 px (a hand over the words 58)
+# deck's 3,135 copies on sheets that are counted at most 7 px (a hand over the words 58); it must also reach
+# BESIDE_MIN_MM across, as marks beside a box must (112 of the 116 ticks do; a stray dot, 1 mm across, does not)
 LABEL_TICK_MM2 = 1.0
 STRUCK_FILL = 0.7
 STRUCK_RING = 0.2
@@ -528,8 +529,8 @@ def _marks_on_labels(signed: np.ndarray, prep: _Prep
         suspect = np.count_nonzero((copies > BESIDE_DARK) & (copies - median > BESIDE_DARK / 2), axis=(1, 2)) >= tick
         s = LABEL_SHIFT_PX
         for (x0, y0, _x1, _y1), new in zip(inside[suspect], _new_ink(copies[suspect], median), strict=True):
-            if np.count_nonzero(new) >= tick:
-                ys, xs = np.nonzero(new)
+            ys, xs = np.nonzero(new)
+            if len(xs) >= tick and max(np.ptp(xs), np.ptp(ys)) + 1 >= least:  # a pen's stroke, not a dot
                 out.append((float(x0 + s + xs.mean()), float(y0 + s + ys.mean())))
         dark = np.count_nonzero(copies > BESIDE_DARK, axis=(1, 2))
         excess = dark - _median(dark)

@@ -841,8 +841,8 @@ def test_a_tick_over_a_survey_answers_words_instead_of_its_box_is_sent_to_a_pers
     answer's words (满意) instead of its box goes to a person. A tick over dense letters falls in their gaps, which
     the comparison with the page's other copies forgave as misplacement: 72 of 120 surveys with one such tick were
     counted with that question unanswered. Each copy is now fitted to the usual copy first and compared without
-    forgiveness: 6 of 120, then 1 of 116 measured at LABEL_TICK_MM2, a tick lying almost wholly on the letters' own
-    strokes, which grey cannot show. Of these 12 sheets, at most that one may be missed; each found is named."""
+    forgiveness: 4 of 120, ticks lying almost wholly on the letters' own strokes, which grey cannot show. Of these 12
+    sheets at most one may be missed (one is); every tick found puts its box in doubt by name."""
     from ballots.geometry import Rect
     from scanner.deck import draw_mark
 
@@ -867,7 +867,7 @@ def test_a_tick_over_a_survey_answers_words_instead_of_its_box_is_sent_to_a_pers
         assert not isinstance(read, Rejected), read
         found = {b for b in on_words if f"marginal:{b}" in read.interpretation.reasons}
         missed += found != on_words
-    assert missed <= 1, missed  # (measured here: 1)
+    assert missed <= 1, missed
 
 
 def test_a_ballot_stamped_with_a_red_seal_over_its_code_is_read(printed, tmp_path):
