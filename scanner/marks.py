@@ -519,8 +519,8 @@ def _marks_on_labels(signed: np.ndarray, prep: _Prep
     for places in prep.repeated:
         inside = places[(places[:, 0] >= 0) & (places[:, 1] >= 0) & (places[:, 2] <= w) & (places[:, 3] <= h)]
         sizes = {(int(y1 - y0), int(x1 - x0)) for x0, y0, x1, y1 in inside}
-        if len(inside) < 3 or len(sizes) != 1:
-            continue
+        if len(inside) < 3 or len(sizes) != 1 or min(next(iter(sizes))) <= 2 * LABEL_SHIFT_PX + 2:
+            continue  # (words too small to fit a copy within LABEL_SHIFT_PX: none of our forms prints them)
         copies = np.stack([signed[y0:y1, x0:x1] for x0, y0, x1, y1 in inside])
         median = np.median(copies, axis=0).astype(np.float32)
         # a tick over the letters, in their gaps: looked for where a copy has new dark as it lies (one pass over every
