@@ -509,25 +509,26 @@ def _marks_on_labels(signed: np.ndarray, prep: _Prep
                      ) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
     """Where a tick is drawn over an answer's words that every question repeats (满意 / 基本满意 / 不满意): each copy
     of the words is compared with the median of all its copies on this very page (same print, light and blur; a
-    voter marks few of them), a pixel or two of misplacement forgiven. Ink that only one copy has, a pen's stroke
-    in size and darkness, is a mark over the words. Returns (where those marks are, the centres of the copies with
-    words written over them: LABEL_WRITTEN_MM2 more dark than the usual copy, the strokes lost in the letters' own)."""
+    voter marks few of them). Ink that only one copy has, a pen's stroke in size and darkness, is a mark over the
+    words: looked for with a pixel or two of misplacement forgiven, and with each copy fitted to the usual one and
+    nothing forgiven (`_new_ink`: a tick in the letters' gaps). Returns (where those marks are, the centres of the
+    copies with words written over them: LABEL_WRITTEN_MM2 more dark than the usual copy, the strokes lost in the
+    letters' own)."""
     out, written = [], []
     reach = np.ones((5, 5), np.uint8)
     h, w = signed.shape
     least, area = BESIDE_MIN_MM * PX_PER_MM, BESIDE_AREA_MM2 * PX_PER_MM ** 2
+    tick, words, s = LABEL_TICK_MM2 * PX_PER_MM ** 2, LABEL_WRITTEN_MM2 * PX_PER_MM ** 2, LABEL_SHIFT_PX
     for places in prep.repeated:
         inside = places[(places[:, 0] >= 0) & (places[:, 1] >= 0) & (places[:, 2] <= w) & (places[:, 3] <= h)]
         sizes = {(int(y1 - y0), int(x1 - x0)) for x0, y0, x1, y1 in inside}
-        if len(inside) < 3 or len(sizes) != 1 or min(next(iter(sizes))) <= 2 * LABEL_SHIFT_PX + 2:
+        if len(inside) < 3 or len(sizes) != 1 or min(next(iter(sizes))) <= 2 * s + 2:
             continue  # (words too small to fit a copy within LABEL_SHIFT_PX: none of our forms prints them)
         copies = np.stack([signed[y0:y1, x0:x1] for x0, y0, x1, y1 in inside])
         median = np.median(copies, axis=0).astype(np.float32)
         # a tick over the letters, in their gaps: looked for where a copy has new dark as it lies (one pass over every
         # copy; measured: 12 % of the deck's copies, every copy a tick was drawn over), then with the copy fitted
-        tick = LABEL_TICK_MM2 * PX_PER_MM ** 2
-        suspect = np.count_nonzero((copies > BESIDE_DARK) & (copies - median > BESIDE_DARK / 2), axis=(1, 2)) >= tick
-        s = LABEL_SHIFT_PX
+        suspect = np.count_nonzero(_new_dark(copies, median), axis=(1, 2)) >= tick
         for (x0, y0, _x1, _y1), new in zip(inside[suspect], _new_ink(copies[suspect], median), strict=True):
             ys, xs = np.nonzero(new)
             if len(xs) >= tick and max(np.ptp(xs), np.ptp(ys)) + 1 >= least:  # a pen's stroke, not a dot
@@ -537,11 +538,11 @@ def _marks_on_labels(signed: np.ndarray, prep: _Prep
         more = excess >= area / 2  # a copy with a stroke more than the others: the usual case is none
         if not more.any():
             continue
-        for x0, y0, x1, y1 in inside[excess >= LABEL_WRITTEN_MM2 * PX_PER_MM ** 2]:
+        for x0, y0, x1, y1 in inside[excess >= words]:
             written.append((float(x0 + x1) / 2, float(y0 + y1) / 2))
         usual = cv2.dilate(median, reach)  # the words, forgiving 2 px
         for (x0, y0, _x1, _y1), copy in zip(inside[more], copies[more], strict=True):
-            extra = ((copy > BESIDE_DARK) & (copy - usual > BESIDE_DARK / 2)).astype(np.uint8)
+            extra = _new_dark(copy, usual).astype(np.uint8)
             if np.count_nonzero(extra) < area:
                 continue
             # a stroke across the letters is cut where it crosses theirs: its pieces are joined again
@@ -551,6 +552,12 @@ def _marks_on_labels(signed: np.ndarray, prep: _Prep
                 if max(stats[k, 2], stats[k, 3]) >= least and stats[k, 4] >= area:
                     out.append((float(x0 + centres[k][0]), float(y0 + centres[k][1])))
     return out, written
+
+
+def _new_dark(copy: np.ndarray, usual: np.ndarray) -> np.ndarray:
+    """Where `copy` (of an answer's words, or several stacked) has a pen's dark that `usual` has not: dark as a pen's
+    stroke (BESIDE_DARK), and half that darker than the usual copy there."""
+    return (copy > BESIDE_DARK) & (copy - usual > BESIDE_DARK / 2)
 
 
 def _new_ink(copies: np.ndarray, usual: np.ndarray) -> list[np.ndarray]:
@@ -567,7 +574,7 @@ def _new_ink(copies: np.ndarray, usual: np.ndarray) -> list[np.ndarray]:
         misfit = cv2.matchTemplate(np.ascontiguousarray(copy), core, cv2.TM_SQDIFF)  # (2s + 1, 2s + 1): every shift
         dy, dx = np.unravel_index(int(misfit.argmin()), misfit.shape)
         best = copy[dy:dy + h - 2 * s, dx:dx + w - 2 * s]
-        new = ((best > BESIDE_DARK) & (best - core > BESIDE_DARK / 2)).astype(np.uint8)
+        new = _new_dark(best, core).astype(np.uint8)
         out.append(cv2.morphologyEx(new, cv2.MORPH_OPEN, opening))
     return out
 
