@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
+import numpy as np
 import qrcode
 from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 
-from ballots.fonts import FontSpec
+from ballots.fonts import FontError, FontSpec, find_font
 from ballots.geometry import Layout, Page, Rect
 from ballots.layout import BOX_GREY, QR_MODULE, QR_MODULES, line_height
 from meeting.lang import text
@@ -221,3 +222,27 @@ class Renderer:
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+def print_darkness(page: Page, width_mm: float, height_mm: float, px_per_mm: float) -> np.ndarray | None:
+    """What the printer puts on this page that every copy shares (markers, boxes, lines, texts), drawn as for the PDF
+    and rasterised by pdfium: darkness 0-1 (float32) at `px_per_mm`. The scanner compares a read page's printed words
+    with it. None when no installed font has the page's characters (a reader without the fonts the forms were
+    printed with cannot know their letters' shapes)."""
+    import pypdfium2 as pdfium  # only a reader comparing printed words needs it
+
+    words = "".join("".join(t.lines) for t in page.texts)
+    try:
+        font = find_font(words or "0")
+    except FontError:
+        return None
+    renderer = Renderer(font, "zh", "", dt.date(2026, 1, 1))
+    renderer.pdf.add_page(format=(width_mm, height_mm))
+    renderer._draw_static(page)
+    document = pdfium.PdfDocument(bytes(renderer.pdf.output()))
+    try:
+        grey = document[0].render(scale=px_per_mm * 25.4 / 72, grayscale=True).to_numpy()
+    finally:
+        document.close()
+    grey = grey.reshape(grey.shape[0], grey.shape[1], -1)[:, :, 0]
+    return (255 - grey.astype(np.float32)) / 255

@@ -5,8 +5,8 @@ calibration strip (a blank box is its white, a solid box its black). Ink counts 
 form is white: printed text, lines and outlines are masked out using the layout's geometry. Each box gets
 a fill score in [0, 1] (the share of its interior covered by pen strokes); below `empty` it is empty, at or
 above `marked` it is marked, in between (or with faint strokes, or ink hugging the box from outside, or a pen
-mark beside it in its row: a tick on the blank part of a candidate's row instead of in the box) it is marginal
-and goes to a person.
+mark beside it in its row: a tick on the blank part of a candidate's row, over the candidate's printed name or over
+an answer's words instead of in the box) it is marginal and goes to a person.
 """
 
 from __future__ import annotations
@@ -103,6 +103,12 @@ LABEL_SHIFT_PX = 2  # a copy of an answer's words is fitted to the page's usual 
 # deck's 3,135 copies on sheets that are counted at most 7 px (a hand over the words 58); it must also reach
 # BESIDE_MIN_MM across, as marks beside a box must (112 of the 116 ticks do; a stray dot, 1 mm across, does not)
 LABEL_TICK_MM2 = 1.0
+# a candidate's name is compared with its print drawn as the PDF draws it, softened as a camera does (Gaussian sigma
+# in pixels, the one that fits best; measured on deck frames: 1.2-2.0 at 1080p) and moved to where it fits best,
+# within NAME_SHIFT_PX (a wide lens bends the page's edges, where names are, by up to 9 px: measured)
+NAME_SOFTEN_PX = (0.8, 1.2, 1.7, 2.3, 3.0, 4.0)
+NAME_SHIFT_PX = 16
+NAME_PIECE_PX = 6  # new dark over a name in pieces smaller than this is a noisy picture's specks (a 2 x 2 speck: 4)
 STRUCK_FILL = 0.7
 STRUCK_RING = 0.2
 MIN_CONTRAST = 0.25  # white minus black of the calibration strip, after flat-field correction
@@ -267,6 +273,20 @@ class _Prep:
     window: tuple[int, int, int, int] = (0, 0, 0, 0)  # the reading window in page pixels: x0 y0 x1 y1
     defect_seen: np.ndarray | None = None  # at 1 px/mm: where a printer's or scanner's line is looked for
     clear: np.ndarray | None = None  # bool: paper clear of print and handwriting (see DEFECT_CLEAR_MM)
+    names: np.ndarray | None = None  # (k, 4) x0 y0 x1 y1: the words printed once in an option's row (a candidate's
+    # name), where their letters are (window pixels)
+    name_rows: tuple[np.ndarray, ...] = ()  # the boxes of each one's row
+    printing: tuple[Page, float, float] | None = None  # the page and its size, to draw the names' print when needed
+
+    @functools.cached_property
+    def names_print(self) -> tuple[tuple[np.ndarray, np.ndarray], ...] | None:
+        """Each name's print as the printer makes it, NAME_SHIFT_PX wider all round: darkness 0-1, softened as cameras
+        see it ((len(NAME_SOFTEN_PX), h, w)), and its middle softness at half the resolution (the search for its
+        place). Drawn the first time a name is looked at (a page whose rows all have marks never needs it); None
+        without a font that has the page's characters."""
+        if self.names is None or self.printing is None:
+            return None
+        return _names_print(*self.printing, self.names, self.window)
 
 
 _PREPS: dict[tuple[str, int], _Prep] = {}
@@ -321,6 +341,7 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
     shift = np.array([x0, y0, x0, y0], np.int64)
     crop = (slice(y0, y1), slice(x0, x1))
     unprinted = np.ascontiguousarray(full.unprinted[crop])
+    names, name_rows = _names_inside(full, (x0, y0, x1, y1))
     return _Prep(
         np.ascontiguousarray(full.printed[crop]), np.ascontiguousarray(full.unlined[crop]), full.ids,
         full.inner - shift, full.inner_area, full.ring - shift, full.edge - shift, full.ring_area,
@@ -334,7 +355,44 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
         full.rows - np.array([0, x0, y0, x0, y0], np.int64), full.words - shift,
         tuple(r - shift for r in full.repeated), cv2.boundingRect(np.ascontiguousarray(full.beside[crop])),
         (x0, y0, x1, y1), np.ascontiguousarray(full.defect_seen[wy0:wy1, wx0:wx1]),
-        None if full.clear is None else np.ascontiguousarray(full.clear[crop]))
+        None if full.clear is None else np.ascontiguousarray(full.clear[crop]), names, name_rows,
+        (page, width_mm, height_mm))
+
+
+def _names_inside(full: _Prep, window: tuple[int, int, int, int]) -> tuple[np.ndarray | None, tuple[np.ndarray, ...]]:
+    """The names' letters inside the reading window (window pixels, at least 2 mm each way), and their rows' boxes."""
+    x0, y0, x1, y1 = window
+    if full.names is None or not len(full.names):
+        return None, ()
+    inside = _clip(full.names - np.array([x0, y0, x0, y0], np.int64), (y1 - y0, x1 - x0))
+    big = (inside[:, 2] - inside[:, 0] >= 8) & (inside[:, 3] - inside[:, 1] >= 8)
+    if not big.any():
+        return None, ()
+    return inside[big], tuple(r for r, keep in zip(full.name_rows, big, strict=True) if keep)
+
+
+def _names_print(page: Page, width_mm: float, height_mm: float, names: np.ndarray, window: tuple[int, int, int, int]
+                 ) -> tuple[tuple[np.ndarray, np.ndarray], ...] | None:
+    """See `_Prep.names_print`; `names` in window pixels, `window` in page pixels."""
+    from ballots.render import print_darkness
+    darkness = print_darkness(page, width_mm, height_mm, PX_PER_MM)
+    if darkness is None:
+        return None
+    x0, y0 = window[:2]
+    s = NAME_SHIFT_PX
+    shape = (_px(height_mm), _px(width_mm))
+    whole = np.zeros((shape[0] + 2 * s, shape[1] + 2 * s), np.float32)  # the print s pixels wider all round
+    h, w = min(shape[0], darkness.shape[0]), min(shape[1], darkness.shape[1])
+    whole[s:s + h, s:s + w] = darkness[:h, :w]
+    soft = [cv2.GaussianBlur(whole, (0, 0), sigma) for sigma in NAME_SOFTEN_PX]
+    out = []
+    for nx0, ny0, nx1, ny1 in names:
+        part = (slice(y0 + ny0, y0 + ny1 + 2 * s), slice(x0 + nx0, x0 + nx1 + 2 * s))
+        prints = np.ascontiguousarray(np.stack([t[part] for t in soft]))
+        middle = prints[len(NAME_SOFTEN_PX) // 2]
+        out.append((prints, cv2.resize(middle, (middle.shape[1] // 2, middle.shape[0] // 2),
+                                       interpolation=cv2.INTER_AREA)))
+    return tuple(out)
 
 
 def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
@@ -409,12 +467,12 @@ def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
                         for k in (-2, -1, 0, 1, 2)])
     outline_px = np.array(outline, np.int64).reshape(len(boxes), 5, 24, 2)
     unprinted = 1 - printed
-    beside, rows, words, repeated = _rows(page, shape, ring, zones, lines, fixed)
+    beside, rows, words, repeated, names, name_rows = _rows(page, shape, ring, zones, lines, fixed)
     return _Prep(printed, unlined, [b.id for b in boxes], inner, np.maximum(1, _areas(inner)), ring, edge,
                  _sums(open_sum, ring),
                  centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones), outline_px, crease_seen,
                  bare, unprinted, unprinted.astype(np.float32), _block_means(open_sum, shape), beside, rows, words,
-                 repeated, defect_seen=defect_seen, clear=clear)
+                 repeated, defect_seen=defect_seen, clear=clear, names=names, name_rows=name_rows)
 
 
 def _glyphs(t: Text) -> tuple[float, float, float, float]:
@@ -434,25 +492,30 @@ def _glyphs(t: Text) -> tuple[float, float, float, float]:
 
 
 def _rows(page: Page, shape: tuple[int, int], ring: np.ndarray, zones: np.ndarray, lines: np.ndarray,
-          fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+          fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, ...], np.ndarray,
+                                      tuple[np.ndarray, ...]]:
     """Where ink beside an option's box is looked for (see BESIDE_*): every option's and answer's row band, less
     the boxes with their rings, the letters, the table's lines, the markers and code, the handwriting zones. And each
     band with its box's index; where the page's letters are (x0 y0 x1 y1); and the words printed in three rows or
-    more (a survey's answers), where each is."""
+    more (a survey's answers), where each is; and the words printed in a row once (a candidate's name), where their
+    letters are (x0 y0 x1 y1), with the boxes of each one's row."""
     beside = np.zeros(shape, np.uint8)
     rows = []
     glyphs = [_glyphs(t) for t in page.texts]
     labels: dict[tuple, set[tuple[int, int]]] = {}  # the same words in several rows: where each is printed
+    in_rows: dict[int, tuple] = {}  # the texts in an option's or answer's row: their words
+    row_boxes: dict[int, list[int]] = {}  # and the boxes of their row
     for i, b in enumerate(page.boxes):
         if b.mark.kind not in ("option", "answer"):
             continue
         r = b.rect
         x0, x1 = r.x - BESIDE_REACH * r.w, r.x + (1 + BESIDE_REACH) * r.w
-        for t, g in zip(page.texts, glyphs, strict=True):  # the row reaches its words: a name may sit far left
-            if abs(t.rect.cy - r.cy) < 0.5 * r.h:
+        for k, (t, g) in enumerate(zip(page.texts, glyphs, strict=True)):  # the row reaches its words: a name may
+            if abs(t.rect.cy - r.cy) < 0.5 * r.h:  # sit far left
                 x0, x1 = min(x0, g[0]), max(x1, g[2])
-                labels.setdefault((t.lines, t.size, t.align, round(t.rect.w, 2), round(t.rect.h, 2)), set()).add(
-                    (_px(g[0]), _px(g[1])))
+                in_rows[k] = (t.lines, t.size, t.align, round(t.rect.w, 2), round(t.rect.h, 2))
+                row_boxes.setdefault(k, []).append(i)
+                labels.setdefault(in_rows[k], set()).add((_px(g[0]), _px(g[1])))
         band = _clip(np.array([[_px(x0), _px(r.y - 0.15 * r.h), _px(x1), _px(r.y + 1.15 * r.h)]], np.int64), shape)[0]
         beside[band[1]:band[3], band[0]:band[2]] = 1
         rows.append([i, *band.tolist()])
@@ -471,7 +534,10 @@ def _rows(page: Page, shape: tuple[int, int], ring: np.ndarray, zones: np.ndarra
             g = _glyphs(Text(Rect(0, 0, w, h), lines_, size, align))
             pw, ph = _px(g[2]) - _px(g[0]), _px(g[3]) - _px(g[1])
             repeated.append(_clip(np.array([[x, y, x + pw, y + ph] for x, y in sorted(places)], np.int64), shape))
-    return beside, np.array(rows, np.int64).reshape(-1, 5), np.array(words, np.int64).reshape(-1, 4), tuple(repeated)
+    once = [k for k, key in sorted(in_rows.items()) if len(labels[key]) < 3]
+    names = _clip(np.array([words[k] for k in once], np.int64).reshape(-1, 4), shape)
+    return (beside, np.array(rows, np.int64).reshape(-1, 5), np.array(words, np.int64).reshape(-1, 4), tuple(repeated),
+            names, tuple(np.array(row_boxes[k], np.int64) for k in once))
 
 
 def _beside(signed: np.ndarray, inked: np.ndarray, prep: _Prep, states: list[str]) -> list[int]:
@@ -484,7 +550,8 @@ def _beside(signed: np.ndarray, inked: np.ndarray, prep: _Prep, states: list[str
         return []
     bx, by, bw, bh = prep.beside_part  # the rows are a part of the window
     on_labels, written = _marks_on_labels(signed, prep)
-    seen = [(x, y, False) for x, y in on_labels] + [(x, y, True) for x, y in written]
+    seen = [(x, y, False) for x, y in on_labels + _marks_on_names(signed, prep, states)]
+    seen += [(x, y, True) for x, y in written]
     if bw and bh:
         ink = cv2.bitwise_and(inked[by:by + bh, bx:bx + bw], prep.beside[by:by + bh, bx:bx + bw])
         if cv2.countNonZero(ink):  # the usual case is none: nothing to label
@@ -552,6 +619,78 @@ def _marks_on_labels(signed: np.ndarray, prep: _Prep
                 if max(stats[k, 2], stats[k, 3]) >= least and stats[k, 4] >= area:
                     out.append((float(x0 + centres[k][0]), float(y0 + centres[k][1])))
     return out, written
+
+
+def _marks_on_names(signed: np.ndarray, prep: _Prep, states: list[str]) -> list[tuple[float, float]]:
+    """Where a tick is drawn over words printed once in an option's row (a candidate's name) whose boxes are all
+    empty (a row with a mark in a box is not in doubt for ink beside it, see `_beside`): each such name, read, is
+    compared with its print as the printer makes it, where and as softly as it fits best (`_name_fit`). Dark that the
+    print has not there, a pen's stroke in size, darkness and length (as over an answer's words, `_new_ink`), and not
+    specks (NAME_PIECE_PX), is a mark over the name."""
+    if prep.names is None:
+        return []
+    out = []
+    softness = None  # found on a name, then followed from name to name (a picture is about as soft all over)
+    for k, ((x0, y0, x1, y1), boxes) in enumerate(zip(prep.names, prep.name_rows, strict=True)):
+        if any(states[i] != "empty" for i in boxes):
+            continue
+        drawn = prep.names_print
+        if drawn is None:
+            return []
+        prints, coarse = drawn[k]
+        copy = np.ascontiguousarray(signed[y0:y1, x0:x1])
+        fit, fitted = _name_fit(copy, prints, coarse, softness)
+        at = None if fit is None else _name_stroke(copy, fit)
+        if at is not None and softness is not None:  # a stroke is only believed with every softness tried
+            fit, fitted = _name_fit(copy, prints, coarse, None)
+            at = None if fit is None else _name_stroke(copy, fit)
+        if fit is not None and at is None:
+            softness = fitted  # a name read clean tells how soft the picture is here
+        if at is not None:
+            out.append((x0 + at[0], y0 + at[1]))
+    return out
+
+
+def _name_fit(copy: np.ndarray, prints: np.ndarray, coarse: np.ndarray, softness: int | None
+              ) -> tuple[np.ndarray | None, int | None]:
+    """A name's print (`_Prep.names_print`: `prints`, `coarse`) where and as softly as it fits the name read
+    (`copy`): its place found at half the resolution by the shape alone (normed correlation: a softer print's lesser
+    dark does not make it fit better where the letters are not), then to the pixel with each softness, or only with
+    those next to `softness` (an index into NAME_SOFTEN_PX: what the last name read clean fitted). Returns the print
+    so fitted and its softness; (None, None) when the best place is at the edge of NAME_SHIFT_PX: the name is not
+    found within reach (a page bent where no box shows it, a hand over it), nothing can be said."""
+    s, r = NAME_SHIFT_PX, 2
+    h, w = copy.shape
+    small = cv2.resize(copy, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    likeness = cv2.matchTemplate(coarse, small, cv2.TM_CCOEFF_NORMED)
+    cy, cx = np.unravel_index(int(np.nan_to_num(likeness, nan=-1.0).argmax()), likeness.shape)
+    ty, tx = min(max(0, 2 * int(cy) - r), 2 * s - 2 * r), min(max(0, 2 * int(cx) - r), 2 * s - 2 * r)
+    tried = range(len(prints)) if softness is None else range(max(0, softness - 1), min(len(prints), softness + 2))
+    best, fit, place = np.inf, None, (0, 0)
+    for i in tried:  # each softness, around the place found
+        near = np.ascontiguousarray(prints[i, ty:ty + h + 2 * r, tx:tx + w + 2 * r])
+        misfit = cv2.matchTemplate(near, copy, cv2.TM_SQDIFF)
+        if float(misfit.min()) < best:
+            best = float(misfit.min())
+            dy, dx = np.unravel_index(int(misfit.argmin()), misfit.shape)
+            fit, place, softness = near[dy:dy + h, dx:dx + w], (int(ty + dy) - s, int(tx + dx) - s), i
+    if fit is None or max(abs(place[0]), abs(place[1])) >= s - 1:
+        return None, None
+    return fit, softness
+
+
+def _name_stroke(copy: np.ndarray, fit: np.ndarray) -> tuple[float, float] | None:
+    """Where (x y in `copy`) a pen's stroke over a name lies that its fitted print has not, or None: new dark
+    (`_new_dark`) opened by 2 x 2, in pieces of NAME_PIECE_PX or more, LABEL_TICK_MM2 in all, BESIDE_MIN_MM across."""
+    new = cv2.morphologyEx(_new_dark(copy, fit).astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    if np.count_nonzero(new) < LABEL_TICK_MM2 * PX_PER_MM ** 2:
+        return None
+    _n, labels, stats, _c = cv2.connectedComponentsWithStats(new, connectivity=8)
+    pieces = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= NAME_PIECE_PX)
+    ys, xs = np.nonzero(np.isin(labels, pieces[pieces > 0]))
+    if len(xs) < LABEL_TICK_MM2 * PX_PER_MM ** 2 or max(np.ptp(xs), np.ptp(ys)) + 1 < BESIDE_MIN_MM * PX_PER_MM:
+        return None
+    return float(xs.mean()), float(ys.mean())
 
 
 def _new_dark(copy: np.ndarray, usual: np.ndarray) -> np.ndarray:

@@ -870,6 +870,67 @@ def test_a_tick_over_a_survey_answers_words_instead_of_its_box_is_sent_to_a_pers
     assert missed <= 1, missed
 
 
+def _tick_on_names(printed, seed: int, sheets: int, *, pick=None) -> tuple[int, int]:
+    """Choose-K ballots (推荐票) with one or two of the voter's ticks drawn over the candidate's printed name instead
+    of into the box: (sheets where every such row's box was put in doubt by name, sheets read)."""
+    from ballots.geometry import Rect
+    from scanner.deck import draw_mark
+    from scanner.marks import _glyphs
+
+    rng = np.random.default_rng(seed)
+    deck = Deck(printed["gongxuan-houbei"])
+    reader = deck.reader()
+    key = ("PX", "DY")
+    page = deck.layouts[key].pages[0]
+    found = read_ = 0
+    for _ in range(sheets):
+        chosen = sorted(deck.fill(key, rng, "clean").truth.intended)
+        on_names = set(rng.choice(chosen, size=min(len(chosen), int(rng.integers(1, 3))), replace=False).tolist())
+        image = deck.mark(key, set(chosen) - on_names, rng).image
+        pen = PENS[int(rng.integers(0, len(PENS)))]
+        for box in (b for b in page.boxes if b.id in on_names):
+            name = max((t for t in page.texts if abs(t.rect.cy - box.rect.cy) < 2 and t.rect.x < box.rect.x),
+                       key=lambda t: t.rect.x)  # the candidate's name, the words nearest left of the box
+            x0, y0, x1, y1 = _glyphs(name)
+            size, cx = float(rng.uniform(4, 6)), float(rng.uniform(x0 + 1, x1 - 1))
+            draw_mark(image, Rect(cx - size / 2, (y0 + y1) / 2 - size / 2 - 0.5, size, size), "tick", rng, pen)
+        read = reader.read(camera(image, rng, (1920, 1080), max_tilt=8))
+        if isinstance(read, Rejected):
+            continue
+        read_ += 1
+        assert not {k for k, b in read.ink.boxes.items() if b.state == "marked"} & on_names
+        found += all(f"marginal:{b}" in read.interpretation.reasons for b in on_names)
+    return found, read_
+
+
+def test_a_tick_over_a_candidates_printed_name_instead_of_its_box_is_sent_to_a_person(printed):
+    """A voter who ticks a candidate's printed name instead of the box beside it: the form says marks outside the
+    boxes do not count, and the scrutineers decide. A name is printed once, so no other copy on the page shows how it
+    looks; the reader compares it with its print as the printer makes it (drawn from the layout with the forms'
+    font), softened and moved as the picture is. Measured on ballots with one tick over a name: 52 of 54 were counted
+    with that vote lost in silence before; now 7 of 53 (ticks lying almost wholly on the letters' strokes)."""
+    found, read = _tick_on_names(printed, 61, 12)
+    assert read >= 10, read
+    assert found >= read - 3, (found, read)
+
+
+def test_a_reader_without_the_forms_font_reads_as_before_without_comparing_names(printed, monkeypatch):
+    """The names' print is drawn with the font the forms were printed with. A reader on a machine without it cannot
+    know the letters' shapes: it reads every box as before and leaves the names alone (no doubt from a comparison
+    with the wrong letters, no crash)."""
+    from ballots import render
+    from ballots.fonts import FontError
+    from scanner import marks
+
+    def no_font(text: str, explicit: Path | None = None):
+        raise FontError("no CJK font found on this machine")
+
+    monkeypatch.setattr(render, "find_font", no_font)
+    monkeypatch.setattr(marks, "_PREPS", {})
+    found, read = _tick_on_names(printed, 61, 3)
+    assert read >= 2 and found == 0, (found, read)
+
+
 def test_a_ballot_stamped_with_a_red_seal_over_its_code_is_read(printed, tmp_path):
     """Ballots are stamped with the organisation's red seal, and the corner with the code is where seals go. In grey
     the seal's ink is dark and the modules under it are lost (5 of 45 photos not read at 1080p, 20 of 45 at 720p);
