@@ -931,6 +931,30 @@ def test_a_reader_without_the_forms_font_reads_as_before_without_comparing_names
     assert read >= 2 and found == 0, (found, read)
 
 
+def test_names_that_all_differ_from_the_print_drawn_here_put_nothing_in_doubt(printed, monkeypatch):
+    """Forms printed with a font this machine does not have (`print --font`): the reader draws the names with the font
+    it finds, and every name differs from that print. That says nothing of the voter: clean ballots are counted, not
+    each sent to a person. A print with letters a pixel thinner stands for the other font here (it puts every clean
+    ballot in doubt without the rule)."""
+    from ballots import render
+    from scanner import marks
+
+    drawn = render.print_darkness
+    monkeypatch.setattr(render, "print_darkness", lambda *a: cv2.erode(drawn(*a), np.ones((2, 2), np.uint8)))
+    monkeypatch.setattr(marks, "_PREPS", {})
+    rng = np.random.default_rng(4)
+    deck = Deck(printed["gongxuan-houbei"])
+    reader = deck.reader()
+    counted = 0
+    for _ in range(4):
+        sheet = deck.fill(("PX", "DY"), rng, "clean")
+        read = reader.read(camera(sheet.image, rng, (1920, 1080), max_tilt=8))
+        assert not isinstance(read, Rejected), read
+        assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} == sheet.truth.intended
+        counted += not read.interpretation.reasons
+    assert counted == 4, counted
+
+
 def test_a_ballot_stamped_with_a_red_seal_over_its_code_is_read(printed, tmp_path):
     """Ballots are stamped with the organisation's red seal, and the corner with the code is where seals go. In grey
     the seal's ink is dark and the modules under it are lost (5 of 45 photos not read at 1080p, 20 of 45 at 720p);
