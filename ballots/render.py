@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import qrcode
 from fpdf import FPDF
+from fpdf.errors import FPDFException
 from qrcode.constants import ERROR_CORRECT_M
 
 from ballots.fonts import FontError, FontSpec, find_font
@@ -236,13 +237,16 @@ def print_darkness(page: Page, width_mm: float, height_mm: float, px_per_mm: flo
         font = find_font(words or "0")
     except FontError:
         return None
-    renderer = Renderer(font, "zh", "", dt.date(2026, 1, 1))
-    renderer.pdf.add_page(format=(width_mm, height_mm))
-    renderer._draw_static(page)
-    document = pdfium.PdfDocument(bytes(renderer.pdf.output()))
-    try:
-        grey = document[0].render(scale=px_per_mm * 25.4 / 72, grayscale=True).to_numpy()
-    finally:
-        document.close()
+    try:  # a layout the printer drew once; should it fail here, the scanner only goes without the comparison
+        renderer = Renderer(font, "zh", "", dt.date(2026, 1, 1))
+        renderer.pdf.add_page(format=(width_mm, height_mm))
+        renderer._draw_static(page)
+        document = pdfium.PdfDocument(bytes(renderer.pdf.output()))
+        try:
+            grey = document[0].render(scale=px_per_mm * 25.4 / 72, grayscale=True).to_numpy()
+        finally:
+            document.close()
+    except (FPDFException, pdfium.PdfiumError, ValueError, OSError):
+        return None
     grey = grey.reshape(grey.shape[0], grey.shape[1], -1)[:, :, 0]
     return (255 - grey.astype(np.float32)) / 255
