@@ -287,10 +287,10 @@ class _Prep:
 
     @functools.cached_property
     def names_print(self) -> tuple[tuple[np.ndarray, np.ndarray], ...] | None:
-        """Each name's print as the printer makes it, NAME_SHIFT_PX wider all round: darkness 0-1, softened as cameras
-        see it ((len(NAME_SOFTEN_PX), h, w)), and its middle softness at half the resolution (the search for its
-        place). Drawn the first time a name is looked at (a page whose rows all have marks never needs it); None
-        without a font that has the page's characters."""
+        """Each name's print as the printer makes it, NAME_SHIFT_PX wider all round: darkness 0-255 (uint8), softened
+        as cameras see it ((len(NAME_SOFTEN_PX), h, w)), and its middle softness at half the resolution, darkness 0-1
+        (the search for its place). Drawn the first time a name is looked at (a page whose rows all have marks never
+        needs it); None without a font that has the page's characters."""
         if self.names is None or self.printing is None:
             return None
         return _names_print(*self.printing, self.names, self.window)
@@ -395,8 +395,9 @@ def _names_print(page: Page, width_mm: float, height_mm: float, names: np.ndarra
     out = []
     for nx0, ny0, nx1, ny1 in names:
         part = (slice(y0 + ny0, y0 + ny1 + 2 * s), slice(x0 + nx0, x0 + nx1 + 2 * s))
-        prints = np.ascontiguousarray(np.stack([t[part] for t in soft]))
+        prints = np.stack([t[part] for t in soft])
         middle = prints[len(NAME_SOFTEN_PX) // 2]
+        prints = np.rint(prints * 255).astype(np.uint8)  # kept in a quarter of the memory (a step of 0.004)
         out.append((prints, cv2.resize(middle, (middle.shape[1] // 2, middle.shape[0] // 2),
                                        interpolation=cv2.INTER_AREA)))
     return tuple(out)
@@ -679,7 +680,7 @@ def _name_fit(copy: np.ndarray, prints: np.ndarray, coarse: np.ndarray, softness
     tried = range(len(prints)) if softness is None else range(max(0, softness - 1), min(len(prints), softness + 2))
     best, fit, place = np.inf, None, (0, 0)
     for i in tried:  # each softness, around the place found
-        near = np.ascontiguousarray(prints[i, ty:ty + h + 2 * r, tx:tx + w + 2 * r])
+        near = prints[i, ty:ty + h + 2 * r, tx:tx + w + 2 * r].astype(np.float32) * np.float32(1 / 255)
         misfit = cv2.matchTemplate(near, copy, cv2.TM_SQDIFF)
         if float(misfit.min()) < best:
             best = float(misfit.min())
