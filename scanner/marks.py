@@ -104,9 +104,11 @@ LABEL_SHIFT_PX = 2  # a copy of an answer's words is fitted to the page's usual 
 # BESIDE_MIN_MM across, as marks beside a box must (112 of the 116 ticks do; a stray dot, 1 mm across, does not)
 LABEL_TICK_MM2 = 1.0
 # a candidate's name is compared with its print drawn as the PDF draws it, softened as a camera does (Gaussian sigma
-# in pixels, the one that fits best; measured on deck frames: 1.2-2.0 at 1080p) and moved to where it fits best,
-# within NAME_SHIFT_PX (a wide lens bends the page's edges, where names are, by up to 9 px: measured)
-NAME_SOFTEN_PX = (0.8, 1.2, 1.7, 2.3, 3.0, 4.0)
+# in pixels, the one that fits best; measured on deck frames: 1.2-2.0 at 1080p; 0, the print as drawn, for a phone's
+# 12 MP photo, whose letters read crisper than any softened print: without it 5 of 30 clean ballots were in doubt)
+# and moved to where it fits best, within NAME_SHIFT_PX (a wide lens bends the page's edges, where names are, by up
+# to 9 px: measured)
+NAME_SOFTEN_PX = (0.0, 0.8, 1.2, 1.7, 2.3, 3.0, 4.0)
 NAME_SHIFT_PX = 16
 # when this many names at least, and more than this share of the names compared (found within reach), show a
 # stroke, the page's names do not look like their print as this reader draws it: forms printed with a font (--font)
@@ -391,7 +393,7 @@ def _names_print(page: Page, width_mm: float, height_mm: float, names: np.ndarra
     whole = np.zeros((shape[0] + 2 * s, shape[1] + 2 * s), np.float32)  # the print s pixels wider all round
     h, w = min(shape[0], darkness.shape[0]), min(shape[1], darkness.shape[1])
     whole[s:s + h, s:s + w] = darkness[:h, :w]
-    soft = [cv2.GaussianBlur(whole, (0, 0), sigma) for sigma in NAME_SOFTEN_PX]
+    soft = [cv2.GaussianBlur(whole, (0, 0), sigma) if sigma else whole for sigma in NAME_SOFTEN_PX]
     out = []
     for nx0, ny0, nx1, ny1 in names:
         part = (slice(y0 + ny0, y0 + ny1 + 2 * s), slice(x0 + nx0, x0 + nx1 + 2 * s))
