@@ -607,9 +607,9 @@ def _marks_on_labels(signed: np.ndarray, prep: _Prep
         # copy; measured: 12 % of the deck's copies, every copy a tick was drawn over), then with the copy fitted
         suspect = np.count_nonzero(_new_dark(copies, median), axis=(1, 2)) >= tick
         for (x0, y0, _x1, _y1), new in zip(inside[suspect], _new_ink(copies[suspect], median), strict=True):
-            ys, xs = np.nonzero(new)
-            if len(xs) >= tick and max(np.ptp(xs), np.ptp(ys)) + 1 >= least:  # a pen's stroke, not a dot
-                out.append((float(x0 + s + xs.mean()), float(y0 + s + ys.mean())))
+            at = _stroke_centre(new)
+            if at is not None:
+                out.append((x0 + s + at[0], y0 + s + at[1]))
         dark = np.count_nonzero(copies > BESIDE_DARK, axis=(1, 2))
         excess = dark - _median(dark)
         more = excess >= area / 2  # a copy with a stroke more than the others: the usual case is none
@@ -695,14 +695,23 @@ def _name_fit(copy: np.ndarray, prints: np.ndarray, coarse: np.ndarray, softness
 
 def _name_stroke(copy: np.ndarray, fit: np.ndarray) -> tuple[float, float] | None:
     """Where (x y in `copy`) a pen's stroke over a name lies that its fitted print has not, or None: new dark
-    (`_new_dark`) opened by 2 x 2, in pieces of NAME_PIECE_PX or more, LABEL_TICK_MM2 in all, BESIDE_MIN_MM across."""
+    (`_new_dark`) opened by 2 x 2, not specks (`_stroke_centre` with NAME_PIECE_PX)."""
     new = cv2.morphologyEx(_new_dark(copy, fit).astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    if np.count_nonzero(new) < LABEL_TICK_MM2 * PX_PER_MM ** 2:
+    return _stroke_centre(new, NAME_PIECE_PX)
+
+
+def _stroke_centre(new: np.ndarray, piece: int = 0) -> tuple[float, float] | None:
+    """Where (x y in `new`) new dark over printed words (0 or 1, opened) is a pen's stroke, not a dot, or None:
+    LABEL_TICK_MM2 in all and BESIDE_MIN_MM across, counting only its pieces of `piece` pixels or more (all when 0)."""
+    tick = LABEL_TICK_MM2 * PX_PER_MM ** 2
+    if np.count_nonzero(new) < tick:
         return None
-    _n, labels, stats, _c = cv2.connectedComponentsWithStats(new, connectivity=8)
-    pieces = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= NAME_PIECE_PX)
-    ys, xs = np.nonzero(np.isin(labels, pieces[pieces > 0]))
-    if len(xs) < LABEL_TICK_MM2 * PX_PER_MM ** 2 or max(np.ptp(xs), np.ptp(ys)) + 1 < BESIDE_MIN_MM * PX_PER_MM:
+    if piece:
+        _n, labels, stats, _c = cv2.connectedComponentsWithStats(new, connectivity=8)
+        pieces = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= piece)
+        new = np.isin(labels, pieces[pieces > 0])
+    ys, xs = np.nonzero(new)
+    if len(xs) < tick or max(np.ptp(xs), np.ptp(ys)) + 1 < BESIDE_MIN_MM * PX_PER_MM:
         return None
     return float(xs.mean()), float(ys.mean())
 
