@@ -152,6 +152,7 @@ def scan_video(console: Console, directory: Path, video: Path, operator: str) ->
     try:
         meeting = folder.accepted(store).meeting
         reader = _reader(folder, store, meeting, dry_run=False)
+        reader.prepare()
         loop = LiveLoop(reader, ScanSession(store, meeting, station="demo", operator=operator),
                         meeting.scan.confirm_frames)
         total = int(cv2.VideoCapture(str(video)).get(cv2.CAP_PROP_FRAME_COUNT))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import cv2
@@ -295,7 +295,8 @@ class _Prep:
         needs it); None without a font that has the page's characters."""
         if self.names is None or self.printing is None:
             return None
-        return _names_print(*self.printing, self.names, self.window)
+        from ballots.render import print_darkness
+        return _names_print(print_darkness(*self.printing, PX_PER_MM), self.printing, self.names, self.window)
 
 
 _PREPS: dict[tuple[str, int], _Prep] = {}
@@ -334,6 +335,19 @@ def reading_window(page: Page, width_mm: float, height_mm: float) -> tuple[int, 
     x1 = min(math.floor(width_mm), math.ceil(max(r.x + r.w for r in rects)) + m)
     y1 = min(math.floor(height_mm), math.ceil(max(r.y + r.h for r in rects)) + m)
     return x0, y0, x1, y1
+
+
+def prepare(pages: Sequence[tuple[tuple[str, int], Page, float, float]]) -> None:
+    """Make layout pages' preps (key, page, width, height), and the print of their names, now rather than for the
+    first frame that shows each page: drawing the print parses the forms' font (0.2-0.3 s), which a live camera's
+    first ballot would otherwise wait. The pages' prints are drawn together (the font parsed once)."""
+    from ballots.render import print_darkness_pages
+
+    preps = [_prep(*one) for one in pages[:MAX_PREPS]]
+    need = [p for p in preps if p.names is not None and p.printing is not None and "names_print" not in p.__dict__]
+    for p, darkness in zip(need, print_darkness_pages([p.printing for p in need], PX_PER_MM), strict=True):
+        assert p.names is not None and p.printing is not None
+        p.__dict__["names_print"] = _names_print(darkness, p.printing, p.names, p.window)  # cached_property's place
 
 
 def window_px(key: tuple[str, int], page: Page, width_mm: float, height_mm: float) -> tuple[int, int, int, int]:
@@ -380,13 +394,13 @@ def _names_inside(full: _Prep, window: tuple[int, int, int, int]) -> tuple[np.nd
     return inside[big], tuple(r for r, keep in zip(full.name_rows, big, strict=True) if keep)
 
 
-def _names_print(page: Page, width_mm: float, height_mm: float, names: np.ndarray, window: tuple[int, int, int, int]
-                 ) -> tuple[tuple[np.ndarray, np.ndarray], ...] | None:
-    """See `_Prep.names_print`; `names` in window pixels, `window` in page pixels."""
-    from ballots.render import print_darkness
-    darkness = print_darkness(page, width_mm, height_mm, PX_PER_MM)
+def _names_print(darkness: np.ndarray | None, printing: tuple[Page, float, float], names: np.ndarray,
+                 window: tuple[int, int, int, int]) -> tuple[tuple[np.ndarray, np.ndarray], ...] | None:
+    """See `_Prep.names_print`: made from the page's print (`darkness`, see ballots.render.print_darkness); `names`
+    in window pixels, `window` in page pixels."""
     if darkness is None:
         return None
+    _page, width_mm, height_mm = printing
     x0, y0 = window[:2]
     s = NAME_SHIFT_PX
     shape = (_px(height_mm), _px(width_mm))

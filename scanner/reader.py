@@ -29,6 +29,7 @@ from scanner.marks import (
     LowContrast,
     PageInk,
     Thresholds,
+    prepare,
     read_ink,
     window_px,
 )
@@ -203,6 +204,12 @@ class SheetReader:
         if layout.hash not in self._changed:
             self._changed[layout.hash] = unaccepted_change(self.meeting, layout)
         return self._changed[layout.hash]
+
+    def prepare(self) -> None:
+        """Make now what reading each printed page first needs (its prep, its names' print: see marks.prepare), so
+        that a live camera's first sheet of each kind reads at camera rate. Up to the prep cache's bound."""
+        prepare([((layout.hash, page.number), page, layout.width, layout.height) for layout in self.layouts.values()
+                 for page in layout.pages])
 
     def reset(self) -> None:
         """Forget the last frame's page (another video, or a sheet just put down): the next frame searches it all."""

@@ -92,6 +92,7 @@ def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Me
               left: Iterable[tuple[str, str]] = ()) -> None:
     """Frames read here one after another. `left`: files of a photo folder that are not read (name, why)."""
     reader = _reader(folder, store, meeting, dry_run)
+    reader.prepare()  # the first sheet of each kind reads at camera rate
     session = remote or ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
     counts: Counter = Counter()
     _not_opened(console, meeting, counts, left)

@@ -946,6 +946,26 @@ def test_a_reader_without_the_forms_font_reads_as_before_without_comparing_names
     assert read >= 2 and found == 0, (found, read)
 
 
+def test_a_live_reader_draws_the_names_print_before_its_first_frame(printed, monkeypatch):
+    """Drawing a page's names' print parses the forms' font (0.2-0.5 s): a live camera's first ballot would wait for
+    it. `scan --camera/--video` prepares every printed page first; its frames then use that print, never draw it."""
+    from ballots import render
+    from scanner import marks
+
+    monkeypatch.setattr(marks, "_PREPS", {})
+    reader = Deck(printed["gongxuan-houbei"]).reader()
+    reader.prepare()
+    pages = {(lay.hash, p.number) for lay in reader.layouts.values() for p in lay.pages}
+    assert set(marks._PREPS) == pages
+
+    def not_again(*_a):
+        raise AssertionError("the names' print was drawn while reading")
+
+    monkeypatch.setattr(render, "print_darkness", not_again)
+    found, read = _tick_on_names(printed, 61, 3)  # ticks over names, found with the print made beforehand
+    assert read >= 2 and found >= 2, (found, read)
+
+
 def test_names_that_all_differ_from_the_print_drawn_here_put_nothing_in_doubt(printed, monkeypatch):
     """Forms printed with a font this machine does not have (`print --font`): the reader draws the names with the font
     it finds, and every name differs from that print. That says nothing of the voter: clean ballots are counted, not
