@@ -35,7 +35,7 @@ from scanner.marks import (
 )
 from scanner.memory import keep_freed_memory
 from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_region, rectify_window, to_gray
-from scanner.warp import Bend, measure_bend
+from scanner.warp import Bend, measure_bend, measure_local_bend
 
 QR_PX_PER_MM = 8.0
 QR_COARSE_PX_PER_MM = 5.0  # a live frame's code is tried at this first
@@ -350,6 +350,20 @@ class SheetReader:
                 break
             image, ink = straight, again
             bends += (bend,)
+        if ink.hidden and not settled:
+            # boxes not where the smooth bend puts them: a fold's ridge moves the page in a tent. Each box is
+            # looked for where it is; the page moved so, kept only when it shows every box
+            complete()
+            bend = measure_local_bend(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM)
+            if bend is not None:
+                straight = bend.apply(image)
+                try:
+                    again = read_ink(straight, layout.hash, page, layout.width, layout.height, self.thresholds)
+                except LowContrast:
+                    again = None
+                if again is not None and not again.hidden and again.offset < max(OFFSET_STRAIGHTEN, ink.offset):
+                    image, ink = straight, again
+                    bends += (bend,)
         if video:
             self._last_page = _LastPage((layout.hash, page.number), bends, _doubts(ink), ink.offset)
         if ink.outlines < OUTLINE_PAGE_MIN:

@@ -243,3 +243,65 @@ def _fit(x: np.ndarray, y: np.ndarray, d: np.ndarray, anchors: int) -> tuple[int
         return None
     rms = float(np.sqrt(np.mean((a[keep] @ coef - d[keep]) ** 2)))
     return None if rms > MAX_RESIDUAL_PX else (terms, coef)
+
+
+LOCAL_MARGIN_MM = 1.5  # paper around a box's outline in its template
+LOCAL_MIN_SCORE = 0.6  # normalised correlation a box's outline needs to say where it is
+LOCAL_NEIGHBOURS = 4  # a box's shift must agree with the median of its nearest measured boxes' within LOCAL_AGREE_PX
+LOCAL_AGREE_PX = 3.0
+
+
+def measure_local_bend(image: np.ndarray, key: tuple[str, int], page: Page, width_mm: float, height_mm: float,
+                       px_per_mm: float) -> Bend | None:
+    """A bend measured box by box, for a page the smooth bend cannot straighten: a ballot folded in four and opened
+    again stands as a ridge along a fold, and the parts of the page move in a tent, not a smooth polynomial
+    (measured: survey forms, whose few boxes give a dozen patches, folded 5-10 mm high, 9 of 30 had a column of boxes
+    moved 3-8 px off the layout after straightening, and were refused as covered). Each box's printed outline is
+    found within SEARCH_MM (a clear, unambiguous match or none), shifts that disagree with their neighbours' are
+    dropped, and the page is moved between the boxes by inverse-distance weighting (exact at each box; nil at the
+    corner markers). None when fewer than three boxes are found or none has moved."""
+    template, _patches, _stats = _template(key, page, width_mm, height_mm, px_per_mm)
+    dark = 255.0 - image.astype(np.float32)
+    h, w = image.shape
+    r = round(SEARCH_MM * px_per_mm)
+    m = round(LOCAL_MARGIN_MM * px_per_mm)
+    points: list[tuple[float, float, float, float]] = []  # x y dx dy
+    for b in page.boxes:
+        x0, y0 = round(b.rect.x * px_per_mm) - m, round(b.rect.y * px_per_mm) - m
+        x1, y1 = round((b.rect.x + b.rect.w) * px_per_mm) + m, round((b.rect.y + b.rect.h) * px_per_mm) + m
+        if x0 - r < 0 or y0 - r < 0 or x1 + r > w or y1 + r > h:
+            continue
+        scores = cv2.matchTemplate(dark[y0 - r:y1 + r, x0 - r:x1 + r], template[y0:y1, x0:x1], cv2.TM_CCOEFF_NORMED)
+        _lo, best, _lp, (bx, by) = cv2.minMaxLoc(scores)
+        if best < LOCAL_MIN_SCORE or not (0 < bx < 2 * r and 0 < by < 2 * r):
+            continue
+        others = scores.copy()
+        cv2.rectangle(others, (bx - 3, by - 3), (bx + 3, by + 3), -1.0, -1)
+        if cv2.minMaxLoc(others)[1] > best - AMBIGUOUS:
+            continue
+        dx = bx - r + _vertex(scores[by, bx - 1], scores[by, bx], scores[by, bx + 1])
+        dy = by - r + _vertex(scores[by - 1, bx], scores[by, bx], scores[by + 1, bx])
+        points.append(((x0 + x1) / 2, (y0 + y1) / 2, dx, dy))
+    if len(points) < 3:
+        return None
+    p = np.array(points, np.float64)
+    near = np.hypot(p[:, None, 0] - p[None, :, 0], p[:, None, 1] - p[None, :, 1])
+    np.fill_diagonal(near, np.inf)
+    k = min(LOCAL_NEIGHBOURS, len(p) - 1)
+    nearest = np.argsort(near, axis=1)[:, :k]
+    typical = np.median(p[nearest][:, :, 2:], axis=1)
+    p = p[np.hypot(*(p[:, 2:] - typical).T) <= LOCAL_AGREE_PX]  # a mark's ink matched instead of its outline
+    if len(p) < 3 or np.abs(p[:, 2:]).max() < MIN_SHIFT_PX:
+        return None
+    anchors = np.array([(mk.rect.cx * px_per_mm, mk.rect.cy * px_per_mm, 0.0, 0.0) for mk in page.markers])
+    p = np.concatenate([p, anchors.reshape(-1, 4)])
+    gy, gx = np.mgrid[0:h:8, 0:w:8].astype(np.float64)
+    d2 = (gx[..., None] - p[:, 0]) ** 2 + (gy[..., None] - p[:, 1]) ** 2
+    weight = 1.0 / np.maximum(d2, 1.0) ** 2  # inverse distance, squared: a box's own shift rules around it
+    field = (weight[..., None] * p[:, 2:]).sum(axis=2) / weight.sum(axis=2)[..., None]
+    np.clip(field, -r, r, out=field)
+    map_x = cv2.resize(field[..., 0].astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    map_y = cv2.resize(field[..., 1].astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    map_x += np.arange(w, dtype=np.float32)[None, :]
+    map_y += np.arange(h, dtype=np.float32)[:, None]
+    return Bend(map_x, map_y)

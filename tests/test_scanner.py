@@ -1446,6 +1446,30 @@ def test_a_tick_across_the_gap_between_two_boxes_is_asked(printed, template, key
                                                                               read.ink.boxes[b.id])
 
 
+def test_a_survey_folded_in_four_with_a_high_ridge_is_read_not_refused_as_covered(printed):
+    """A survey out of the ballot box, folded in four and opened again, its fold standing 6-10 mm high: the page moves
+    in a tent along the ridge, which the smooth bend (a polynomial through a dozen patches: a survey has few boxes)
+    cannot follow; a column of boxes lay 3-8 px off the layout and the sheet was refused as covered, with nothing
+    covering it. Each box is now found where it is and the page moved so (measured on 30 such sheets: 9 refused
+    before, 1 now; 0 read wrong. These ten: 7 refused before, none now)."""
+    from scanner.deck import folded
+
+    rng = np.random.default_rng(3)
+    deck = Deck(printed["manyidu"])
+    reader = deck.reader()
+    refused = read_ = 0
+    for _ in range(10):
+        sheet = deck.fill(("MY", "QZ"), rng, "clean")
+        read = reader.read(camera(folded(sheet.image, rng, height=(6.0, 10.0)), rng, (1920, 1080)))
+        if isinstance(read, Rejected):
+            refused += read.reason == "covered"
+            continue
+        read_ += 1
+        marked = {k for k, b in read.ink.boxes.items() if b.state == "marked"}
+        assert marked == sheet.truth.intended or read.interpretation.reasons, (marked, sheet.truth.intended)
+    assert refused <= 1 and read_ >= 8, (refused, read_)
+
+
 def test_a_folded_ballot_recorded_and_still_in_view_is_not_straightened_again_on_every_frame(meeting, monkeypatch):
     """A ballot out of the ballot box does not lie flat, and straightening it (its bend measured on its printed
     outlines) costs 20-40 ms a frame, more than a webcam's 33: the preview stuttered while the operator took the
