@@ -350,9 +350,11 @@ class SheetReader:
                 break
             image, ink = straight, again
             bends += (bend,)
-        if ink.hidden and not settled:
-            # boxes not where the smooth bend puts them: a fold's ridge moves the page in a tent. Each box is
-            # looked for where it is; the page moved so, kept only when it shows every box
+        if (_undecided(ink) or ink.offset >= OFFSET_STRAIGHTEN) and not settled:
+            # boxes not where the smooth bend puts them (a fold's ridge moves the page in a tent; a survey's few
+            # boxes cannot pin a wide lens's bend): each box is looked for where it is and the page moved so. Kept
+            # only when it shows every box and, as above, for a page seen bent when its outlines lie closer to the
+            # layout, whatever it shows then, else when it leaves fewer boxes in doubt
             complete()
             bend = measure_local_bend(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM)
             if bend is not None:
@@ -361,7 +363,9 @@ class SheetReader:
                     again = read_ink(straight, layout.hash, page, layout.width, layout.height, self.thresholds)
                 except LowContrast:
                     again = None
-                if again is not None and not again.hidden and again.offset < max(OFFSET_STRAIGHTEN, ink.offset):
+                if again is not None and not again.hidden and (
+                        again.offset < ink.offset - OFFSET_GAIN if ink.offset >= OFFSET_STRAIGHTEN else
+                        again.offset < OFFSET_STRAIGHTEN and (ink.hidden or _undecided(again) < _undecided(ink))):
                     image, ink = straight, again
                     bends += (bend,)
         if video:
