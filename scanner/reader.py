@@ -35,7 +35,7 @@ from scanner.marks import (
 )
 from scanner.memory import keep_freed_memory
 from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_region, rectify_window, to_gray
-from scanner.warp import Bend, measure_bend, measure_local_bend
+from scanner.warp import SEARCH_MM, SEARCH_WIDE_MM, Bend, measure_bend, measure_local_bend
 
 QR_PX_PER_MM = 8.0
 QR_COARSE_PX_PER_MM = 5.0  # a live frame's code is tried at this first
@@ -46,6 +46,7 @@ MIN_SHARPNESS = 15.0  # variance of the Laplacian of the page's reading window; 
 # a mark): rejected only when many boxes are in doubt
 MIN_SHARPNESS_FLOOR = 2.0  # below this nothing on the page can be told apart
 MIN_PAPER_LEVEL = 60.0  # the paper's grey (0-255) in the picture; darker is too dark to trust a faint mark
+FAR_PX_PER_MM = 2.3  # measured: far sheets lose faint outlines (1.8-2.0 px/mm), no hand needed: "too far"
 FULL_SEARCH_EVERY = 10  # live video: frames read near the last fit before the whole picture is searched again
 
 @dataclass(frozen=True)
@@ -338,7 +339,8 @@ class SheetReader:
             # shows then (a light tick the bend had moved out of its box's inside is a doubt that must be shown).
             # A second step follows a bend larger than one step may measure.
             complete()  # the bend is measured on the whole page's outlines
-            bend = measure_bend(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM)
+            bend = measure_bend(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM,
+                                SEARCH_WIDE_MM if ink.outlines < OUTLINE_PAGE_MIN else SEARCH_MM)
             if bend is None:
                 break
             straight = bend.apply(image)
@@ -371,11 +373,13 @@ class SheetReader:
         if video:
             self._last_page = _LastPage((layout.hash, page.number), bends, _doubts(ink), ink.offset)
         if ink.outlines < OUTLINE_PAGE_MIN:
+            if fit.px_per_mm < FAR_PX_PER_MM:  # a far sheet's faint outlines: bringing it closer helps
+                return _too_far(fit, FAR_PX_PER_MM, why("reject_detail.px_per_mm", px=f"{fit.px_per_mm:.1f}"))
             return Rejected("blurred", why("reject_detail.outlines", o=f"{ink.outlines:.2f}"), fit)
         if ink.hidden:  # a box that cannot be seen is never read as empty: a vote under a thumb would be lost
             hidden = {"n": len(ink.hidden), "boxes": ", ".join(ink.hidden[:3])}
-            if fit.px_per_mm < 2.3:  # measured: far sheets lose faint outlines (1.8-2.0 px/mm), no hand needed
-                return _too_far(fit, 2.3, why("reject_detail.px_hidden", px=f"{fit.px_per_mm:.1f}", **hidden))
+            if fit.px_per_mm < FAR_PX_PER_MM:
+                return _too_far(fit, FAR_PX_PER_MM, why("reject_detail.px_hidden", px=f"{fit.px_per_mm:.1f}", **hidden))
             return Rejected("covered", why("reject_detail.hidden", **hidden), fit)
         if sharpness < self.min_sharpness:  # a soft picture: read it if its marks can be decided
             # (boxes in doubt because a straight line crosses them, a seal, or a voter's ink beside them or over

@@ -21,6 +21,8 @@ from ballots.geometry import Page
 
 CELL_MM = 24.0  # patch size
 SEARCH_MM = 3.0  # how far a patch may have moved
+SEARCH_WIDE_MM = 6.0  # on a page whose outlines are seen nowhere near the layout's (a wide lens's strong barrel
+# left the middle of the page 3-4 mm from where the corner markers put it: measured, 7 of 90 clean frames refused)
 MIN_SCORE = 0.45  # normalised correlation a patch needs to count
 MIN_SHIFT_PX = 0.75  # below this (0.2 mm) at every box, the page is where the homography put it (flat pages: 0.2-0.5)
 MAX_RESIDUAL_PX = 1.2  # the fitted warp must explain every patch within this (RMS), or it is not used
@@ -112,11 +114,12 @@ def straighten(image: np.ndarray, key: tuple[str, int], page: Page, width_mm: fl
 
 
 def measure_bend(image: np.ndarray, key: tuple[str, int], page: Page, width_mm: float, height_mm: float,
-                 px_per_mm: float) -> Bend | None:
-    """The bend that straightens the rectified page (see `straighten`), or None."""
+                 px_per_mm: float, search_mm: float = SEARCH_MM) -> Bend | None:
+    """The bend that straightens the rectified page (see `straighten`), or None. `search_mm`: how far a patch may
+    have moved."""
     template, patches, stats = _template(key, page, width_mm, height_mm, px_per_mm)
     dark = 255.0 - image.astype(np.float32)
-    r = round(SEARCH_MM * px_per_mm)
+    r = round(search_mm * px_per_mm)
     h, w = image.shape
     inside = [p for p in patches if p[0] - r >= 0 and p[1] - r >= 0 and p[2] + r <= w and p[3] + r <= h]
     every = _scores(dark, template, stats, [p[:4] for p in inside], r)
