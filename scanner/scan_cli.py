@@ -92,7 +92,6 @@ def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Me
               left: Iterable[tuple[str, str]] = ()) -> None:
     """Frames read here one after another. `left`: files of a photo folder that are not read (name, why)."""
     reader = _reader(folder, store, meeting, dry_run)
-    reader.prepare()  # the first sheet of each kind reads at camera rate
     session = remote or ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
     counts: Counter = Counter()
     _not_opened(console, meeting, counts, left)
@@ -177,6 +176,7 @@ def describe_draft(meeting: Meeting, outcome: Outcome, draft, reader: SheetReade
 def run_live(console: Console, folder: MeetingFolder, store: Store, meeting: Meeting, frames: Iterable[Frame],
              operator: str, station: str, dry_run: bool, show: bool, remote=None) -> None:
     reader = _reader(folder, store, meeting, dry_run)
+    reader.prepare()  # the first sheet of each kind reads at camera rate (a batch draws what it needs as it goes)
     session = remote or ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
     loop = LiveLoop(reader, session, meeting.scan.confirm_frames)
     counts: Counter = Counter()

@@ -307,13 +307,17 @@ def _video(path: Path, deck: Deck, rng, sheets: list[int], fps: int = 10) -> Non
     writer.release()
 
 
-def test_live_loop_commits_each_sheet_once_after_n_identical_frames(meeting, cli, tmp_path):
+def test_live_loop_commits_each_sheet_once_after_n_identical_frames(meeting, cli, tmp_path, monkeypatch):
     deck = Deck(meeting)
     rng = np.random.default_rng(21)
     video = tmp_path / "hall.avi"
     _video(video, deck, rng, [6, 7, 2, 8, 6])  # the third sheet is snatched away after 2 frames
+    prepared: list[int] = []
+    real = SheetReader.prepare
+    monkeypatch.setattr(SheetReader, "prepare", lambda self: prepared.append(1) or real(self))
     result = cli("scan", meeting, "--video", video)
     assert result.exit_code == 0, result.output
+    assert prepared == [1]  # every printed page made ready before the first frame (see SheetReader.prepare)
     store = MeetingFolder.open(meeting).store()
     readings = store.readings("CP")
     assert len(readings) == 4, result.stdout
