@@ -298,10 +298,14 @@ def measure_local_bend(image: np.ndarray, key: tuple[str, int], page: Page, widt
         return None
     anchors = np.array([(mk.rect.cx * px_per_mm, mk.rect.cy * px_per_mm, 0.0, 0.0) for mk in page.markers])
     p = np.concatenate([p, anchors.reshape(-1, 4)])
-    gy, gx = np.mgrid[0:h:8, 0:w:8].astype(np.float64)
-    d2 = (gx[..., None] - p[:, 0]) ** 2 + (gy[..., None] - p[:, 1]) ** 2
-    weight = 1.0 / np.maximum(d2, 1.0) ** 2  # inverse distance, squared: a box's own shift rules around it
-    field = (weight[..., None] * p[:, 2:]).sum(axis=2) / weight.sum(axis=2)[..., None]
+    gy, gx = np.mgrid[0:h:8, 0:w:8].astype(np.float32)
+    p = p.astype(np.float32)
+    weight = np.square(gx[..., None] - p[:, 0]) + np.square(gy[..., None] - p[:, 1])  # (rows, cols, points)
+    np.maximum(weight, 1.0, out=weight)
+    np.square(weight, out=weight)
+    np.reciprocal(weight, out=weight)  # inverse distance to the 4th power: a box's own shift rules around it
+    weights = weight.reshape(-1, len(p))
+    field = ((weights @ p[:, 2:]) / weights.sum(axis=1, keepdims=True)).reshape(*gx.shape, 2)
     np.clip(field, -r, r, out=field)
     map_x = cv2.resize(field[..., 0].astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
     map_y = cv2.resize(field[..., 1].astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
