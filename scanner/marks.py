@@ -33,6 +33,10 @@ RING_MARGINAL = 0.06  # ink just around an empty box, as a share of that ring: s
 # the test deck reads the same). The price: a pen's dot 0.8-2 mm from an empty box goes to review 1 time in 5 (25
 # of 120; before 2): a glance for a person, where a missed tick would be a lost vote.
 RING_STROKE = 0.02
+HIDDEN_FILLED = 0.9  # a box this full of ink, with no ink around it, is seen even where its outline is not: a
+# filled box whose fill, or the white halo a phone scanner app's sharpening draws around it, swallowed its outline
+# (measured: 5 of 40 "enhanced" photos refused as covered for one such box each, fill 0.95-0.97, ring 0). A hand or
+# a sheet over a box covers the ink around it too
 RING_STROKE_MM = 1.25
 # A faint stroke: the darkest 5% of a box's inner part, above the bare paper around it, above what the
 # page's other empty-looking boxes of that size show (their outline halo, the blur, the light). Measured on
@@ -1368,6 +1372,10 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     if any(st != "empty" and fa + lv < CREASE_DARKEST for st, fa, lv in zip(states, faint, level, strict=True)) \
             and _uncrease(signed, prep):
         fill, faint, ring, states, open_ink_sum, level, inked, open_small = _measure(signed, prep, thresholds)
+    if hidden:  # a filled box with nothing around it is seen, outline or not
+        where = {box_id: i for i, box_id in enumerate(prep.ids)}
+        hidden = tuple(b for b in hidden if not (states[where[b]] == "marked" and fill[where[b]] >= HIDDEN_FILLED
+                                                 and ring[where[b]] < RING_STROKE))
     streaked = drawn = 0
     paper_ink = _paper_ink(open_small, prep) if "marked" in states else None
     lines = _defect_lines(signed, prep, paper_ink) if paper_ink is not None else []

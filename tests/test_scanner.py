@@ -1507,6 +1507,29 @@ def test_a_wide_lens_bending_a_survey_neither_loses_a_light_tick_nor_doubts_clea
     assert read_ >= 20 and doubted <= 1, (read_, doubted)
 
 
+def _enhanced(frame: np.ndarray) -> np.ndarray:
+    """A phone scanner app's "enhance" filter: the light divided out, the contrast stretched, then sharpened (which
+    draws a white halo around dark areas), saved as JPEG."""
+    grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    out = np.clip(grey / np.maximum(cv2.GaussianBlur(grey, (0, 0), 25), 1) * 255 * 1.1 - 20, 0, 255)
+    out = np.clip(out * 1.6 - 0.6 * cv2.GaussianBlur(out, (0, 0), 1.5), 0, 255).astype(np.uint8)
+    return cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 80])[1], cv2.IMREAD_GRAYSCALE)
+
+
+def test_a_filled_box_whose_outline_a_scanner_apps_halo_ate_is_seen(printed):
+    """A phone scanner app's sharpening draws a white halo around a filled box, over its grey outline: the box's
+    outline is not seen, and the ballot was refused as covered although nothing covered it (4 of these 8). A box
+    full of ink with no ink around it is seen (a hand or a sheet over a box covers the ink around it too)."""
+    deck = Deck(printed["cunweihui"])
+    reader = deck.reader()
+    rng = np.random.default_rng(1)
+    for _ in range(8):
+        sheet = deck.fill(("XJ", "XM"), rng, "clean")
+        read = reader.read(_enhanced(camera(sheet.image, rng, (3000, 2250), max_tilt=10, fill=(0.85, 0.95))))
+        assert not isinstance(read, Rejected), read
+        assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} == sheet.truth.intended
+
+
 def test_a_folded_ballot_recorded_and_still_in_view_is_not_straightened_again_on_every_frame(meeting, monkeypatch):
     """A ballot out of the ballot box does not lie flat, and straightening it (its bend measured on its printed
     outlines) costs 20-40 ms a frame, more than a webcam's 33: the preview stuttered while the operator took the
