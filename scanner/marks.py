@@ -33,11 +33,11 @@ RING_MARGINAL = 0.06  # ink just around an empty box, as a share of that ring: s
 # the test deck reads the same). The price: a pen's dot 0.8-2 mm from an empty box goes to review 1 time in 5 (25
 # of 120; before 2): a glance for a person, where a missed tick would be a lost vote.
 RING_STROKE = 0.02
+RING_STROKE_MM = 1.25
 HIDDEN_FILLED = 0.9  # a box this full of ink, with no ink around it, is seen even where its outline is not: a
 # filled box whose fill, or the white halo a phone scanner app's sharpening draws around it, swallowed its outline
 # (measured: 5 of 40 "enhanced" photos refused as covered for one such box each, fill 0.95-0.97, ring 0). A hand or
 # a sheet over a box covers the ink around it too
-RING_STROKE_MM = 1.25
 # A faint stroke: the darkest 5% of a box's inner part, above the bare paper around it, above what the
 # page's other empty-looking boxes of that size show (their outline halo, the blur, the light). Measured on
 # the test deck (22,000 empty boxes, 390 faint strokes of grey 95-125): empty at most 0.043, faint at least

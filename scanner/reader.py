@@ -228,6 +228,15 @@ class SheetReader:
             return None
         return (image, ink) if _settled(ink, last) else None
 
+    def _straightened(self, image: np.ndarray, bend: Bend, layout: Layout, page: Page
+                      ) -> tuple[np.ndarray, PageInk] | None:
+        """The rectified page moved by `bend`, and read; None when its calibration strip cannot be read then."""
+        straight = bend.apply(image)
+        try:
+            return straight, read_ink(straight, layout.hash, page, layout.width, layout.height, self.thresholds)
+        except LowContrast:
+            return None
+
     def read(self, frame: np.ndarray, *, video: bool = False, reuse_bend: bool = False,
              colour: Callable[[], np.ndarray | None] | None = None) -> SheetRead | Rejected:
         """One frame's verdict. `video` (a live camera or a video file): the page is looked for where the last
@@ -341,13 +350,10 @@ class SheetReader:
             complete()  # the bend is measured on the whole page's outlines
             bend = measure_bend(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM,
                                 SEARCH_WIDE_MM if ink.outlines < OUTLINE_PAGE_MIN else SEARCH_MM)
-            if bend is None:
+            moved = None if bend is None else self._straightened(image, bend, layout, page)
+            if moved is None:
                 break
-            straight = bend.apply(image)
-            try:
-                again = read_ink(straight, layout.hash, page, layout.width, layout.height, self.thresholds)
-            except LowContrast:
-                break
+            straight, again = moved
             if (again.offset > ink.offset - OFFSET_GAIN) if bent else (_undecided(again) >= doubts):
                 break
             image, ink = straight, again
@@ -359,13 +365,10 @@ class SheetReader:
             # layout, whatever it shows then, else when it leaves fewer boxes in doubt
             complete()
             bend = measure_local_bend(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM)
-            if bend is not None:
-                straight = bend.apply(image)
-                try:
-                    again = read_ink(straight, layout.hash, page, layout.width, layout.height, self.thresholds)
-                except LowContrast:
-                    again = None
-                if again is not None and not again.hidden and (
+            moved = None if bend is None else self._straightened(image, bend, layout, page)
+            if moved is not None:
+                straight, again = moved
+                if not again.hidden and (
                         again.offset < ink.offset - OFFSET_GAIN if ink.offset >= OFFSET_STRAIGHTEN else
                         again.offset < OFFSET_STRAIGHTEN and (ink.hidden or _undecided(again) < _undecided(ink))):
                     image, ink = straight, again

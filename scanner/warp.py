@@ -125,19 +125,10 @@ def measure_bend(image: np.ndarray, key: tuple[str, int], page: Page, width_mm: 
     every = _scores(dark, template, stats, [p[:4] for p in inside], r)
     found: list[tuple[float, float, float, float, bool, bool]] = []  # x y dx dy, pins x, pins y
     for (x0, y0, x1, y1, pin_x, pin_y), scores in zip(inside, every, strict=True):
-        _lo, best, _lp, (bx, by) = cv2.minMaxLoc(scores)
-        pin_x = pin_x and 0 < bx < 2 * r
-        pin_y = pin_y and 0 < by < 2 * r
-        if best < MIN_SCORE or not (pin_x or pin_y):
+        peak = _peak(scores, r, MIN_SCORE, pin_x, pin_y)
+        if peak is None:
             continue
-        # a patch of evenly spaced outlines (a grid of digit bubbles, a table) matches one step over almost as
-        # well: keep only a clear winner
-        others = scores.copy()
-        cv2.rectangle(others, (bx - 3, by - 3), (bx + 3, by + 3), -1.0, -1)
-        if cv2.minMaxLoc(others)[1] > best - AMBIGUOUS:
-            continue
-        dx = bx - r + (_vertex(scores[by, bx - 1], scores[by, bx], scores[by, bx + 1]) if pin_x else 0.0)
-        dy = by - r + (_vertex(scores[by - 1, bx], scores[by, bx], scores[by + 1, bx]) if pin_y else 0.0)
+        dx, dy, pin_x, pin_y = peak
         found.append(((x0 + x1) / 2, (y0 + y1) / 2, dx, dy, pin_x, pin_y))
     for m in page.markers:  # the homography holds at the corner markers: the bend is nil there
         found.append((m.rect.cx * px_per_mm, m.rect.cy * px_per_mm, 0.0, 0.0, True, True))
@@ -222,6 +213,26 @@ def _scores(dark: np.ndarray, template: np.ndarray, stats: dict[tuple[int, int, 
     return out
 
 
+def _peak(scores: np.ndarray, r: int, least: float, pin_x: bool = True, pin_y: bool = True
+          ) -> tuple[float, float, bool, bool] | None:
+    """The shift (dx dy, from -r; sub-pixel along each axis pinned) where a template matches best (`scores`, normed
+    correlation at every shift up to `r`), and which axes it pins (`pin_x`, `pin_y`, and not at the search's edge).
+    None below `least`, pinning neither axis, or without a clear winner: evenly spaced outlines (a grid of digit
+    bubbles, a table) match one step over almost as well (AMBIGUOUS)."""
+    _lo, best, _lp, (bx, by) = cv2.minMaxLoc(scores)
+    pin_x = pin_x and 0 < bx < 2 * r
+    pin_y = pin_y and 0 < by < 2 * r
+    if best < least or not (pin_x or pin_y):
+        return None
+    others = scores.copy()
+    cv2.rectangle(others, (bx - 3, by - 3), (bx + 3, by + 3), -1.0, -1)
+    if cv2.minMaxLoc(others)[1] > best - AMBIGUOUS:
+        return None
+    dx = bx - r + (_vertex(scores[by, bx - 1], scores[by, bx], scores[by, bx + 1]) if pin_x else 0.0)
+    dy = by - r + (_vertex(scores[by - 1, bx], scores[by, bx], scores[by + 1, bx]) if pin_y else 0.0)
+    return dx, dy, pin_x, pin_y
+
+
 def _vertex(a: float, b: float, c: float) -> float:
     """Sub-pixel peak: the vertex of a parabola through the best score and its two neighbours."""
     d = a - 2 * b + c
@@ -275,16 +286,9 @@ def measure_local_bend(image: np.ndarray, key: tuple[str, int], page: Page, widt
         if x0 - r < 0 or y0 - r < 0 or x1 + r > w or y1 + r > h:
             continue
         scores = cv2.matchTemplate(dark[y0 - r:y1 + r, x0 - r:x1 + r], template[y0:y1, x0:x1], cv2.TM_CCOEFF_NORMED)
-        _lo, best, _lp, (bx, by) = cv2.minMaxLoc(scores)
-        if best < LOCAL_MIN_SCORE or not (0 < bx < 2 * r and 0 < by < 2 * r):
-            continue
-        others = scores.copy()
-        cv2.rectangle(others, (bx - 3, by - 3), (bx + 3, by + 3), -1.0, -1)
-        if cv2.minMaxLoc(others)[1] > best - AMBIGUOUS:
-            continue
-        dx = bx - r + _vertex(scores[by, bx - 1], scores[by, bx], scores[by, bx + 1])
-        dy = by - r + _vertex(scores[by - 1, bx], scores[by, bx], scores[by + 1, bx])
-        points.append(((x0 + x1) / 2, (y0 + y1) / 2, dx, dy))
+        peak = _peak(scores, r, LOCAL_MIN_SCORE)
+        if peak is not None and peak[2] and peak[3]:  # a box pins both ways, or says nothing
+            points.append(((x0 + x1) / 2, (y0 + y1) / 2, peak[0], peak[1]))
     if len(points) < 3:
         return None
     p = np.array(points, np.float64)
