@@ -83,6 +83,11 @@ OUTLINE_HIDDEN = 0.3
 OUTLINE_MIN = 0.012
 OUTLINE_PAGE_MIN = 0.02
 OWN_RING_REACH_MM = 8.0  # how far around a doubtful box strokes are followed back to a neighbour's mark
+# Strokes are followed off the print (boxes grown by 0.6 mm, texts): a stroke that crosses a box's corner is cut
+# there, and its far piece can lie a pixel past the marked box's edge (measured: a big tick's tip, 2.4 px/mm, left
+# its neighbour in doubt). Pieces are joined through inked print pixels, up to this far from a stroke.
+OWN_BRIDGE_PX = 2
+_EIGHT = np.ones((3, 3), np.uint8)  # a pixel's eight neighbours
 # A mark beside the boxes: a voter ticks a candidate's name, or the blank part of a row, instead of its box. The form
 # says marks outside the boxes do not count, but whether such a ballot stands is for the scrutineers: the nearest
 # empty box of the row is read as in doubt (a person decides). Looked for in each option's row (its height and a
@@ -947,12 +952,13 @@ def _faint_limit(faint: np.ndarray, looks_empty: np.ndarray) -> np.ndarray:
     return limit
 
 
-def _own_ring(ring: np.ndarray, doubt: np.ndarray, marked: np.ndarray, strokes: np.ndarray, open_ink: np.ndarray,
-              prep: _Prep) -> tuple[np.ndarray, np.ndarray]:
+def _own_ring(ring: np.ndarray, doubt: np.ndarray, marked: np.ndarray, strokes: np.ndarray, cut: np.ndarray,
+              open_ink: np.ndarray, prep: _Prep) -> tuple[np.ndarray, np.ndarray]:
     """Ink around a box that belongs to a neighbour's mark is not this box's: a big tick or a cross drawn in a
     marked box often runs over its edge into the ring of the empty box beside it. Strokes are followed as
-    connected ink outside the boxes; a stroke that leaves a marked box's edge is that mark's, and only the rest
-    of the ring ink counts for the doubtful box (which stays in doubt when any of its own remains).
+    connected ink outside the boxes (joined across the print where it cuts them: OWN_BRIDGE_PX; `cut` is the inked
+    print); a stroke that leaves a marked box's edge is that mark's, and only the rest of the ring ink counts for the
+    doubtful box (which stays in doubt when any of its own remains).
     Returns each box's own ring share and, for the doubtful ones, the longest piece of its own ring ink (px)."""
     out = ring.copy()
     longest = np.zeros(len(ring), np.int64)
@@ -966,7 +972,11 @@ def _own_ring(ring: np.ndarray, doubt: np.ndarray, marked: np.ndarray, strokes: 
             # strokes are followed near the box only (a stroke that leaves this window and comes back stays the
             # box's own: kept in doubt, the safe side), which costs a small part of labelling the whole page
             wx0, wy0, wx1, wy1 = max(0, rx0 - grow), max(0, ry0 - grow), min(w, rx1 + grow), min(h, ry1 + grow)
-            n, labels = cv2.connectedComponents(np.ascontiguousarray(strokes[wy0:wy1, wx0:wx1]), connectivity=8)
+            near = np.ascontiguousarray(strokes[wy0:wy1, wx0:wx1])
+            across = near | cut[wy0:wy1, wx0:wx1]  # a stroke's pixels, and inked print it may cross
+            for _ in range(OWN_BRIDGE_PX):
+                near = cv2.dilate(near, _EIGHT) & across
+            n, labels = cv2.connectedComponents(near, connectivity=8)
             if n > 1:
                 theirs = np.zeros(n, bool)
                 for x0, y0, x1, y1 in edges:
@@ -1349,7 +1359,8 @@ def _measure(signed: np.ndarray, prep: _Prep, thresholds: Thresholds) -> tuple:
     doubt = quiet & (ring >= RING_STROKE)  # nothing inside, ink just around it
     longest = np.zeros(len(ring), np.int64)
     if doubt.any():
-        ring, longest = _own_ring(ring, doubt, marked, inked & (1 - prep.unlined), inked & prep.unprinted, prep)
+        ring, longest = _own_ring(ring, doubt, marked, inked & (1 - prep.unlined), inked & prep.unlined,
+                                  inked & prep.unprinted, prep)
     empty = quiet & (ring < RING_MARGINAL) & ((ring < RING_STROKE) | (longest < _px(RING_STROKE_MM)))
     struck = (fill >= STRUCK_FILL) & (ring >= STRUCK_RING)
     states = np.where(struck, "struck", np.where(marked, "marked", np.where(empty, "empty", "marginal"))).tolist()

@@ -4,15 +4,11 @@ webcam would, read by the scanner. Zero wrong readings may reach the count; clea
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path as _P
 
 import numpy as np
 
-import tests.deckcheck as _dc
 from scanner.deck import HALL, PAGE_HALL, Deck, camera, folded, hall
 from tests.deckcheck import Tally
-
-_dc.DUMP = _P("/tmp/dump")
 
 PLAN = [  # (template, round, group, sheets)
     ("cunweihui", "XJ", "XM", 110),  # approve: 同意/不同意/弃权, write-ins
@@ -77,11 +73,11 @@ def test_deck_of_damaged_sheets(printed, capsys):
     with capsys.disabled():
         print(f"clean sheets read: {read_clean}, sent to review: {reviewed} ({100 * reviewed / read_clean:.1f} %)")
     assert tally.count("clean", "review") + tally.count("big", "review") <= 0.01 * read_clean
-    # with two kinds of hall damage at once (a fold and a glare, a 720p sheet in low light...) a few more: measured
-    # on this deck and on seeds 7 and 99 of it (about 270 clean sheets read each), 0.8, 0.7 and 2.6 % of all clean
-    # sheets read; the doubts are boxes a fold, another sheet or a far 720p picture left unclear, which a person
-    # decides at a glance
-    assert reviewed <= 0.03 * read_clean
+    # hall damage included, 1 % too on this deck (2 of 270: a glare washing out a ballot's outlines; a wide lens
+    # and a crease). Its other seeds show what the hall can leave unclear, which a person decides at a glance: seeds
+    # 7, 17 and 99 (266-276 clean sheets read each) 0.4, 1.9 and 2.5 %: a crease's shadow across a score sheet's
+    # row, another sheet's edge beside a ballot's boxes, a fold under a far 720p picture
+    assert reviewed <= 0.01 * read_clean
     plain = sum(n for (c, _), n in tally.rows.items() if not c.endswith("+hall"))
     rejected = sum(n for (c, o), n in tally.rows.items() if o.startswith("rejected") and not c.endswith("+hall"))
     assert rejected <= 0.12 * plain, "the page finder or QR decoder got worse"
