@@ -119,6 +119,9 @@ LABEL_TICK_MM2 = 1.0
 # to 9 px: measured)
 NAME_SOFTEN_PX = (0.0, 0.8, 1.2, 1.7, 2.3, 3.0, 4.0)
 NAME_SHIFT_PX = 16
+# ink beside a name's place, where the name's print fits within this much, is that print (see `_moved_name`;
+# measured: the deck's wide lens moves names at a page's edge by 12-20 px); the print is drawn this much wider
+NAME_MOVED_PX = 24
 # when this many names at least, and more than this share of the names compared (found within reach), show a
 # stroke, the page's names do not look like their print as this reader draws it: forms printed with a font (--font)
 # this machine does not have (the reader draws with the font it finds). Nothing is said of them, rather than sending
@@ -298,7 +301,7 @@ class _Prep:
 
     @functools.cached_property
     def names_print(self) -> tuple[tuple[np.ndarray, np.ndarray], ...] | None:
-        """Each name's print as the printer makes it, NAME_SHIFT_PX wider all round: darkness 0-255 (uint8), softened
+        """Each name's print as the printer makes it, NAME_MOVED_PX wider all round: darkness 0-255 (uint8), softened
         as cameras see it ((len(NAME_SOFTEN_PX), h, w)), and its middle softness at half the resolution, darkness 0-1
         (the search for its place). Drawn the first time a name is looked at (a page whose rows all have marks never
         needs it); None without a font that has the page's characters."""
@@ -411,7 +414,7 @@ def _names_print(darkness: np.ndarray | None, printing: tuple[Page, float, float
         return None
     _page, width_mm, height_mm = printing
     x0, y0 = window[:2]
-    s = NAME_SHIFT_PX
+    s = NAME_MOVED_PX
     shape = (_px(height_mm), _px(width_mm))
     whole = np.zeros((shape[0] + 2 * s, shape[1] + 2 * s), np.float32)  # the print s pixels wider all round
     h, w = min(shape[0], darkness.shape[0]), min(shape[1], darkness.shape[1])
@@ -673,10 +676,10 @@ def _marks_on_names(signed: np.ndarray, prep: _Prep, states: list[str]) -> list[
             return []
         prints, coarse = drawn[k]
         copy = np.ascontiguousarray(signed[y0:y1, x0:x1])
-        fit, fitted = _name_fit(copy, prints, coarse, softness)
+        fit, fitted, _place = _name_fit(copy, prints, coarse, softness)
         at = None if fit is None else _name_stroke(copy, fit)
         if at is not None and softness is not None:  # a stroke is only believed with every softness tried
-            fit, fitted = _name_fit(copy, prints, coarse, None)
+            fit, fitted, _place = _name_fit(copy, prints, coarse, None)
             at = None if fit is None else _name_stroke(copy, fit)
         if fit is not None and at is None:
             softness = fitted  # a name read clean tells how soft the picture is here
@@ -688,16 +691,21 @@ def _marks_on_names(signed: np.ndarray, prep: _Prep, states: list[str]) -> list[
     return out
 
 
-def _name_fit(copy: np.ndarray, prints: np.ndarray, coarse: np.ndarray, softness: int | None
-              ) -> tuple[np.ndarray | None, int | None]:
+def _name_fit(copy: np.ndarray, prints: np.ndarray, coarse: np.ndarray, softness: int | None,
+              reach: int = NAME_SHIFT_PX) -> tuple[np.ndarray | None, int | None, tuple[int, int]]:
     """A name's print (`_Prep.names_print`: `prints`, `coarse`) where and as softly as it fits the name read
     (`copy`): its place found at half the resolution by the shape alone (normed correlation: a softer print's lesser
     dark does not make it fit better where the letters are not), then to the pixel with each softness, or only with
     those next to `softness` (an index into NAME_SOFTEN_PX: what the last name read clean fitted). Returns the print
-    so fitted and its softness; (None, None) when the best place is at the edge of NAME_SHIFT_PX: the name is not
-    found within reach (a page bent where no box shows it, a hand over it), nothing can be said."""
-    s, r = NAME_SHIFT_PX, 2
+    so fitted, its softness and where it lies off the name's place (dy dx, px); (None, None, (0, 0)) when the best
+    place is at the edge of `reach` (px, even, NAME_MOVED_PX at most): the name is not found within reach (a page
+    bent where no box shows it, a hand over it), nothing can be said."""
+    s, r = reach, 2
     h, w = copy.shape
+    if reach < NAME_MOVED_PX:  # the print drawn NAME_MOVED_PX wider: only `reach` of it
+        o = NAME_MOVED_PX - reach
+        prints = prints[:, o:prints.shape[1] - o, o:prints.shape[2] - o]
+        coarse = coarse[o // 2:o // 2 + prints.shape[1] // 2, o // 2:o // 2 + prints.shape[2] // 2]
     small = cv2.resize(copy, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
     likeness = cv2.matchTemplate(coarse, small, cv2.TM_CCOEFF_NORMED)
     cy, cx = np.unravel_index(int(np.nan_to_num(likeness, nan=-1.0).argmax()), likeness.shape)
@@ -712,8 +720,8 @@ def _name_fit(copy: np.ndarray, prints: np.ndarray, coarse: np.ndarray, softness
             dy, dx = np.unravel_index(int(misfit.argmin()), misfit.shape)
             fit, place, softness = near[dy:dy + h, dx:dx + w], (int(ty + dy) - s, int(tx + dx) - s), i
     if fit is None or max(abs(place[0]), abs(place[1])) >= s - 1:
-        return None, None
-    return fit, softness
+        return None, None, (0, 0)
+    return fit, softness, place
 
 
 def _name_stroke(copy: np.ndarray, fit: np.ndarray) -> tuple[float, float] | None:
@@ -790,6 +798,9 @@ def _marks_beside(ink: np.ndarray, at: tuple[int, int], signed: np.ndarray, prep
         part = signed[y:y + h_, x:x + w_][labels[ly:ly + h_, lx:lx + w_] == k]
         if float(np.partition(part, int(0.9 * (part.size - 1)))[int(0.9 * (part.size - 1))]) < BESIDE_DARK:
             continue  # no darker than a fold's shadow: a crease crossing the row, not a pen
+        ys, xs = np.nonzero(labels[ly:ly + h_, lx:lx + w_] == k)
+        if _moved_name(signed, prep, xs + x, ys + y):
+            continue  # a candidate's name moved off its place by a wide lens: its print, not a pen
         touching = prep.words[_near(prep.words, x, y, w_, h_, 2)]
         if len(touching):  # next to letters: a mark reaches well out of them, a letter off its place (a bent page,
             # a wide lens) only a little
@@ -799,6 +810,39 @@ def _marks_beside(ink: np.ndarray, at: tuple[int, int], signed: np.ndarray, prep
                 continue
         out.append((float(centres[k][0]) + ox, float(centres[k][1]) + oy))
     return out
+
+
+def _moved_name(signed: np.ndarray, prep: _Prep, xs: np.ndarray, ys: np.ndarray) -> bool:
+    """Whether ink beside the boxes (at `xs`, `ys`: window pixels) is a candidate's name seen off its place: a wide
+    lens bends the page's edges, where names are, by up to NAME_MOVED_PX, and a letter moved out of the name's place
+    is ink on the row's blank paper (measured: a rating form's name, its last letter 2 mm off, sent a clean sheet to
+    review). It is when a name near it, its print fitted where it fits best (`_name_fit`), is dark there (half a
+    pen's BESIDE_DARK at the median of the ink's pixels: a moved letter's print lies under it, measured 0.41-0.48; a
+    tick beside a name has none, 0.0) and leaves no pen's stroke (`_new_dark`: LABEL_TICK_MM2 of dark the print has
+    not)."""
+    if prep.names is None or not len(prep.names) or not len(xs):
+        return False
+    x0, y0 = int(xs.min()), int(ys.min())
+    near = np.flatnonzero(_near(prep.names, x0, y0, int(xs.max()) + 1 - x0, int(ys.max()) + 1 - y0, NAME_MOVED_PX))
+    drawn = prep.names_print if len(near) else None
+    if drawn is None:
+        return False
+    s = NAME_MOVED_PX
+    for j in near:
+        nx0, ny0, nx1, ny1 = (int(v) for v in prep.names[j])
+        prints, coarse = drawn[j]
+        fit, softness, (dy, dx) = _name_fit(np.ascontiguousarray(signed[ny0:ny1, nx0:nx1]), prints, coarse, None, s)
+        if fit is None or softness is None:
+            continue
+        py, px = ys - ny0 + s + dy, xs - nx0 + s + dx  # where the fitted print has these pixels
+        if py.min() < 0 or px.min() < 0 or py.max() >= prints.shape[1] or px.max() >= prints.shape[2]:
+            continue
+        seen = signed[ys, xs]
+        usual = prints[softness, py, px].astype(np.float32) * np.float32(1 / 255)
+        new = (seen > BESIDE_DARK) & (seen - usual > BESIDE_DARK / 2)
+        if _median(usual) >= BESIDE_DARK / 2 and np.count_nonzero(new) < LABEL_TICK_MM2 * PX_PER_MM ** 2:
+            return True
+    return False
 
 
 def _near(rects: np.ndarray, x: int, y: int, w: int, h: int, margin: int) -> np.ndarray:
