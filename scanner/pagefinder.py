@@ -28,6 +28,14 @@ from meeting.lang import Why, say, why
 PASSES = ((960, (3, 3)), (960, (5, 25)), (1280, (5, 25)))
 TRACK_WINDOWS = (9, 9)  # the tracked markers' mosaic is at full resolution: 3 px lost a marker in 15 % of frames
 TRACK_CELL = 112  # live video: each marker's window around its last place, in a 2 x 2 mosaic of this cell size
+# A wide lens bends straight lines (barrel distortion): a sheet filling the picture of such a webcam fits a homography
+# only to 0.66-0.87 mm (measured: the deck's lens, the page at 88-96 % of the frame; 5 of 24 ballots refused). One
+# radial term is then fitted to the markers' corners: the picture's point d (from its middle, in half widths) shows
+# the straight scene's point u, d = u (1 + k |u|^2), k from LENS_K (coarse, then LENS_FINE around the best). When
+# the corners fit the page within the limit so, the picture is straightened by k and the page found there again,
+# with the same limit: a page that is bent itself (a curl, a fold) still fails it.
+LENS_K = np.round(np.arange(-0.32, 0.3201, 0.04), 3)
+LENS_FINE = np.round(np.arange(-0.03, 0.0301, 0.01), 3)
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ class NoPage:
     reason: str  # no_page | missing_marker | two_pages | fit_error
     why: Why | None = None  # what was measured, as words (see meeting.lang.Why)
     markers: int = 0
+    lens: float | None = None  # fit_error: a wide lens's bend (see LENS_K) under which the markers fit the page
 
     @property
     def detail(self) -> str:
@@ -208,8 +217,66 @@ def find_page(gray: np.ndarray, max_error_mm: float = 0.6, hint: PageFit | None 
                            outline, len(used), (w, h))
     if best is None or best.error_mm > max_error_mm:
         detail = why("reject_detail.fit", mm=f"{best.error_mm:.2f}") if best else why("reject_detail.no_fit")
-        return NoPage("fit_error", detail, len(used))
+        lens = _lens(src.astype(np.float64), marker_corners_mm(best.paper)[used].reshape(-1, 2), (w, h),
+                     max_error_mm) if best is not None else None
+        return NoPage("fit_error", detail, len(used), lens)
     return best
+
+
+def _fit_error(src: np.ndarray, dst: np.ndarray) -> float:
+    homography, _ = cv2.findHomography(src, dst, 0)
+    if homography is None:
+        return np.inf
+    projected = cv2.perspectiveTransform(src.reshape(-1, 1, 2), homography).reshape(-1, 2)
+    return float(np.sqrt(np.mean(np.sum((projected - dst) ** 2, axis=1))))
+
+
+def _unbend(points: np.ndarray, k: float, size: tuple[int, int]) -> np.ndarray | None:
+    """Where the picture's `points` (px) lie in the straight scene under the lens bend `k` (see LENS_K); None when
+    the bend cannot be undone there (folded over itself)."""
+    centre, half = np.array([size[0] / 2, size[1] / 2]), size[0] / 2
+    d = (points - centre) / half
+    u = d.copy()
+    for _ in range(30):  # u = d / (1 + k |u|^2), to a millionth of a half width
+        factor = 1 + k * np.sum(u * u, axis=1, keepdims=True)
+        if np.any(factor <= 0.2):
+            return None
+        nxt = d / factor
+        if np.max(np.abs(nxt - u)) < 1e-7:
+            return nxt * half + centre
+        u = nxt
+    return None
+
+
+def _lens(src: np.ndarray, dst: np.ndarray, size: tuple[int, int], max_error_mm: float) -> float | None:
+    """The lens bend k (LENS_K) under which the markers' corners (`src`, px) fit the page's (`dst`, mm) within
+    `max_error_mm`, the best of them; None when none does."""
+    def error(k: float) -> float:
+        straight = _unbend(src, k, size)
+        return np.inf if straight is None else _fit_error(straight, dst)
+
+    k0 = min(LENS_K, key=error)
+    k = min((round(float(k0 + step), 3) for step in LENS_FINE), key=error)
+    return k if k != 0 and error(k) <= max_error_mm else None
+
+
+@functools.lru_cache(maxsize=2)
+def _lens_maps(size: tuple[int, int], k: float) -> tuple[np.ndarray, np.ndarray]:
+    """Where each pixel of the straightened picture is taken from in the bent one (cv2.remap's fixed-point maps):
+    d = u (1 + k |u|^2). Made once per picture size and bend (18 ms at 1080p), as a camera keeps its lens."""
+    w, h = size
+    half = w / 2
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    ux, uy = (xs - np.float32(w / 2)) / np.float32(half), (ys - np.float32(h / 2)) / np.float32(half)
+    factor = 1 + np.float32(k) * (ux * ux + uy * uy)
+    return cv2.convertMaps(ux * factor * np.float32(half) + np.float32(w / 2),
+                           uy * factor * np.float32(half) + np.float32(h / 2), cv2.CV_16SC2)
+
+
+def straighten(frame: np.ndarray, k: float) -> np.ndarray:
+    """The picture as a lens without the bend `k` (see LENS_K) would have taken it; outside the picture: black."""
+    map1, map2 = _lens_maps((frame.shape[1], frame.shape[0]), k)
+    return cv2.remap(frame, map1, map2, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
 def rectify(gray: np.ndarray, fit: PageFit, px_per_mm: float) -> np.ndarray:

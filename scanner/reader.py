@@ -34,7 +34,7 @@ from scanner.marks import (
     window_px,
 )
 from scanner.memory import keep_freed_memory
-from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_region, rectify_window, to_gray
+from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_region, rectify_window, straighten, to_gray
 from scanner.warp import SEARCH_MM, SEARCH_WIDE_MM, Bend, measure_bend, measure_local_bend
 
 QR_PX_PER_MM = 8.0
@@ -191,6 +191,7 @@ class SheetReader:
         self._tracked = 0
         self._paper: str | None = None  # the last sheet's paper size: tried first
         self._last_page: _LastPage | None = None  # live: how the last frame's page ended (see _LastPage)
+        self._lens: float | None = None  # live: the camera's lens bend, once its frames needed it (see LENS_K)
         keep_freed_memory()  # a frame's big arrays reuse the last frame's memory (half the time, measured)
 
     @classmethod
@@ -214,7 +215,7 @@ class SheetReader:
 
     def reset(self) -> None:
         """Forget the last frame's page (another video, or a sheet just put down): the next frame searches it all."""
-        self._last_fit, self._tracked, self._last_page = None, 0, None
+        self._last_fit, self._tracked, self._last_page, self._lens = None, 0, None, None
 
     def _through(self, image: np.ndarray, complete: Callable[[], None], layout: Layout, page: Page,
                  last: _LastPage) -> tuple[np.ndarray, PageInk] | None:
@@ -251,7 +252,18 @@ class SheetReader:
         gray = to_gray(frame)
         hint = self._last_fit if video and self._tracked < FULL_SEARCH_EVERY else None
         self._tracked = self._tracked + 1 if hint is not None else 0
+        lens = self._lens if video else None  # a live camera's wide lens, once found: every frame straightened
+        if lens is not None:
+            gray = straighten(gray, lens)
         fit = find_page(gray, self.max_fit_error_mm, hint, self._paper)
+        if isinstance(fit, NoPage) and fit.lens is not None and lens is None:
+            # the markers fit the page once a wide lens's bend is taken away (see pagefinder.LENS_K): the picture
+            # is straightened and the page found again there, with the same fit-error limit
+            lens = fit.lens
+            gray = straighten(gray, lens)
+            fit = find_page(gray, self.max_fit_error_mm, None, self._paper)
+        if video:  # kept while the camera sees a page (cleared with a frame without one: another camera, a new sheet)
+            self._lens = lens if isinstance(fit, PageFit) else None
         self._last_fit = fit if isinstance(fit, PageFit) else None
         self._paper = fit.paper if isinstance(fit, PageFit) else self._paper
         t1 = time.perf_counter()
@@ -279,8 +291,10 @@ class SheetReader:
         if text is None:
             text = qr.decode(rectify_region(gray, fit, *region, QR_PX_PER_MM))
         if text is None:
-            text = _code_in_colour(frame if frame.ndim == 3 else colour() if colour is not None else None, gray,
-                                   fit, region)
+            picture = frame if frame.ndim == 3 else colour() if colour is not None else None
+            if picture is not None and lens is not None:
+                picture = straighten(picture, lens)
+            text = _code_in_colour(picture, gray, fit, region)
         t2 = time.perf_counter()
         if text is None:
             self.timings = {"find": t1 - t0, "qr": t2 - t1}
