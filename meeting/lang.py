@@ -133,6 +133,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "reject.blurred": {"zh": "画面模糊：请拿稳", "en": "the picture is blurred: hold the sheet still"},
     "reject.out_of_view": {"zh": "部分表格在画面外：请整张放入画面", "en": "part of the sheet is outside the picture: move it into view"},
     "reject.too_dark": {"zh": "太暗：请加光", "en": "too dark: add light"},
+    "reject.boxes_unseen": {"zh": "表格的框线看不清：请避免过亮或反光，把纸压平，放在画面中间", "en": "the boxes' outlines cannot be seen: avoid too much light or glare, flatten the sheet, hold it in the middle of the picture"},
     "reject.glare": {"zh": "纸面反光：请调整角度避开灯光", "en": "glare on the sheet: tilt it away from the light"},
     "reject.covered": {"zh": "表格有部分看不清：被遮挡（手、另一张纸）、被反光冲淡或纸张不平（褶皱）：请移开遮挡或把纸压平", "en": "part of the sheet cannot be seen: covered (a hand, another sheet), washed out by glare, or the paper does not lie flat (crumpled): clear it or flatten the sheet"},
     "reject.no_qr": {"zh": "二维码无法识别：请压平纸张、避免反光", "en": "the QR code cannot be read: flatten the sheet, avoid glare"},

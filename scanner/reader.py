@@ -46,6 +46,7 @@ MIN_SHARPNESS = 15.0  # variance of the Laplacian of the page's reading window; 
 # a mark): rejected only when many boxes are in doubt
 MIN_SHARPNESS_FLOOR = 2.0  # below this nothing on the page can be told apart
 MIN_PAPER_LEVEL = 60.0  # the paper's grey (0-255) in the picture; darker is too dark to trust a faint mark
+WHITE_PAPER_LEVEL = 250.0  # paper this light is at the camera's white (45 % of the deck's frames read: fine alone)
 FAR_PX_PER_MM = 2.3  # measured: far sheets lose faint outlines (1.8-2.0 px/mm), no hand needed: "too far"
 FULL_SEARCH_EVERY = 10  # live video: frames read near the last fit before the whole picture is searched again
 
@@ -392,7 +393,12 @@ class SheetReader:
         if ink.outlines < OUTLINE_PAGE_MIN:
             if fit.px_per_mm < FAR_PX_PER_MM:  # a far sheet's faint outlines: bringing it closer helps
                 return _too_far(fit, FAR_PX_PER_MM, why("reject_detail.px_per_mm", px=f"{fit.px_per_mm:.1f}"))
-            return Rejected("blurred", why("reject_detail.outlines", o=f"{ink.outlines:.2f}"), fit)
+            seen = why("reject_detail.outlines", o=f"{ink.outlines:.2f}")
+            # not the blur's when the picture is sharp or its paper at the camera's white: the outlines' light grey
+            # washed out (too much light, glare: measured, clean frames at 1.3 times the exposure, 7 of 8, half of
+            # them soft for want of edges) or not where the page puts them (a bent sheet, a wide lens's edges)
+            washed = paper >= WHITE_PAPER_LEVEL or sharpness >= self.min_sharpness
+            return Rejected("boxes_unseen" if washed else "blurred", seen, fit)
         if ink.hidden:  # a box that cannot be seen is never read as empty: a vote under a thumb would be lost
             hidden = {"n": len(ink.hidden), "boxes": ", ".join(ink.hidden[:3])}
             if fit.px_per_mm < FAR_PX_PER_MM:

@@ -218,6 +218,7 @@ STATUS = {
     "out_of_view": ("部分选票在画面外：请整张放入画面", "part of the sheet is out of view: bring it all in"),
     "layout_changed": ("此票为会议修改前印制：请重新印制", "printed before the meeting was changed: re-print"),
     "too_dark": ("太暗：请加光", "too dark: add light"),
+    "boxes_unseen": ("框线看不清：避免过亮反光、压平、放画面中间", "outlines unseen: less glare, flatten, mid-picture"),
     "glare": ("反光：请调整角度", "glare: tilt the sheet"),
     "no_qr": ("二维码无法识别", "QR code unreadable"),
     "covered": ("选票有部分看不清（遮挡、反光或纸张不平）：请移开遮挡或把纸压平",
