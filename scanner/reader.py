@@ -46,7 +46,8 @@ MIN_SHARPNESS = 15.0  # variance of the Laplacian of the page's reading window; 
 # a mark): rejected only when many boxes are in doubt
 MIN_SHARPNESS_FLOOR = 2.0  # below this nothing on the page can be told apart
 MIN_PAPER_LEVEL = 60.0  # the paper's grey (0-255) in the picture; darker is too dark to trust a faint mark
-WHITE_PAPER_LEVEL = 250.0  # paper this light is at the camera's white (45 % of the deck's frames read: fine alone)
+WHITE_PAPER_LEVEL = 250.0  # paper at the camera's white: a sign of too much light only with the outlines unseen
+# (45 % of the deck's frames that read well have paper this light)
 FAR_PX_PER_MM = 2.3  # measured: far sheets lose faint outlines (1.8-2.0 px/mm), no hand needed: "too far"
 FULL_SEARCH_EVERY = 10  # live video: frames read near the last fit before the whole picture is searched again
 
