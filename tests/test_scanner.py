@@ -892,7 +892,7 @@ def test_a_tick_over_a_survey_answers_words_instead_of_its_box_is_sent_to_a_pers
     assert missed <= 1, missed
 
 
-def _tick_on_names(printed, seed: int, sheets: int, *, pick=None) -> tuple[int, int]:
+def _tick_on_names(printed, seed: int, sheets: int, *, pick=None, styles=("tick",), lens=False) -> tuple[int, int]:
     """Choose-K ballots (推荐票) with one or two of the voter's ticks drawn over the candidate's printed name instead
     of into the box: (sheets where every such row's box was put in doubt by name, sheets read)."""
     from ballots.geometry import Rect
@@ -915,8 +915,13 @@ def _tick_on_names(printed, seed: int, sheets: int, *, pick=None) -> tuple[int, 
                        key=lambda t: t.rect.x)  # the candidate's name, the words nearest left of the box
             x0, y0, x1, y1 = _glyphs(name)
             size, cx = float(rng.uniform(4, 6)), float(rng.uniform(x0 + 1, x1 - 1))
-            draw_mark(image, Rect(cx - size / 2, (y0 + y1) / 2 - size / 2 - 0.5, size, size), "tick", rng, pen)
-        read = reader.read(camera(image, rng, (1920, 1080), max_tilt=8))
+            style = str(rng.choice(styles)) if len(styles) > 1 else styles[0]
+            draw_mark(image, Rect(cx - size / 2, (y0 + y1) / 2 - size / 2 - 0.5, size, size), style, rng, pen)
+        frame = camera(image, rng, (1920, 1080), max_tilt=8)
+        if lens:  # a wide webcam lens: the names at the page's edge moved and softened
+            from scanner.deck import hall
+            frame = hall(frame, rng, ("barrel",))
+        read = reader.read(frame)
         if isinstance(read, Rejected):
             continue
         read_ += 1
@@ -934,6 +939,18 @@ def test_a_tick_over_a_candidates_printed_name_instead_of_its_box_is_sent_to_a_p
     found, read = _tick_on_names(printed, 61, 12)
     assert read >= 10, read
     assert found >= read - 3, (found, read)
+
+
+def test_a_tick_or_cross_over_a_name_under_a_wide_lens_is_sent_to_a_person(printed):
+    """Under a wide lens a name at the page's edge is moved and softer: a cross over its first letter left new dark
+    of 49 px (3 mm^2) but only 2 mm across, where a stroke was asked to reach 2.5 mm (a stray dot's 1.2 mm kept out),
+    and the ballot was counted without the doubt. Over a name, new dark of 2.5 times LABEL_TICK_MM2 reaching 1.5 mm
+    is a stroke too; dots stay out, and clean sheets under every hall damage (528) read as before. Measured on such
+    ballots (four seeds of this test, 107 read): 22 counted without the doubt before, 19 now; the rest is left (a
+    tick lying on the letters' own strokes, a name moved past where its print is looked for)."""
+    found, read = _tick_on_names(printed, 1, 30, styles=("tick", "cross"), lens=True)
+    assert read >= 25, read
+    assert found >= read - 6, (found, read)  # 20 of 28 before, 22 now
 
 
 def test_clean_ballots_photographed_by_a_phone_leave_the_names_alone(printed):
