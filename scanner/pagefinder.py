@@ -9,7 +9,7 @@ the reader then reads the sheet only if every box that matters is inside the pic
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -36,6 +36,11 @@ TRACK_CELL = 112  # live video: each marker's window around its last place, in a
 # there again, with the same limit: a page that is bent itself (a curl, a fold) still fails it.
 LENS_K = np.round(np.arange(-0.32, 0.3201, 0.08), 3)
 LENS_FINE = np.round(np.arange(-0.04, 0.0401, 0.01), 3)
+# A lens can also move the page's middle while the corners still fit (lens_from_outlines): k is then the bend under
+# which the box outlines stand out from their insides the most, by OUTLINE_LENS_MIN grey levels at least and
+# OUTLINE_LENS_GAIN times as much as where the page was fitted
+OUTLINE_LENS_MIN = 8.0
+OUTLINE_LENS_GAIN = 2.0
 
 
 @dataclass(frozen=True)
@@ -259,6 +264,53 @@ def _lens(src: np.ndarray, dst: np.ndarray, size: tuple[int, int], max_error_mm:
     k0 = min(LENS_K, key=error)
     k = min((round(float(k0 + step), 3) for step in LENS_FINE), key=error)
     return k if k != 0 and error(k) <= max_error_mm else None
+
+
+def _bend(points: np.ndarray, k: float, size: tuple[int, int]) -> np.ndarray:
+    """Where the straight scene's `points` (px) show in the picture under the lens bend `k`: d = u (1 + k |u|^2)."""
+    centre, half = np.array([size[0] / 2, size[1] / 2]), size[0] / 2
+    u = (points - centre) / half
+    return u * (1 + k * np.sum(u * u, axis=1, keepdims=True)) * half + centre
+
+
+def lens_from_outlines(gray: np.ndarray, fit: PageFit, boxes_mm: Sequence[tuple[float, float, float, float]]
+                       ) -> float | None:
+    """The lens bend k (LENS_K) under which the page's printed box outlines (`boxes_mm`: x y w h) stand out from the
+    boxes' insides the most, when far more than as the page was fitted: a wide lens can move the page's middle
+    while its corner markers still fit (their fit error says nothing there), and the outlines are then not where the
+    page puts them. None when no bend shows them so (OUTLINE_LENS_GAIN)."""
+    if fit.markers < 4 or not len(boxes_mm):
+        return None
+    size = fit.frame_size
+    dst = marker_corners_mm(fit.paper).reshape(-1, 2)
+    src = cv2.perspectiveTransform(dst.reshape(-1, 1, 2), np.linalg.inv(fit.homography)).reshape(-1, 2)
+    t = np.array([0.15, 0.3, 0.5, 0.7, 0.85])
+    edge, inside = [], []
+    for x, y, w, h in boxes_mm:
+        edge += [(x + v * w, y) for v in t] + [(x + v * w, y + h) for v in t] + \
+                [(x, y + v * h) for v in t] + [(x + w, y + v * h) for v in t]
+        inside += [(x + a * w, y + b * h) for a in (0.3, 0.7) for b in (0.3, 0.7)]
+    pts = np.array(edge + inside, np.float64)
+    n_edge = len(edge)
+
+    def contrast(k: float) -> float:
+        straight = _unbend(src, k, size) if k else src
+        if straight is None:
+            return -np.inf
+        homography, _ = cv2.findHomography(dst, straight, 0)  # page mm -> the straight scene's px
+        if homography is None:
+            return -np.inf
+        at = cv2.perspectiveTransform(pts.reshape(-1, 1, 2), homography).reshape(-1, 2)
+        at = _bend(at, k, size).astype(np.float32) if k else at.astype(np.float32)
+        seen = cv2.remap(gray, at[:, 0].reshape(1, -1), at[:, 1].reshape(1, -1), cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_REPLICATE).ravel().astype(np.float64)
+        return float(np.mean(seen[n_edge:]) - np.mean(seen[:n_edge]))  # outlines darker than insides
+
+    plain = contrast(0.0)
+    k0 = max(LENS_K, key=contrast)
+    k = max((round(float(k0 + step), 3) for step in LENS_FINE), key=contrast)
+    best = contrast(k)
+    return k if k != 0 and best >= OUTLINE_LENS_MIN and best >= OUTLINE_LENS_GAIN * max(plain, 0.0) else None
 
 
 @functools.lru_cache(maxsize=2)

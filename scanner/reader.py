@@ -34,7 +34,17 @@ from scanner.marks import (
     window_px,
 )
 from scanner.memory import keep_freed_memory
-from scanner.pagefinder import NoPage, PageFit, find_page, rectify, rectify_region, rectify_window, straighten, to_gray
+from scanner.pagefinder import (
+    NoPage,
+    PageFit,
+    find_page,
+    lens_from_outlines,
+    rectify,
+    rectify_region,
+    rectify_window,
+    straighten,
+    to_gray,
+)
 from scanner.warp import SEARCH_MM, SEARCH_WIDE_MM, Bend, measure_bend, measure_local_bend
 
 QR_PX_PER_MM = 8.0
@@ -194,6 +204,7 @@ class SheetReader:
         self._paper: str | None = None  # the last sheet's paper size: tried first
         self._last_page: _LastPage | None = None  # live: how the last frame's page ended (see _LastPage)
         self._lens: float | None = None  # live: the camera's lens bend, once its frames needed it (see LENS_K)
+        self._lensing = False  # reading a picture straightened by the bend its box outlines showed
         keep_freed_memory()  # a frame's big arrays reuse the last frame's memory (half the time, measured)
 
     @classmethod
@@ -399,6 +410,19 @@ class SheetReader:
             # washed out (too much light, glare: measured, clean frames at 1.3 times the exposure, 7 of 8, half of
             # them soft for want of edges) or not where the page puts them (a bent sheet, a wide lens's edges)
             washed = paper >= WHITE_PAPER_LEVEL or sharpness >= self.min_sharpness
+            if washed and lens is None and not self._lensing:
+                # a wide lens that moves the page's middle while its corners fit: the bend found on the outlines
+                k = lens_from_outlines(gray, fit, [(b.rect.x, b.rect.y, b.rect.w, b.rect.h) for b in page.boxes])
+                if k is not None:
+                    self._lensing = True
+                    try:
+                        again = self.read(straighten(frame, k), video=video)
+                    finally:
+                        self._lensing = False
+                    if isinstance(again, SheetRead):
+                        if video:
+                            self._lens = k
+                        return again
             return Rejected("boxes_unseen" if washed else "blurred", seen, fit)
         if ink.hidden:  # a box that cannot be seen is never read as empty: a vote under a thumb would be lost
             hidden = {"n": len(ink.hidden), "boxes": ", ".join(ink.hidden[:3])}

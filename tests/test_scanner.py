@@ -1548,7 +1548,9 @@ def test_a_sheet_filling_a_wide_lens_picture_is_read_and_its_names_moved_are_no_
     ballots and rating sheets); the lens's bend is now fitted to the markers' corners and the picture straightened (see
     pagefinder.LENS_K). And a candidate's name near the page's edge, moved 3-5 mm off its place where no box pins the
     page's bend, left a letter on the row's blank paper read as a mark beside the box, a clean sheet to a person: it
-    is the name's print, fitted where it is (see marks._moved_name)."""
+    is the name's print, fitted where it is (see marks._moved_name). A lens can also move the page's middle while the
+    corners still fit: the outlines were then not where the page put them, and the sheet refused (2 of 48); the bend
+    is then found on the outlines (pagefinder.lens_from_outlines)."""
     from scanner.deck import hall
     from tests.deckcheck import Tally
 
@@ -1562,10 +1564,12 @@ def test_a_sheet_filling_a_wide_lens_picture_is_read_and_its_names_moved_are_no_
             frame = hall(camera(sheet.image, rng, (1920, 1080), fill=(0.88, 0.96), max_tilt=10), rng, ("barrel",))
             tally.add(deck.meeting, sheet.truth, reader.read(frame))
     assert tally.count(outcome="WRONG") == 0, tally.wrong
-    # measured before: 33 counted, 5 to a person, 5 refused for their fit, 5 for other reasons; now 40, 3, 0, 5
+    # measured before: 33 counted, 5 to a person, 5 refused for their fit, 5 for other reasons (2 of them outlines
+    # not where the page put them); now 42, 3, 0, 3 (a hand-held sheet's marker out of the picture, a box covered)
     assert tally.count(outcome="rejected:fit_error") == 0, tally.table()
+    assert tally.count(outcome="rejected:boxes_unseen") + tally.count(outcome="rejected:blurred") == 0, tally.table()
     assert tally.count(outcome="review") <= 3, tally.clean_reviews
-    assert tally.count(outcome="counted") >= 40, tally.table()
+    assert tally.count(outcome="counted") >= 42, tally.table()
 
 
 def _enhanced(frame: np.ndarray) -> np.ndarray:
