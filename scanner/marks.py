@@ -122,6 +122,11 @@ NAME_SHIFT_PX = 16
 # ink beside a name's place, where the name's print fits within this much, is that print (see `_moved_name`;
 # measured: the deck's wide lens moves names at a page's edge by 12-20 px); the print is drawn this much wider
 NAME_MOVED_PX = 24
+# over a name, new dark of this many times LABEL_TICK_MM2 reaching this far is a pen's stroke too: a cross over a soft
+# name's letter shows new dark only where it leaves the letter (measured: 49 px, 2 mm across; a stray dot is 1.2 mm,
+# 18 px)
+NAME_STROKE_TICKS = 2.5
+NAME_STROKE_MIN_MM = 1.5
 # when this many names at least, and more than this share of the names compared (found within reach), show a
 # stroke, the page's names do not look like their print as this reader draws it: forms printed with a font (--font)
 # this machine does not have (the reader draws with the font it finds). Nothing is said of them, rather than sending
@@ -734,8 +739,7 @@ def _name_stroke(copy: np.ndarray, fit: np.ndarray) -> tuple[float, float] | Non
 def _stroke_centre(new: np.ndarray, piece: int = 0) -> tuple[float, float] | None:
     """Where (x y in `new`) new dark over printed words (0 or 1, opened) is a pen's stroke, not a dot, or None:
     LABEL_TICK_MM2 in all and BESIDE_MIN_MM across, counting only its pieces of `piece` pixels or more (all when 0).
-    Over a name (`piece`), 2.5 times LABEL_TICK_MM2 reaching 1.5 mm is one too: a cross over a soft name's letter
-    shows new dark only where it leaves them (measured: 49 px, 2 mm across; a stray dot is 1.2 mm, 18 px)."""
+    Over a name (`piece`), NAME_STROKE_TICKS times LABEL_TICK_MM2 reaching NAME_STROKE_MIN_MM is one too."""
     tick = LABEL_TICK_MM2 * PX_PER_MM ** 2
     if np.count_nonzero(new) < tick:
         return None
@@ -747,7 +751,8 @@ def _stroke_centre(new: np.ndarray, piece: int = 0) -> tuple[float, float] | Non
     if len(xs) < tick:
         return None
     across = max(np.ptp(xs), np.ptp(ys)) + 1
-    if across < BESIDE_MIN_MM * PX_PER_MM and not (piece and len(xs) >= 2.5 * tick and across >= 1.5 * PX_PER_MM):
+    if across < BESIDE_MIN_MM * PX_PER_MM and not (piece and len(xs) >= NAME_STROKE_TICKS * tick
+                                                   and across >= NAME_STROKE_MIN_MM * PX_PER_MM):
         return None
     return float(xs.mean()), float(ys.mean())
 
@@ -794,17 +799,19 @@ def _marks_beside(ink: np.ndarray, at: tuple[int, int], signed: np.ndarray, prep
     keep &= ~((short <= 1.5 * mm) & (long >= 8 * short))  # not a ruled line (a table's line off its place)
     keep &= (long <= BESIDE_MAX_MM * mm) & ~((a >= 25 * mm2) & (a >= 0.5 * w * h))  # strokes, not a blob
     out = []
+    fits: dict[int, tuple] = {}  # each name's print fitted once (see _moved_name)
     for k in np.flatnonzero(keep) + 1:
         x, y, w_, h_ = (int(v) for v in stats[k, :4])
         x, y = x + ox, y + oy
         if any(states[i] != "empty" for i in np.flatnonzero(_near(prep.edge, x, y, w_, h_, 1))):
             continue  # it touches a box with ink: that box's own mark running over its edge (its ring tells)
         lx, ly = x - ox, y - oy
-        part = signed[y:y + h_, x:x + w_][labels[ly:ly + h_, lx:lx + w_] == k]
+        mine = labels[ly:ly + h_, lx:lx + w_] == k
+        part = signed[y:y + h_, x:x + w_][mine]
         if float(np.partition(part, int(0.9 * (part.size - 1)))[int(0.9 * (part.size - 1))]) < BESIDE_DARK:
             continue  # no darker than a fold's shadow: a crease crossing the row, not a pen
-        ys, xs = np.nonzero(labels[ly:ly + h_, lx:lx + w_] == k)
-        if _moved_name(signed, prep, xs + x, ys + y):
+        ys, xs = np.nonzero(mine)
+        if _moved_name(signed, prep, xs + x, ys + y, fits):
             continue  # a candidate's name moved off its place by a wide lens: its print, not a pen
         touching = prep.words[_near(prep.words, x, y, w_, h_, 2)]
         if len(touching):  # next to letters: a mark reaches well out of them, a letter off its place (a bent page,
@@ -817,14 +824,14 @@ def _marks_beside(ink: np.ndarray, at: tuple[int, int], signed: np.ndarray, prep
     return out
 
 
-def _moved_name(signed: np.ndarray, prep: _Prep, xs: np.ndarray, ys: np.ndarray) -> bool:
+def _moved_name(signed: np.ndarray, prep: _Prep, xs: np.ndarray, ys: np.ndarray, fits: dict[int, tuple]) -> bool:
     """Whether ink beside the boxes (at `xs`, `ys`: window pixels) is a candidate's name seen off its place: a wide
     lens bends the page's edges, where names are, by up to NAME_MOVED_PX, and a letter moved out of the name's place
     is ink on the row's blank paper (measured: a rating form's name, its last letter 2 mm off, sent a clean sheet to
     review). It is when a name near it, its print fitted where it fits best (`_name_fit`), is dark there (half a
     pen's BESIDE_DARK at the median of the ink's pixels: a moved letter's print lies under it, measured 0.41-0.48; a
     tick beside a name has none, 0.0) and leaves no pen's stroke (`_new_dark`: LABEL_TICK_MM2 of dark the print has
-    not)."""
+    not). `fits`: the names' fitted prints by index, filled as they are needed (one page's ink beside, many pieces)."""
     if prep.names is None or not len(prep.names) or not len(xs):
         return False
     x0, y0 = int(xs.min()), int(ys.min())
@@ -836,7 +843,9 @@ def _moved_name(signed: np.ndarray, prep: _Prep, xs: np.ndarray, ys: np.ndarray)
     for j in near:
         nx0, ny0, nx1, ny1 = (int(v) for v in prep.names[j])
         prints, coarse = drawn[j]
-        fit, softness, (dy, dx) = _name_fit(np.ascontiguousarray(signed[ny0:ny1, nx0:nx1]), prints, coarse, None, s)
+        if j not in fits:
+            fits[j] = _name_fit(np.ascontiguousarray(signed[ny0:ny1, nx0:nx1]), prints, coarse, None, s)
+        fit, softness, (dy, dx) = fits[j]
         if fit is None or softness is None:
             continue
         py, px = ys - ny0 + s + dy, xs - nx0 + s + dx  # where the fitted print has these pixels

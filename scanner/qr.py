@@ -58,7 +58,7 @@ def find_codes(frame: np.ndarray, regions_mm: tuple[tuple[float, float, float, f
         found = [c.data.decode("ascii", "replace") for c in lib.decode(gray, symbols=[lib.ZBarSymbol.QRCODE])]
         if found:
             return found
-    fit = find_page(gray, max_error_mm=1.5)
+    fit = find_page(gray, max_error_mm=1.5, try_lens=False)
     if isinstance(fit, NoPage):
         return []
     out = []

@@ -268,13 +268,13 @@ class SheetReader:
         lens = self._lens if video else None  # a live camera's wide lens, once found: every frame straightened
         if lens is not None:
             gray = straighten(gray, lens)
-        fit = find_page(gray, self.max_fit_error_mm, hint, self._paper)
-        if isinstance(fit, NoPage) and fit.lens is not None and lens is None:
+        fit = find_page(gray, self.max_fit_error_mm, hint, self._paper, try_lens=lens is None)
+        if isinstance(fit, NoPage) and fit.lens is not None:
             # the markers fit the page once a wide lens's bend is taken away (see pagefinder.LENS_K): the picture
             # is straightened and the page found again there, with the same fit-error limit
             lens = fit.lens
             gray = straighten(gray, lens)
-            fit = find_page(gray, self.max_fit_error_mm, None, self._paper)
+            fit = find_page(gray, self.max_fit_error_mm, None, self._paper, try_lens=False)
         if video:  # kept while the camera sees a page (cleared with a frame without one: another camera, a new sheet)
             self._lens = lens if isinstance(fit, PageFit) else None
         self._last_fit = fit if isinstance(fit, PageFit) else None
