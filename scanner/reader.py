@@ -58,6 +58,9 @@ MIN_SHARPNESS_FLOOR = 2.0  # below this nothing on the page can be told apart
 MIN_PAPER_LEVEL = 60.0  # the paper's grey (0-255) in the picture; darker is too dark to trust a faint mark
 WHITE_PAPER_LEVEL = 250.0  # paper at the camera's white: a sign of too much light only with the outlines unseen
 # (45 % of the deck's frames that read well have paper this light)
+# a picture is straightened for a wide lens (pagefinder.straighten) only up to this size: its maps and copy take
+# 300 MB at peak for a 12 MP photo, 940 MB for 48 MP (measured), in every reader process of a batch
+LENS_MAX_PIXELS = 13_000_000
 FAR_PX_PER_MM = 2.3  # measured: far sheets lose faint outlines (1.8-2.0 px/mm), no hand needed: "too far"
 FULL_SEARCH_EVERY = 10  # live video: frames read near the last fit before the whole picture is searched again
 
@@ -268,7 +271,8 @@ class SheetReader:
         lens = self._lens if video else None  # a live camera's wide lens, once found: every frame straightened
         if lens is not None:
             gray = straighten(gray, lens)
-        fit = find_page(gray, self.max_fit_error_mm, hint, self._paper, try_lens=lens is None)
+        fit = find_page(gray, self.max_fit_error_mm, hint, self._paper,
+                        try_lens=lens is None and gray.size <= LENS_MAX_PIXELS)
         if isinstance(fit, NoPage) and fit.lens is not None:
             # the markers fit the page once a wide lens's bend is taken away (see pagefinder.LENS_K): the picture
             # is straightened and the page found again there, with the same fit-error limit
@@ -410,7 +414,7 @@ class SheetReader:
             # washed out (too much light, glare: measured, clean frames at 1.3 times the exposure, 7 of 8, half of
             # them soft for want of edges) or not where the page puts them (a bent sheet, a wide lens's edges)
             washed = paper >= WHITE_PAPER_LEVEL or sharpness >= self.min_sharpness
-            if washed and lens is None and not self._lensing:
+            if washed and lens is None and not self._lensing and gray.size <= LENS_MAX_PIXELS:
                 # a wide lens that moves the page's middle while its corners fit: the bend found on the outlines
                 k = lens_from_outlines(gray, fit, [(b.rect.x, b.rect.y, b.rect.w, b.rect.h) for b in page.boxes])
                 if k is not None:

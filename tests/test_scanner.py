@@ -1572,6 +1572,24 @@ def test_a_sheet_filling_a_wide_lens_picture_is_read_and_its_names_moved_are_no_
     assert tally.count(outcome="counted") >= 42, tally.table()
 
 
+def test_a_picture_larger_than_12_mp_is_never_straightened_for_a_lens(printed, monkeypatch):
+    """Straightening a picture for a wide lens takes 940 MB at peak for a 48 MP photo, in every reader process of a
+    batch: pictures over LENS_MAX_PIXELS are not (a 12 MP phone photo still is)."""
+    import scanner.reader as reader_module
+
+    asked = []
+
+    def find(gray, *args, try_lens=True, **kwargs):
+        asked.append((gray.size, try_lens))
+        return reader_module.NoPage("fit_error")
+
+    monkeypatch.setattr(reader_module, "find_page", find)
+    reader = Deck(printed["jingpin-ceping"]).reader()
+    reader.read(np.zeros((3000, 4000), np.uint8))
+    reader.read(np.zeros((6000, 8000), np.uint8))
+    assert asked == [(12_000_000, True), (48_000_000, False)]
+
+
 def _enhanced(frame: np.ndarray) -> np.ndarray:
     """A phone scanner app's "enhance" filter: the light divided out, the contrast stretched, then sharpened (which
     draws a white halo around dark areas), saved as JPEG."""
