@@ -76,8 +76,12 @@ FAINT_GAP = 0.02  # or the one box standing this far above all the page's other 
 # sides); the page's offset is the 90th percentile over its empty boxes. At OFFSET_STRAIGHTEN or more the page is
 # straightened (scanner.warp), and kept so when the offset drops by OFFSET_GAIN. Measured: 119 flat bench frames
 # 0.4 median, 0.69 at most (nothing more is straightened); folded ballots 0.3-2 px (1.2 straightened some clean
-# folded sheets into a doubt near the fold, 1.4 fewer; the light ticks it finds are the same).
-OFFSET_STRAIGHTEN = 1.4
+# folded sheets into a doubt near the fold, 1.4 fewer; the light ticks it finds are the same). Lowered to 0.9: the
+# offset is measured within 2 px of where the layout has an outline, so a box 2 mm off its place (a wide lens moving
+# the page's middle while its corners fit) reads as 1.0-1.6 px, not more; a light tick near its edge then lay out
+# of the part measured (PX ballots, one light tick, the deck's barrel lens at 1080p: 8 of 145 counted without it
+# at 1.4, none of 147 at 0.9 with the reader's bend rules of this change).
+OFFSET_STRAIGHTEN = 0.9
 OFFSET_GAIN = 0.2
 OUTLINE_HIDDEN = 0.3
 OUTLINE_MIN = 0.012

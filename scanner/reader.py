@@ -159,6 +159,12 @@ def _undecided(ink: PageInk) -> int:
     return sum(b.state not in ("empty", "marked") for b in ink.boxes.values()) + len(ink.hidden)
 
 
+def _unseen(ink: PageInk) -> bool:
+    """Whether the page's outlines were not all seen where the layout has them (a box hidden, or none plain): its
+    offset then measures nothing (see PageInk.offset)."""
+    return bool(ink.hidden) or ink.outlines < OUTLINE_PAGE_MIN
+
+
 BEND_REUSE_EMPTY = 3  # empty boxes whose outlines vouch for a reused bend (fewer: the offset is not measured)
 
 
@@ -370,14 +376,16 @@ class SheetReader:
             settled = last is not None and not last.bends and _settled(ink, last)
         for _step in range(0 if settled else 2):
             doubts = _undecided(ink)
-            bent = ink.offset >= OFFSET_STRAIGHTEN
+            bent = ink.offset >= OFFSET_STRAIGHTEN and not _unseen(ink)
             if not doubts and not bent:
                 break
             # a doubt, or outlines not where the layout has them, may be the page's bend (curl, a fold, a wide lens):
             # measure the bend on the printed outlines and read the straightened page, kept when it leaves fewer
-            # boxes in doubt, or, for a page seen bent, when its outlines lie closer to the layout, whatever it
-            # shows then (a light tick the bend had moved out of its box's inside is a doubt that must be shown).
-            # A second step follows a bend larger than one step may measure.
+            # boxes in doubt and hides none more, or, for a page seen bent, when its outlines lie closer to the
+            # layout, whatever it shows then (a light tick the bend had moved out of its box's inside is a doubt that
+            # must be shown). A page whose outlines are not all seen has an offset that measures nothing (_unseen):
+            # it is judged by its doubts (measured: a clean barrel + crease ballot, none of its outlines plain at an
+            # offset of 0.92, was left so and refused). A second step follows a bend larger than one step may measure.
             complete()  # the bend is measured on the whole page's outlines
             bend = measure_bend(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM,
                                 SEARCH_WIDE_MM if ink.outlines < OUTLINE_PAGE_MIN else SEARCH_MM)
@@ -385,7 +393,8 @@ class SheetReader:
             if moved is None:
                 break
             straight, again = moved
-            if (again.offset > ink.offset - OFFSET_GAIN) if bent else (_undecided(again) >= doubts):
+            if (again.offset > ink.offset - OFFSET_GAIN) if bent else \
+                    (_undecided(again) >= doubts or len(again.hidden) > len(ink.hidden)):
                 break
             image, ink = straight, again
             bends += (bend,)
@@ -393,15 +402,18 @@ class SheetReader:
             # boxes not where the smooth bend puts them (a fold's ridge moves the page in a tent; a survey's few
             # boxes cannot pin a wide lens's bend): each box is looked for where it is and the page moved so. Kept
             # only when it shows every box and, as above, for a page seen bent when its outlines lie closer to the
-            # layout, whatever it shows then, else when it leaves fewer boxes in doubt
+            # layout, whatever it shows then, else when it leaves fewer boxes in doubt; a page whose outlines were
+            # not all seen, when it shows them all (measured: two ballots filling a wide lens's picture showed every
+            # box this way at an offset of 1.3, and were refused when it asked them to bring it lower)
             complete()
             bend = measure_local_bend(image, (layout.hash, page.number), page, layout.width, layout.height, PX_PER_MM)
             moved = None if bend is None else self._straightened(image, bend, layout, page)
             if moved is not None:
                 straight, again = moved
                 if not again.hidden and (
+                        again.outlines >= OUTLINE_PAGE_MIN if _unseen(ink) else
                         again.offset < ink.offset - OFFSET_GAIN if ink.offset >= OFFSET_STRAIGHTEN else
-                        again.offset < OFFSET_STRAIGHTEN and (ink.hidden or _undecided(again) < _undecided(ink))):
+                        again.offset < OFFSET_STRAIGHTEN and _undecided(again) < _undecided(ink)):
                     image, ink = straight, again
                     bends += (bend,)
         if video:

@@ -263,6 +263,25 @@ LOCAL_MARGIN_MM = 1.5  # paper around a box's outline in its template
 LOCAL_MIN_SCORE = 0.6  # normalised correlation a box's outline needs to say where it is
 LOCAL_NEIGHBOURS = 4  # a box's shift must agree with the median of its nearest measured boxes' within LOCAL_AGREE_PX
 LOCAL_AGREE_PX = 3.0
+# A soft picture (a far sheet, a webcam out of focus) blurs a box's thin outline into a wide grey band that the
+# template's outline matches only below LOCAL_MIN_SCORE (measured: 0.54-0.57 on a 2.4 px/mm frame of sharpness 11
+# whose boxes lay 1.2 mm off the layout, a light tick moved out of its box's inside); the outline blurred by
+# LOCAL_SOFT_PX more matches it at 0.67-0.70, and is tried where the sharp one finds nothing
+LOCAL_SOFT_PX = 1.0
+
+
+_SOFT: dict[tuple, np.ndarray] = {}
+
+
+def _soft(key: tuple[str, int], page: Page, width_mm: float, height_mm: float, px_per_mm: float) -> np.ndarray:
+    """The blank form's outlines blurred as a soft picture shows them (see LOCAL_SOFT_PX)."""
+    full = (*key, px_per_mm)
+    if full not in _SOFT:
+        if len(_SOFT) > 32:
+            _SOFT.clear()
+        template = _template(key, page, width_mm, height_mm, px_per_mm)[0]
+        _SOFT[full] = cv2.GaussianBlur(template, (0, 0), LOCAL_SOFT_PX)
+    return _SOFT[full]
 
 
 def measure_local_bend(image: np.ndarray, key: tuple[str, int], page: Page, width_mm: float, height_mm: float,
@@ -285,8 +304,12 @@ def measure_local_bend(image: np.ndarray, key: tuple[str, int], page: Page, widt
         x1, y1 = round((b.rect.x + b.rect.w) * px_per_mm) + m, round((b.rect.y + b.rect.h) * px_per_mm) + m
         if x0 - r < 0 or y0 - r < 0 or x1 + r > w or y1 + r > h:
             continue
-        scores = cv2.matchTemplate(dark[y0 - r:y1 + r, x0 - r:x1 + r], template[y0:y1, x0:x1], cv2.TM_CCOEFF_NORMED)
+        part = dark[y0 - r:y1 + r, x0 - r:x1 + r]
+        scores = cv2.matchTemplate(part, template[y0:y1, x0:x1], cv2.TM_CCOEFF_NORMED)
         peak = _peak(scores, r, LOCAL_MIN_SCORE)
+        if peak is None:  # a soft picture's outlines: matched as soft as they are (see LOCAL_SOFT_PX)
+            soft = _soft(key, page, width_mm, height_mm, px_per_mm)
+            peak = _peak(cv2.matchTemplate(part, soft[y0:y1, x0:x1], cv2.TM_CCOEFF_NORMED), r, LOCAL_MIN_SCORE)
         if peak is not None and peak[2] and peak[3]:  # a box pins both ways, or says nothing
             points.append(((x0 + x1) / 2, (y0 + y1) / 2, peak[0], peak[1]))
     if len(points) < 3:
