@@ -213,7 +213,6 @@ class SheetReader:
         self._paper: str | None = None  # the last sheet's paper size: tried first
         self._last_page: _LastPage | None = None  # live: how the last frame's page ended (see _LastPage)
         self._lens: float | None = None  # live: the camera's lens bend, once its frames needed it (see LENS_K)
-        self._lensing = False  # reading a picture straightened by the bend its box outlines showed
         keep_freed_memory()  # a frame's big arrays reuse the last frame's memory (half the time, measured)
 
     @classmethod
@@ -270,6 +269,12 @@ class SheetReader:
         taken away): the last frame's bend is reused while the page still reads as it did (see _LastPage).
         `colour`: the picture in colour, for a frame given in grey (a photo is decoded grey): asked for only when
         the code cannot be read in grey (see _code_in_colour)."""
+        return self._read(frame, video, reuse_bend, colour, lensing=False)
+
+    def _read(self, frame: np.ndarray, video: bool, reuse_bend: bool, colour: Callable[[], np.ndarray | None] | None,
+              *, lensing: bool) -> SheetRead | Rejected:
+        """`read`; `lensing`: `frame` is a picture already straightened by the bend its box outlines showed (see
+        lens_from_outlines), not to be straightened so again."""
         t0 = time.perf_counter()
         gray = to_gray(frame)
         hint = self._last_fit if video and self._tracked < FULL_SEARCH_EVERY else None
@@ -426,15 +431,11 @@ class SheetReader:
             # washed out (too much light, glare: measured, clean frames at 1.3 times the exposure, 7 of 8, half of
             # them soft for want of edges) or not where the page puts them (a bent sheet, a wide lens's edges)
             washed = paper >= WHITE_PAPER_LEVEL or sharpness >= self.min_sharpness
-            if washed and lens is None and not self._lensing and gray.size <= LENS_MAX_PIXELS:
+            if washed and lens is None and not lensing and gray.size <= LENS_MAX_PIXELS:
                 # a wide lens that moves the page's middle while its corners fit: the bend found on the outlines
                 k = lens_from_outlines(gray, fit, [(b.rect.x, b.rect.y, b.rect.w, b.rect.h) for b in page.boxes])
                 if k is not None:
-                    self._lensing = True
-                    try:
-                        again = self.read(straighten(frame, k), video=video)
-                    finally:
-                        self._lensing = False
+                    again = self._read(straighten(frame, k), video, False, None, lensing=True)
                     if isinstance(again, SheetRead):
                         if video:
                             self._lens = k
