@@ -158,6 +158,7 @@ _WORDS: dict[str, dict[str, str]] = {
     "reject_detail.grey": {"zh": "纸面灰度{grey}", "en": "paper at grey {grey}"},
     "reject_detail.sharpness": {"zh": "清晰度{s}", "en": "sharpness {s}"},
     "reject_detail.outlines": {"zh": "框线看不清（{o}），标记无法判定", "en": "box outlines not visible ({o}): marks undecidable"},
+    "reject_detail.corner_outlines": {"zh": "一个角标记看不到，框线又不在应在的位置（{o}）", "en": "a corner marker unseen and the box outlines not where the page puts them ({o})"},
     "reject_detail.undecidable": {"zh": "清晰度{s}，{n}个框无法判定", "en": "sharpness {s}, {n} boxes undecidable"},
     "reject_detail.contrast": {"zh": "校准对比度{c}", "en": "calibration contrast {c}"},
     "reject_detail.meeting": {"zh": "该表属于会议 {theirs}，本会议为 {ours}", "en": "meeting {theirs}, this is {ours}"},

@@ -56,6 +56,12 @@ MIN_SHARPNESS = 15.0  # variance of the Laplacian of the page's reading window; 
 # a mark): rejected only when many boxes are in doubt
 MIN_SHARPNESS_FLOOR = 2.0  # below this nothing on the page can be told apart
 MIN_PAPER_LEVEL = 60.0  # the paper's grey (0-255) in the picture; darker is too dark to trust a faint mark
+# A page found by three corner markers (the fourth hidden or outside the picture) whose boxes' outlines show at most
+# this (their median darkness; plain webcam frames 0.06 at least, 0.18 at median) is refused: move it into view.
+# Measured: a rating sheet under the deck's barrel lens with one marker outside the picture read at 0.02, its boxes
+# 2.8 mm off the layout near the missing corner (the table's lines seen instead of the outlines), and a small light
+# tick in the real box was read as nothing
+OUTLINE_CORNER_MIN = 0.05
 WHITE_PAPER_LEVEL = 250.0  # paper at the camera's white: a sign of too much light only with the outlines unseen
 # (45 % of the deck's frames that read well have paper this light)
 # a picture is straightened for a wide lens (pagefinder.straighten) only up to this size: its maps and copy take
@@ -423,6 +429,10 @@ class SheetReader:
                     bends += (bend,)
         if video:
             self._last_page = _LastPage((layout.hash, page.number), bends, _doubts(ink), ink.offset)
+        if fit.markers < 4 and OUTLINE_PAGE_MIN <= ink.outlines < OUTLINE_CORNER_MIN:
+            # three markers fix the page only near them: their homography is extrapolated to the fourth corner,
+            # and a wide lens's bend leaves the boxes there millimetres off (the outlines seen are others)
+            return Rejected("out_of_view", why("reject_detail.corner_outlines", o=f"{ink.outlines:.2f}"), fit)
         if ink.outlines < OUTLINE_PAGE_MIN:
             if fit.px_per_mm < FAR_PX_PER_MM:  # a far sheet's faint outlines: bringing it closer helps
                 return _too_far(fit, FAR_PX_PER_MM, why("reject_detail.px_per_mm", px=f"{fit.px_per_mm:.1f}"))

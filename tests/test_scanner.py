@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from ballots.render import Renderer, Sheet
 from meeting.folder import MeetingFolder
-from meeting.lang import reason_words, text
+from meeting.lang import reason_words, text, why
 from scanner import qr
 from scanner.deck import PENS, PX, Deck, camera, folded, seal, words_across
 from scanner.live import LiveLoop
@@ -1589,6 +1589,45 @@ def test_a_light_tick_on_a_page_whose_empty_boxes_are_alike_stands_out_by_their_
                  read.ink.boxes[k].state == "empty"]
     assert not lost, lost
     assert read_ >= 6, read_
+
+
+def test_a_page_seen_by_three_markers_whose_outlines_are_elsewhere_is_refused(printed, monkeypatch):
+    """Three corner markers fix the page near them; the fourth corner is extrapolated. Under a wide lens the boxes
+    there lay 2.8 mm off the layout (sheet 1 here: one marker outside the picture), the outlines seen were the
+    table's lines (median darkness 0.02), and a small light tick in a box's corner was read as nothing: the sheet
+    was counted without it. Such a page is now refused: move it all into view (reader.OUTLINE_CORNER_MIN)."""
+    import scanner.deck as deck_module
+    from scanner.deck import hall
+
+    drawn = deck_module.draw_mark
+
+    def small_light_tick(img, r, style, rng, pen):  # the pen barely pressed, a small tick in a corner of the box
+        if style != "light":
+            return drawn(img, r, style, rng, pen)
+        grey = int(rng.integers(150, 201))
+        s = float(rng.uniform(0.35, 0.5))
+        x, y = r.x + r.w * float(rng.uniform(0.1, 0.9 - s)), r.y + r.h * float(rng.uniform(0.1, 0.9 - s))
+        pts = [(x, y + r.h * s * 0.5), (x + r.w * s * 0.35, y + r.h * s), (x + r.w * s, y)]
+        cv2.polylines(img, [np.array([deck_module._pt(*p) for p in pts], np.int32)], False, (grey,) * 3, 2,
+                      cv2.LINE_AA)
+
+    monkeypatch.setattr(deck_module, "draw_mark", small_light_tick)
+    deck = Deck(printed["jingpin-ceping"])
+    reader = deck.reader()
+    rng = np.random.default_rng(3)
+    verdicts = []
+    for _ in range(2):
+        sheet = deck.fill(("CP", "QZ"), rng, "light")
+        size = (1920, 1080) if rng.random() < 0.7 else (1280, 720)
+        frame = camera(sheet.image, rng, size, fill=(0.7, 0.92) if size[0] == 1920 else (0.85, 0.97))
+        read = reader.read(hall(frame, rng, ("barrel",)))
+        light = [k for k, style in sheet.truth.marks.items() if style == "light"]
+        verdicts.append(read.reason if isinstance(read, Rejected) else
+                        "lost" if any(read.ink.boxes[k].state == "empty" for k in light) else "seen")
+    assert verdicts == ["seen", "out_of_view"], verdicts
+    refused = Rejected("out_of_view", why("reject_detail.corner_outlines", o="0.02"))
+    assert "into view" in refused.message("en") and "整张放入画面" in refused.message("zh")
+    assert "corner marker" in refused.detail
 
 
 def test_a_sheet_filling_a_wide_lens_picture_is_read_and_its_names_moved_are_no_marks(printed):
