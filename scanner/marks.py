@@ -870,8 +870,8 @@ def _moved_name(signed: np.ndarray, prep: _Prep, xs: np.ndarray, ys: np.ndarray,
             continue
         seen = signed[ys, xs]
         usual = prints[softness, py, px].astype(np.float32) * np.float32(1 / 255)
-        new = (seen > BESIDE_DARK) & (seen - usual > BESIDE_DARK / 2)
-        if _median(usual) >= BESIDE_DARK / 2 and np.count_nonzero(new) < LABEL_TICK_MM2 * PX_PER_MM ** 2:
+        if _median(usual) >= BESIDE_DARK / 2 and \
+                np.count_nonzero(_new_dark(seen, usual)) < LABEL_TICK_MM2 * PX_PER_MM ** 2:
             return True
     return False
 
@@ -1010,14 +1010,19 @@ def _faint_levels(signed: np.ndarray, prep: _Prep, level: np.ndarray, looks_empt
     return out
 
 
+def _robust(values: np.ndarray) -> tuple[float, float]:
+    """The median of `values` and their robust deviation (1.4826 times the median absolute deviation: the standard
+    deviation, were they normal)."""
+    median = _median(values)
+    return median, 1.4826 * _median(np.abs(values - median))
+
+
 def _faint_limit(faint: np.ndarray, looks_empty: np.ndarray) -> np.ndarray:
     """Per box, the faint level above which an empty-looking box is in doubt on this page (see FAINT_*)."""
     limit = np.full(len(faint), FAINT_LEVEL)
     calm = np.flatnonzero(looks_empty & (faint < FAINT_LEVEL))
     if calm.size >= FAINT_PAGE_MIN:
-        values = faint[calm]
-        median = _median(values)
-        spread = 1.4826 * _median(np.abs(values - median))
+        median, spread = _robust(faint[calm])
         limit[:] = min(FAINT_LEVEL, max(FAINT_FLOOR, median + FAINT_SPREAD * spread))
     if calm.size:  # the one box that stands clear of all the page's other empty-looking ones
         order = calm[np.argsort(faint[calm])]
@@ -1025,9 +1030,8 @@ def _faint_limit(faint: np.ndarray, looks_empty: np.ndarray) -> np.ndarray:
         top = order[-1]
         limit[top] = min(limit[top], max(FAINT_FLOOR, max(second, 0.0) + FAINT_GAP))
         if calm.size >= FAINT_PAGE_MIN:  # or clear of the others by their own noise, on a calm page (FAINT_CALM_*)
-            rest = faint[order[:-1]]
-            median = _median(rest)
-            spread = max(1.4826 * _median(np.abs(rest - median)), FAINT_CALM_NOISE)
+            median, spread = _robust(faint[order[:-1]])
+            spread = max(spread, FAINT_CALM_NOISE)
             clear = max(FAINT_CALM_FLOOR, median + FAINT_SPREAD * spread,
                         second + max(FAINT_CALM_GAP, FAINT_CALM_GAP_SPREAD * spread))
             limit[top] = min(limit[top], clear)

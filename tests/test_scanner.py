@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -1542,6 +1543,23 @@ def test_a_wide_lens_bending_a_survey_neither_loses_a_light_tick_nor_doubts_clea
     assert read_ >= 20 and doubted <= 1, (read_, doubted)
 
 
+def _light_ticks_lost(deck: Deck, key: tuple[str, str], rng: np.random.Generator, n: int,
+                      picture: Callable[[np.ndarray, np.random.Generator], np.ndarray]) -> tuple[list, int]:
+    """`n` sheets with one light tick each, photographed by `picture` (the printed page, rng): the ticks read as
+    nothing on a sheet read, as (sheet, box), and how many sheets were read."""
+    reader = deck.reader()
+    lost, read_ = [], 0
+    for i in range(n):
+        sheet = deck.fill(key, rng, "light")
+        read = reader.read(picture(sheet.image, rng))
+        if isinstance(read, Rejected):
+            continue
+        read_ += 1
+        lost += [(i, k) for k, style in sheet.truth.marks.items() if style == "light" and
+                 read.ink.boxes[k].state == "empty"]
+    return lost, read_
+
+
 def test_a_light_tick_on_a_ballot_under_a_wide_lens_is_never_counted_as_nothing(printed):
     """A wide lens can move a ballot's boxes 1-2 mm off their place while the corner markers still fit; the outlines'
     offset, measured within 2 px of the layout's, then reads only 1.0-1.6 px, under the 1.4 at which the page was
@@ -1550,18 +1568,8 @@ def test_a_light_tick_on_a_ballot_under_a_wide_lens_is_never_counted_as_nothing(
     outlines are not all seen is judged by its doubts, and a soft picture's boxes are found by a soft outline."""
     from scanner.deck import hall
 
-    deck = Deck(printed["gongxuan-houbei"])
-    reader = deck.reader()
-    rng = np.random.default_rng(8)
-    lost, read_ = [], 0
-    for i in range(14):
-        sheet = deck.fill(("PX", "DY"), rng, "light")
-        read = reader.read(hall(camera(sheet.image, rng, (1920, 1080)), rng, ("barrel",)))
-        if isinstance(read, Rejected):
-            continue
-        read_ += 1
-        lost += [(i, k) for k, style in sheet.truth.marks.items() if style == "light" and
-                 read.ink.boxes[k].state == "empty"]
+    lost, read_ = _light_ticks_lost(Deck(printed["gongxuan-houbei"]), ("PX", "DY"), np.random.default_rng(8), 14,
+                                    lambda image, rng: hall(camera(image, rng, (1920, 1080)), rng, ("barrel",)))
     assert not lost, lost
     assert read_ >= 12, read_
 
@@ -1573,20 +1581,12 @@ def test_a_light_tick_on_a_page_whose_empty_boxes_are_alike_stands_out_by_their_
     by their own noise (see marks.FAINT_CALM_*)."""
     from scanner.deck import hall
 
-    deck = Deck(printed["gongxuan-houbei"])
-    reader = deck.reader()
-    rng = np.random.default_rng(9)
-    lost, read_ = [], 0
-    for i in range(7):
-        sheet = deck.fill(("PX", "DY"), rng, "light")
+    def dim(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:  # a webcam at 1080p or 720p, in dim light
         size = (1920, 1080) if rng.random() < 0.7 else (1280, 720)
-        frame = camera(sheet.image, rng, size, fill=(0.7, 0.92) if size[0] == 1920 else (0.85, 0.97))
-        read = reader.read(hall(frame, rng, ("lowlight",)))
-        if isinstance(read, Rejected):
-            continue
-        read_ += 1
-        lost += [(i, k) for k, style in sheet.truth.marks.items() if style == "light" and
-                 read.ink.boxes[k].state == "empty"]
+        return hall(camera(image, rng, size, fill=(0.7, 0.92) if size[0] == 1920 else (0.85, 0.97)), rng,
+                    ("lowlight",))
+
+    lost, read_ = _light_ticks_lost(Deck(printed["gongxuan-houbei"]), ("PX", "DY"), np.random.default_rng(9), 7, dim)
     assert not lost, lost
     assert read_ >= 6, read_
 
