@@ -68,6 +68,16 @@ WHITE_PAPER_LEVEL = 250.0  # paper at the camera's white: a sign of too much lig
 # 300 MB at peak for a 12 MP photo, 940 MB for 48 MP (measured), in every reader process of a batch
 LENS_MAX_PIXELS = 13_000_000
 FAR_PX_PER_MM = 2.3  # measured: far sheets lose faint outlines (1.8-2.0 px/mm), no hand needed: "too far"
+# A picture in black and white only (a scanner set to "black and white", a phone scanner app's B&W mode, a 1-bit
+# TIFF or PNG) has had every grey turned to black or white: a light tick (grey 150-200) may have become paper, and the
+# ballot would be counted without it. Such a picture is refused, never read: scan or photograph the sheet in grey or
+# colour. Measured, the share of the page's pixels between grey 48 and 207 (BILEVEL_GREYS): black-and-white pictures
+# 0-0.1 % (saved as JPEG, its ringing included); camera frames under every damage kind of the deck 15 % at least,
+# 12 MP photos 17 %, a phone app's "enhance" filter 4.6 %, a flat grey office scan at 200 dpi 2.4 %. Not caught: a
+# black-and-white picture resized afterwards (its edges averaged into greys): 2-11 %, like a grey scan
+BILEVEL_GREYS = (48, 207)
+BILEVEL_GREY_MAX = 0.005
+BILEVEL_SAMPLES = 120_000  # pixels looked at (an even grid over the page, or the picture when no page is found)
 FULL_SEARCH_EVERY = 10  # live video: frames read near the last fit before the whole picture is searched again
 
 @dataclass(frozen=True)
@@ -130,6 +140,28 @@ def _sharpness(image: np.ndarray) -> float:
     page is nil, measured below 1e-4 of the variance)."""
     lap = cv2.Laplacian(image, cv2.CV_16S)
     return cv2.norm(lap, cv2.NORM_L2SQR) / float(lap.size)
+
+
+def _grey_share(gray: np.ndarray, fit: PageFit | None) -> float | None:
+    """The share of grey pixels (BILEVEL_GREYS) over the page (its outline's bounding box; the whole picture when no
+    page was found), from an even grid of about BILEVEL_SAMPLES pixels. None when the picture is not black and white
+    at all (less than 0.2 % black or 20 % white: a dark picture, a blank wall, a lens cap): "no sheet" says more."""
+    h, w = gray.shape
+    x0, y0, x1, y1 = 0, 0, w, h
+    if fit is not None:
+        low, high = fit.corners_px.min(axis=0), fit.corners_px.max(axis=0)
+        x0, y0 = max(0, int(low[0])), max(0, int(low[1]))
+        x1, y1 = min(w, math.ceil(float(high[0])) + 1), min(h, math.ceil(float(high[1])) + 1)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    step = max(1, int(math.sqrt((x1 - x0) * (y1 - y0) / BILEVEL_SAMPLES)))
+    grid = np.ascontiguousarray(gray[y0:y1:step, x0:x1:step])
+    hist = cv2.calcHist([grid], [0], None, [256], [0, 256]).ravel()
+    lo, hi = BILEVEL_GREYS
+    n = float(grid.size)
+    if hist[:lo].sum() < 0.002 * n or hist[hi + 1:].sum() < 0.2 * n:
+        return None
+    return float(hist[lo:hi + 1].sum()) / n
 
 
 def _too_far(fit: PageFit, needed: float, measured: Why) -> Rejected:
@@ -290,6 +322,11 @@ class SheetReader:
             gray = straighten(gray, lens)
         fit = find_page(gray, self.max_fit_error_mm, hint, self._paper,
                         try_lens=lens is None and gray.size <= LENS_MAX_PIXELS)
+        if not video and not lensing:  # a camera never gives black and white; a file may (see BILEVEL_GREYS)
+            share = _grey_share(gray, fit if isinstance(fit, PageFit) else None)
+            if share is not None and share < BILEVEL_GREY_MAX:
+                return Rejected("black_white", why("reject_detail.grey_share", share=f"{share:.2%}"),
+                                fit if isinstance(fit, PageFit) else None)
         if isinstance(fit, NoPage) and fit.lens is not None:
             # the markers fit the page once a wide lens's bend is taken away (see pagefinder.LENS_K): the picture
             # is straightened and the page found again there, with the same fit-error limit

@@ -149,10 +149,35 @@ def pdf(path: Path, dpi: int = 200) -> Iterator[Frame]:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     try:
         for i in range(len(doc)):
-            image = doc[i].render(scale=dpi / 72, grayscale=True).to_numpy().copy()
+            page = doc[i]
+            # a page scanned in black and white stays so: drawn smoothly, its edges would become greys and the
+            # reader could not tell it from a grey scan (it refuses black-and-white pictures: see
+            # reader.BILEVEL_GREYS)
+            image = page.render(scale=dpi / 72, grayscale=True, no_smoothimage=_bilevel_scan(page)).to_numpy().copy()
             yield Frame(image, f"page {i + 1}", i, f"pdf:{digest}:{i + 1}")
     finally:
         doc.close()
+
+
+BILEVEL_CODECS = {"CCITTFaxDecode", "JBIG2Decode"}  # compressions made for 1-bit scans only
+
+
+def _bilevel_scan(page) -> bool:
+    """Whether a PDF page is mostly a black-and-white (1 bit a pixel) scanned picture: its 1-bit images cover half
+    of the page or more."""
+    import pypdfium2 as pdfium
+
+    covered = 0.0
+    try:
+        for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            one_bit = obj.get_metadata().bits_per_pixel == 1 or bool(BILEVEL_CODECS & set(obj.get_filters()))
+            if one_bit:
+                left, bottom, right, top = obj.get_bounds()
+                covered += max(0.0, right - left) * max(0.0, top - bottom)
+    except pdfium.PdfiumError:  # an image that cannot be inspected: drawn as any other
+        return False
+    width, height = page.get_size()
+    return covered >= 0.5 * width * height
 
 
 def video(path: Path) -> Iterator[Frame]:

@@ -1701,6 +1701,71 @@ def test_a_filled_box_whose_outline_a_scanner_apps_halo_ate_is_seen(printed):
         assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} == sheet.truth.intended
 
 
+def _black_and_white(grey: np.ndarray, how: str, cut: float) -> np.ndarray:
+    """A picture turned black and white, as a scanner set so or a phone scanner app's B&W mode does it: each pixel
+    against its surroundings (`local`: OpenCV's adaptive threshold) or against the paper's light (`light`: the
+    light divided out, then one level `cut`), saved as JPEG."""
+    if how == "local":
+        out = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 75,
+                                    255 * (1 - cut) / 3)
+    else:
+        f = grey.astype(np.float32)
+        small = cv2.morphologyEx(cv2.resize(f, None, fx=0.25, fy=0.25), cv2.MORPH_CLOSE, np.ones((31, 31), np.uint8))
+        paper = cv2.resize(cv2.GaussianBlur(small, (0, 0), 8), (grey.shape[1], grey.shape[0]))
+        out = np.where(f / np.maximum(paper, 1) > cut, 255, 0).astype(np.uint8)
+    return cv2.imdecode(cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, 75])[1], cv2.IMREAD_GRAYSCALE)
+
+
+def test_a_black_and_white_photo_is_refused_never_read_without_a_light_tick(printed):
+    """A scanner app's black-and-white mode turns a light tick (grey 150-200) into paper, or into ink, by where its
+    cut lies: a ballot read from such a picture could be counted without its vote (1 of 36 light-tick sheets, before;
+    the others refused as a marker or the outlines unseen, which does not say what to do). Every such picture is
+    refused and says: scan again in grey or colour. The same photos in grey read, their light tick seen."""
+    rng = np.random.default_rng(7)
+    for name, key in (("gongxuan-houbei", ("PX", "DY")), ("manyidu", ("MY", "QZ"))):
+        deck = Deck(printed[name])
+        reader = deck.reader()
+        for how, cut in (("light", 0.62), ("light", 0.8), ("local", 0.8)):
+            sheet = deck.fill(key, rng, "light")
+            photo = cv2.cvtColor(camera(sheet.image, rng, (3000, 2250), max_tilt=10, fill=(0.85, 0.95)),
+                                 cv2.COLOR_BGR2GRAY)
+            grey = reader.read(photo)
+            assert not isinstance(grey, Rejected), grey
+            light = [b for b, m in sheet.truth.marks.items() if m == "light"]
+            assert light and all(grey.ink.boxes[b].state != "empty" for b in light), (name, light)
+            refused = reader.read(_black_and_white(photo, how, cut))
+            assert isinstance(refused, Rejected) and refused.reason == "black_white", (name, how, cut, refused)
+            assert "请用灰度或彩色模式重新扫描或拍照" in refused.message("zh")
+
+
+def test_a_pdf_scanned_in_black_and_white_is_refused_page_by_page(meeting, cli, tmp_path):
+    """An office scanner set to black and white stores each page as a 1-bit picture in the PDF. Drawn smoothly, its
+    edges became greys and the page passed for a grey scan: its 1-bit pages are drawn as they are, and refused with
+    the reason; a grey page of the same PDF is read."""
+    from fpdf import FPDF
+    from PIL import Image
+
+    deck = Deck(meeting)
+    rng = np.random.default_rng(9)
+    pdf = FPDF(unit="mm", format="A4")
+    for i in range(3):
+        grey = cv2.cvtColor(deck.fill(("CP", "QZ"), rng).image, cv2.COLOR_BGR2GRAY)
+        pdf.add_page()
+        if i == 1:
+            path = tmp_path / "grey.jpg"
+            cv2.imwrite(str(path), grey, [cv2.IMWRITE_JPEG_QUALITY, 85])
+            pdf.image(str(path), 0, 0, 210, 297)
+        else:  # 1 bit a pixel at 300 dpi (CCITT G4, as scanners store it)
+            big = cv2.resize(cv2.GaussianBlur(grey, (0, 0), 0.7), None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
+            pdf.image(Image.fromarray(np.where(big > 150, 255, 0).astype(np.uint8)).convert("1"), 0, 0, 210, 297)
+    pdf.output(str(tmp_path / "scan.pdf"))
+    result = cli("scan", meeting, "--pdf", tmp_path / "scan.pdf")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("第")]
+    assert len(lines) == 3 and "已计入 #" in lines[1], lines
+    assert all("这是黑白（二值）图片" in lines[i] for i in (0, 2)), lines
+
+
 def test_a_folded_ballot_recorded_and_still_in_view_is_not_straightened_again_on_every_frame(meeting, monkeypatch):
     """A ballot out of the ballot box does not lie flat, and straightening it (its bend measured on its printed
     outlines) costs 20-40 ms a frame, more than a webcam's 33: the preview stuttered while the operator took the
