@@ -70,14 +70,14 @@ FAINT_GAP = 0.02  # or the one box standing this far above all the page's other 
 # Measured on light-tick sweeps under 11 damage kinds (seeds 51/71, 1,164 ticks read, 6 counted without them before
 # this rule): 1 of those 6 found; no more of 1,875 clean sheets, sheets with stray dots or with big ticks to a person.
 FAINT_CALM_FLOOR = 0.021
-# A box full enough of ink to be marked is marked only when its ink stands this far above the paper around it (its
-# faint level): a stain or a smudge over a box (coffee, a wet thumb) darkens the paper around it as well, and reads
-# 0.09-0.15 (a blank survey with two stains was counted with two answers). Pen and pencil marks on the deck, every
-# damage kind, 720p too: 0.229 at the least of 8,458. Below it: in doubt, a person looks
-MARK_ABOVE_PAPER = 0.2
 FAINT_CALM_NOISE = 0.001
 FAINT_CALM_GAP = 0.01
 FAINT_CALM_GAP_SPREAD = 4.0
+# A box full enough of ink to be marked is marked only when its ink stands this far above the paper around it (its
+# faint level): a stain or a smudge over a box (spilt tea, a wet thumb) darkens the paper around it as well, and reads
+# 0.09-0.2 (blank surveys with stains were counted with a stain as an answer). Pen and pencil marks on the deck, every
+# damage kind, 720p too: 0.229 at the least of 14,472. Below it: in doubt, a person looks
+MARK_ABOVE_PAPER = 0.2
 # A mark crossed out: the box nearly filled and ink well past its edges (a scribble over a tick). Measured on the
 # deck: struck marks fill 0.84-1.0 with 0.30-0.86 of the ring inked; filled boxes fill up to 1.0 with no ring ink,
 # big ticks reach 0.09 of the ring with fill at most 0.49. A struck box is never counted: a person decides.

@@ -174,7 +174,7 @@ def _bilevel_scan(page) -> bool:
             if one_bit:
                 left, bottom, right, top = obj.get_bounds()
                 covered += max(0.0, right - left) * max(0.0, top - bottom)
-    except pdfium.PdfiumError:  # an image that cannot be inspected: drawn as any other
+    except (pdfium.PdfiumError, ValueError, TypeError):  # an image that cannot be inspected: drawn as any other
         return False
     width, height = page.get_size()
     return covered >= 0.5 * width * height
