@@ -418,7 +418,8 @@ def scan(
             definition = store.latest_definition()["toml"]
             run_images(console, folder, store, accepted.meeting, images, definition, who, station, dry_run, remote)
         elif pdf is not None:
-            run_batch(console, folder, store, accepted.meeting, sources.pdf(pdf), who, station, dry_run, remote)
+            pages = sources.pdf(pdf, language=accepted.meeting.language)
+            run_batch(console, folder, store, accepted.meeting, pages, who, station, dry_run, remote)
         else:
             frames = sources.video(video) if video is not None else sources.camera(camera or "0")
             show = window and camera is not None and bool(os.environ.get("DISPLAY"))  # a URL shows too

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,7 +138,9 @@ def _decode(data: bytes, mode: int) -> np.ndarray | None:
         return None
 
 
-def pdf(path: Path, dpi: int = 200) -> Iterator[Frame]:
+def pdf(path: Path, dpi: int = 200, language: str = "en") -> Iterator[Frame]:
+    """The pages of a PDF scan, drawn in grey at `dpi`. A page larger than any scanner makes (a poster, a hostile
+    file: 5 m square would take 1.4 GB) or one that cannot be drawn is said why in `language`, never drawn."""
     import pypdfium2 as pdfium
 
     if not path.is_file():
@@ -149,12 +152,27 @@ def pdf(path: Path, dpi: int = 200) -> Iterator[Frame]:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     try:
         for i in range(len(doc)):
-            page = doc[i]
+            name, key = f"page {i + 1}", f"pdf:{digest}:{i + 1}"
+            try:
+                page = doc[i]
+                w, h = (math.ceil(v * dpi / 72) for v in page.get_size())
+            except pdfium.PdfiumError:
+                yield Frame(None, name, i, key, text("unreadable.decode", language))
+                continue
+            if w * h > MAX_IMAGE_PIXELS or max(w, h) > MAX_IMAGE_SIDE:
+                yield Frame(None, name, i, key, text("unreadable.too_large", language, w=w, h=h,
+                                                     mp=MAX_IMAGE_PIXELS // 1_000_000))
+                continue
             # a page scanned in black and white stays so: drawn smoothly, its edges would become greys and the
             # reader could not tell it from a grey scan (it refuses black-and-white pictures: see
             # reader.BILEVEL_GREYS)
-            image = page.render(scale=dpi / 72, grayscale=True, no_smoothimage=_bilevel_scan(page)).to_numpy().copy()
-            yield Frame(image, f"page {i + 1}", i, f"pdf:{digest}:{i + 1}")
+            try:
+                image = page.render(scale=dpi / 72, grayscale=True,
+                                    no_smoothimage=_bilevel_scan(page)).to_numpy().copy()
+            except pdfium.PdfiumError:
+                yield Frame(None, name, i, key, text("unreadable.decode", language))
+                continue
+            yield Frame(image, name, i, key)
     finally:
         doc.close()
 

@@ -383,6 +383,27 @@ def test_pdf_scan_reads_each_page(meeting, cli, tmp_path):
     assert again.stdout.count("页: 已记录过：此文件已扫描过") == 3  # 第1页: …
 
 
+def test_a_pdf_page_larger_than_any_scanner_makes_is_said_too_large_not_drawn(meeting, cli, tmp_path):
+    """A page 5 m square (a poster, a hostile file) would be drawn at 39,371 px square: 1.4 GB, and the scan stopped
+    with a traceback (or the laptop ran out of memory). It is said too large, like a photo; the next page is read."""
+    from fpdf import FPDF
+
+    deck = Deck(meeting)
+    path = tmp_path / "sheet.jpg"
+    cv2.imwrite(str(path), deck.fill(("CP", "QZ"), np.random.default_rng(3)).image, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.add_page(format=(5000, 5000))
+    pdf.rect(10, 10, 20, 20)
+    pdf.add_page(format="A4")
+    pdf.image(str(path), 0, 0, 210, 297)
+    pdf.output(str(tmp_path / "scan.pdf"))
+    result = cli("scan", meeting, "--pdf", tmp_path / "scan.pdf")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.startswith("第")]
+    assert lines[0] == "第1页: 无法打开：图片太大：39371×39371像素（最多80百万像素）", lines
+    assert "已计入 #1" in lines[1], lines
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--images", "/nonexistent"], "/nonexistent: no such folder of photos"),
     (["--pdf", "/nonexistent.pdf"], "/nonexistent.pdf: no such PDF file"),
