@@ -8,6 +8,7 @@ import copy
 import json
 import shutil
 import sqlite3
+import struct
 import zipfile
 from pathlib import Path
 
@@ -255,9 +256,19 @@ def test_a_picture_claiming_a_huge_size_is_skipped_in_one_line(body_base, tmp_pa
     (photos / "0-bomb.jpg").write_bytes(b"\xff\xd8\xff\xc0\x00\x11\x08\xea\x60\xea\x60\x03\x01\x22\x00\x02\x11\x01"
                                         b"\x03\x11\x01" + b"\x00" * 600 + b"\xff\xd9")
     (photos / "1-sheet.jpg").write_bytes(base64.b64decode(body_base[1]["image"]))
+    # a TIFF and a BMP whose headers claim 20,000 px square (400 MP, under OpenCV's own limit of 1,000 MP: a real
+    # one of 4.7 MB was decoded, 0.9 GB)
+    entries = [(256, 4, 1, 20000), (257, 4, 1, 20000), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1), (273, 4, 1, 200),
+               (278, 4, 1, 20000), (279, 4, 1, 400_000_000)]
+    ifd = struct.pack("<H", len(entries)) + b"".join(struct.pack("<HHII", *e) for e in entries) + b"\x00" * 4
+    (photos / "2-bomb.tif").write_bytes(b"II*\x00" + struct.pack("<I", 8) + ifd + b"\x00" * 200)
+    info = struct.pack("<IiiHHIIiiII", 40, 20000, 20000, 1, 8, 0, 0, 2835, 2835, 256, 0)
+    (photos / "3-bomb.bmp").write_bytes(b"BM" + struct.pack("<IHHI", 1178, 0, 0, 1078) + info + b"\x00" * 1124)
     result = cli("scan", folder, "--images", photos)
     assert result.exit_code == 0
     assert "0-bomb.jpg" in result.stdout and "图片太大：60000×60000像素" in result.stdout
+    for name in ("2-bomb.tif", "3-bomb.bmp"):
+        assert f"{name}: 无法打开：图片太大：20000×20000像素" in result.stdout, result.stdout
     assert "1-sheet.jpg" in result.stdout and "Traceback" not in result.output
 
 
