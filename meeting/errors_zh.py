@@ -82,6 +82,9 @@ ERRORS_ZH: list[tuple[str, str]] = [
     (_P + r": no such PDF file", "{path}：没有这个 PDF 文件"),
     (_P + r": no such video file", "{path}：没有这个视频文件"),
     (_P + r": cannot be opened as a video", "{path}：无法作为视频打开"),
+    (_P + r": its frames are (?P<w>\d+)×(?P<h>\d+) pixels, larger than any camera makes \(at most (?P<side>\d+) "
+     r"pixels a side, (?P<mp>\d+) megapixels\)", "{path}：视频画面为{w}×{h}像素，大于任何摄像头所拍（每边最多{side}像素，"
+     "最多{mp}百万像素）"),
     (_P + r": is not a readable PDF \((?P<why>.*)\)", "{path}：不是可读的 PDF（{why}）"),
     (r"the meeting server refused the token; copy it from `tallykit serve`", "会议服务器拒绝了令牌；请从 `tallykit serve` 的输出复制"),
     (r"cannot reach the meeting server at (?P<url>\S+) \((?P<why>.*?)\); (?P<rest>.*)", "无法连接会议服务器 {url}（{why}）；请确认 `tallykit serve` 正在运行、两台电脑在同一网络"),

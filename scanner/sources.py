@@ -231,6 +231,11 @@ def video(path: Path) -> Iterator[Frame]:
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         raise SourceError(f"{path}: cannot be opened as a video")
+    w, h = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    if w * h > MAX_IMAGE_PIXELS or max(w, h) > MAX_IMAGE_SIDE:  # each frame decoded would take w × h × 3 bytes
+        capture.release()
+        raise SourceError(f"{path}: its frames are {w}×{h} pixels, larger than any camera makes (at most "
+                          f"{MAX_IMAGE_SIDE} pixels a side, {MAX_IMAGE_PIXELS // 1_000_000} megapixels)")
     try:
         i = 0
         while True:

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ballots.render import Renderer, Sheet
+from meeting.errors_zh import in_chinese
 from meeting.folder import MeetingFolder
 from meeting.lang import reason_words, text, why
 from scanner import qr
@@ -402,6 +403,20 @@ def test_a_pdf_page_larger_than_any_scanner_makes_is_said_too_large_not_drawn(me
     lines = [line for line in result.stdout.splitlines() if line.startswith("第")]
     assert lines[0] == "第1页: 无法打开：图片太大：39371×39371像素（最多80百万像素）", lines
     assert "已计入 #1" in lines[1], lines
+
+
+def test_a_video_whose_frames_are_larger_than_any_camera_makes_is_refused_in_one_line(meeting, cli, tmp_path):
+    """Each frame is decoded whole (3 bytes a pixel): a hostile or mistaken video of huge frames is refused before
+    the first, as a photo is."""
+    path = tmp_path / "wide.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 5, (16008, 16))
+    writer.write(np.zeros((16, 16008, 3), np.uint8))
+    writer.release()
+    result = cli("scan", meeting, "--video", path)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "its frames are 16008×16 pixels, larger than any camera makes (at most 16000 pixels a side" in result.stderr
+    said = in_chinese(result.stderr.strip().removeprefix("error: "))
+    assert said is not None and "视频画面为16008×16像素，大于任何摄像头所拍（每边最多16000像素" in said
 
 
 @pytest.mark.parametrize(("args", "message"), [
