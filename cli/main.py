@@ -800,7 +800,15 @@ def attach(
         x, y, size = qr_box()
         codes: list[str] = []
         if image is not None:
-            frame = cv2.imread(str(image))
+            try:
+                data = image.read_bytes()
+            except OSError:  # no such file, a folder, no permission
+                raise fail(f"{image}: cannot be read as a picture (JPEG or PNG)", 2) from None
+            w, h = sources.image_size(data) or (0, 0)
+            if w * h > sources.MAX_IMAGE_PIXELS or max(w, h) > sources.MAX_IMAGE_SIDE:  # never decoded
+                raise fail(f"{image}: too large: {w}×{h} pixels (at most {sources.MAX_IMAGE_PIXELS // 1_000_000} "
+                           "megapixels)", 2)
+            frame = sources.decode_colour(data)
             if frame is None:
                 raise fail(f"{image}: cannot be read as a picture (JPEG or PNG)", 2)
             codes = find_codes(frame, ((x, y, size, size),))
@@ -815,7 +823,7 @@ def attach(
         reports = [c for c in codes if c.startswith("TKR1:")]
         if not reports:
             raise fail("no report sheet QR code found in the picture; show the whole sheet, flat and sharp", 1)
-        raw = image.read_bytes() if image is not None else b""
+        raw = data if image is not None else b""
         if not raw.startswith(b"\xff\xd8"):  # a JPEG photo is kept as it is; anything else is stored as JPEG
             raw = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
         done = attach_photo(folder, store, meeting, reports[0], raw,

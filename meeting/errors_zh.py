@@ -82,6 +82,8 @@ ERRORS_ZH: list[tuple[str, str]] = [
     (_P + r": no such PDF file", "{path}：没有这个 PDF 文件"),
     (_P + r": no such video file", "{path}：没有这个视频文件"),
     (_P + r": cannot be opened as a video", "{path}：无法作为视频打开"),
+    (_P + r": too large: (?P<w>\d+)×(?P<h>\d+) pixels \(at most (?P<mp>\d+) megapixels\)",
+     "{path}：图片太大：{w}×{h}像素（最多{mp}百万像素）"),
     (_P + r": its frames are (?P<w>\d+)×(?P<h>\d+) pixels, larger than any camera makes \(at most (?P<side>\d+) "
      r"pixels a side, (?P<mp>\d+) megapixels\)", "{path}：视频画面为{w}×{h}像素，大于任何摄像头所拍（每边最多{side}像素，"
      "最多{mp}百万像素）"),

@@ -356,6 +356,13 @@ def test_attach_refuses_a_sheet_of_other_results_or_no_sheet(sealed_base, scanne
     cv2.imwrite(str(blank), np.full((720, 1280, 3), 200, np.uint8))
     nothing = cli("attach", folder, "--image", blank)
     assert nothing.exit_code == 1 and "no report sheet QR code" in nothing.stderr
+    # a file claiming a huge picture is never decoded (a 20,000 px square TIFF took 0.9 GB); a folder is no picture
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (60000).to_bytes(4, "big") * 2 + b"\x08\x00\x00\x00\x00")
+    big = cli("attach", folder, "--image", huge)
+    assert big.exit_code == 2 and big.stderr.count("\n") == 1, big.stderr
+    assert "too large: 60000×60000 pixels (at most 80 megapixels)" in big.stderr
+    assert cli("attach", folder, "--image", tmp_path).exit_code == 2
     store = MeetingFolder.open(folder).store()
     try:
         assert store.attachments() == []
