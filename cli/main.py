@@ -805,7 +805,7 @@ def attach(
             except OSError:  # no such file, a folder, no permission
                 raise fail(f"{image}: cannot be read as a picture (JPEG or PNG)", 2) from None
             w, h = sources.image_size(data) or (0, 0)
-            if w * h > sources.MAX_IMAGE_PIXELS or max(w, h) > sources.MAX_IMAGE_SIDE:  # never decoded
+            if sources.oversize(w, h):  # never decoded
                 raise fail(f"{image}: too large: {w}×{h} pixels (at most {sources.MAX_IMAGE_PIXELS // 1_000_000} "
                            "megapixels)", 2)
             frame = sources.decode_colour(data)

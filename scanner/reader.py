@@ -324,10 +324,10 @@ class SheetReader:
         fit = find_page(gray, self.max_fit_error_mm, hint, self._paper,
                         try_lens=lens is None and gray.size <= LENS_MAX_PIXELS)
         if not video and not lensing:  # a camera never gives black and white; a file may (see BILEVEL_GREYS)
-            share = _grey_share(gray, fit if isinstance(fit, PageFit) else None)
+            page_fit = fit if isinstance(fit, PageFit) else None
+            share = _grey_share(gray, page_fit)
             if share is not None and share < BILEVEL_GREY_MAX:
-                return Rejected("black_white", why("reject_detail.grey_share", share=f"{share:.2%}"),
-                                fit if isinstance(fit, PageFit) else None)
+                return Rejected("black_white", why("reject_detail.grey_share", share=f"{share:.2%}"), page_fit)
         if isinstance(fit, NoPage) and fit.lens is not None:
             # the markers fit the page once a wide lens's bend is taken away (see pagefinder.LENS_K): the picture
             # is straightened and the page found again there, with the same fit-error limit

@@ -89,10 +89,16 @@ def _header_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
+def oversize(w: int, h: int) -> bool:
+    """Whether a picture of w × h pixels is larger than any camera or scanner makes (MAX_IMAGE_PIXELS, _SIDE): a
+    photo, a PDF page as drawn, a video's frames."""
+    return w * h > MAX_IMAGE_PIXELS or max(w, h) > MAX_IMAGE_SIDE
+
+
 def too_large(data: bytes, language: str = "en") -> str | None:
     """Why an image file must not be decoded, if it must not: a picture larger than any camera or scanner makes."""
     size = image_size(data)
-    if size is not None and (size[0] * size[1] > MAX_IMAGE_PIXELS or max(size) > MAX_IMAGE_SIDE):
+    if size is not None and oversize(*size):
         return text("unreadable.too_large", language, w=size[0], h=size[1], mp=MAX_IMAGE_PIXELS // 1_000_000)
     return None
 
@@ -185,7 +191,7 @@ def pdf(path: Path, dpi: int = 200, language: str = "en") -> Iterator[Frame]:
             except pdfium.PdfiumError:
                 yield Frame(None, name, i, key, text("unreadable.decode", language))
                 continue
-            if w * h > MAX_IMAGE_PIXELS or max(w, h) > MAX_IMAGE_SIDE:
+            if oversize(w, h):
                 yield Frame(None, name, i, key, text("unreadable.too_large", language, w=w, h=h,
                                                      mp=MAX_IMAGE_PIXELS // 1_000_000))
                 continue
@@ -232,7 +238,7 @@ def video(path: Path) -> Iterator[Frame]:
     if not capture.isOpened():
         raise SourceError(f"{path}: cannot be opened as a video")
     w, h = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
-    if w * h > MAX_IMAGE_PIXELS or max(w, h) > MAX_IMAGE_SIDE:  # each frame decoded would take w × h × 3 bytes
+    if oversize(w, h):  # each frame decoded would take w × h × 3 bytes
         capture.release()
         raise SourceError(f"{path}: its frames are {w}×{h} pixels, larger than any camera makes (at most "
                           f"{MAX_IMAGE_SIDE} pixels a side, {MAX_IMAGE_PIXELS // 1_000_000} megapixels)")
