@@ -41,6 +41,12 @@ LENS_FINE = np.round(np.arange(-0.04, 0.0401, 0.01), 3)
 # OUTLINE_LENS_GAIN times as much as where the page was fitted
 OUTLINE_LENS_MIN = 8.0
 OUTLINE_LENS_GAIN = 2.0
+# A mirrored picture (a webcam or its driver set to mirror, as for video calls; a phone's front camera) shows the
+# markers turned over, which no ArUco dictionary reads: every sheet would be "no sheet in view". When fewer than
+# three markers are found, the first pass's copy turned over is searched too (0.9 ms, only then); three markers or
+# more there: NoPage.mirrored, and the reader reads the picture turned back. Turning over loses nothing, and the
+# code's HMAC still says whether the sheet is the meeting's.
+MIRROR_MARKERS = 3
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class PageFit:
     corners_px: np.ndarray  # the page's four corners in the frame (for the preview outline)
     markers: int = 4  # markers the fit used: 3 when one is hidden (a thumb) or cut off by the frame's edge
     frame_size: tuple[int, int] = (0, 0)  # width, height of the frame
+    mirrored: bool = False  # found in the picture turned over left to right (a mirrored camera): see MIRROR_MARKERS
+
 
     def in_view(self, x: float, y: float, w: float, h: float, margin_px: float = 2.0) -> bool:
         """Whether a page region (mm) lies wholly inside the frame."""
@@ -75,6 +83,7 @@ class NoPage:
     why: Why | None = None  # what was measured, as words (see meeting.lang.Why)
     markers: int = 0
     lens: float | None = None  # fit_error: a wide lens's bend (see LENS_K) under which the markers fit the page
+    mirrored: bool = False  # the markers are there in the picture turned over left to right (see MIRROR_MARKERS)
 
     @property
     def detail(self) -> str:
@@ -161,11 +170,13 @@ def _track(gray: np.ndarray, hint: PageFit) -> dict[int, np.ndarray] | None:
 
 
 def find_page(gray: np.ndarray, max_error_mm: float = 0.6, hint: PageFit | None = None,
-              paper_first: str | None = None, try_lens: bool = True) -> PageFit | NoPage:
+              paper_first: str | None = None, try_lens: bool = True, try_mirror: bool = True) -> PageFit | NoPage:
     """The page in this frame. `hint`: the last frame's fit (live video): its markers are looked for near where
     they were first, which is a fraction of the full search; the full search runs when any is not found.
     `paper_first`: the paper size to try first (the last sheet's). `try_lens`: when the markers do not fit, look for
-    a wide lens's bend under which they do (NoPage.lens; 3.7 ms): only where the caller would use it."""
+    a wide lens's bend under which they do (NoPage.lens; 3.7 ms): only where the caller would use it.
+    `try_mirror`: when fewer than three markers are found, look for them in the picture turned over (see
+    MIRROR_MARKERS)."""
     h, w = gray.shape
     tried: set[tuple[float, tuple[int, int]]] = set()
     found: dict[int, np.ndarray] = {}
@@ -195,7 +206,9 @@ def find_page(gray: np.ndarray, max_error_mm: float = 0.6, hint: PageFit | None 
     if len(found) < 3:  # three markers give twelve corners: enough for the homography; fewer are not
         missing = sorted({0, 1, 2, 3} - set(found))
         seen = why("reject_detail.markers", missing=", ".join(map(str, missing)))
-        return NoPage("missing_marker" if found else "no_page", seen, len(found))
+        first = min(1.0, PASSES[0][0] / max(w, h))
+        mirrored = try_mirror and first in resized and _mirrored(resized[first], PASSES[0][1])
+        return NoPage("missing_marker" if found else "no_page", seen, len(found), mirrored=mirrored)
     used = sorted(found)
     src = np.concatenate([found[i] for i in used]).astype(np.float32)
     win = max(2, round(3 / scale))
@@ -225,6 +238,12 @@ def find_page(gray: np.ndarray, max_error_mm: float = 0.6, hint: PageFit | None 
                      max_error_mm) if best is not None and try_lens else None
         return NoPage("fit_error", detail, len(used), lens)
     return best
+
+
+def _mirrored(small: np.ndarray, windows: tuple[int, int]) -> bool:
+    """Whether the page's markers are seen in `small` turned over left to right (see MIRROR_MARKERS)."""
+    _corners, ids, _ = _detector(windows).detectMarkers(cv2.flip(small, 1))
+    return ids is not None and len({int(i) for i in ids.ravel() if int(i) <= 3}) >= MIRROR_MARKERS
 
 
 def _fit(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray | None, float]:

@@ -40,13 +40,21 @@ def draw(frame: np.ndarray, event: Event, language: str) -> np.ndarray:
 
     view = frame.copy() if frame.ndim == 3 else cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     fit = getattr(event.verdict, "fit", None)
+    width = view.shape[1]
+
+    def shown(points: np.ndarray) -> np.ndarray:  # a mirrored picture was read turned over: turned back to draw
+        if fit is not None and fit.mirrored:
+            points = points.copy()
+            points[..., 0] = width - 1 - points[..., 0]
+        return points
+
     if fit is not None:
-        cv2.polylines(view, [fit.corners_px.astype(np.int32)], True, (0, 255, 0), 3)
+        cv2.polylines(view, [shown(fit.corners_px).astype(np.int32)], True, (0, 255, 0), 3)
     if isinstance(event.verdict, SheetRead):
         inverse = np.linalg.inv(event.verdict.fit.homography)
         for box in event.verdict.page.boxes:
             centre = np.array([[[box.rect.cx, box.rect.cy]]], dtype=np.float64)
-            x, y = cv2.perspectiveTransform(centre, inverse)[0, 0]
+            x, y = shown(cv2.perspectiveTransform(centre, inverse))[0, 0]
             state = event.verdict.ink.boxes[box.id].state
             cv2.circle(view, (int(x), int(y)), 6, COLOURS[state], -1 if state != "empty" else 1)
     words = status_text(event.status, language)

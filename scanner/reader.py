@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -136,6 +136,14 @@ class SheetRead:
         return data.tobytes()
 
 
+def _turned(colour: Callable[[], np.ndarray | None]) -> Callable[[], np.ndarray | None]:
+    """`colour`, its picture turned over left to right (a mirrored picture, see pagefinder.MIRROR_MARKERS)."""
+    def turned() -> np.ndarray | None:
+        picture = colour()
+        return None if picture is None else cv2.flip(picture, 1)
+    return turned
+
+
 def _sharpness(image: np.ndarray) -> float:
     """Variance of the page's Laplacian: its mean square (a third of meanStdDev's time; a Laplacian's mean over a
     page is nil, measured below 1e-4 of the variance)."""
@@ -252,6 +260,7 @@ class SheetReader:
         self._paper: str | None = None  # the last sheet's paper size: tried first
         self._last_page: _LastPage | None = None  # live: how the last frame's page ended (see _LastPage)
         self._lens: float | None = None  # live: the camera's lens bend, once its frames needed it (see LENS_K)
+        self._mirror = False  # live: the camera's picture is mirrored (see pagefinder.MIRROR_MARKERS)
         keep_freed_memory()  # a frame's big arrays reuse the last frame's memory (half the time, measured)
 
     @classmethod
@@ -275,7 +284,7 @@ class SheetReader:
 
     def reset(self) -> None:
         """Forget the last frame's page (another video, or a sheet just put down): the next frame searches it all."""
-        self._last_fit, self._tracked, self._last_page, self._lens = None, 0, None, None
+        self._last_fit, self._tracked, self._last_page, self._lens, self._mirror = None, 0, None, None, False
 
     def _through(self, image: np.ndarray, complete: Callable[[], None], layout: Layout, page: Page,
                  last: _LastPage) -> tuple[np.ndarray, PageInk] | None:
@@ -311,10 +320,14 @@ class SheetReader:
         return self._read(frame, video, reuse_bend, colour, lensing=False)
 
     def _read(self, frame: np.ndarray, video: bool, reuse_bend: bool, colour: Callable[[], np.ndarray | None] | None,
-              *, lensing: bool) -> SheetRead | Rejected:
+              *, lensing: bool, mirrored: bool = False) -> SheetRead | Rejected:
         """`read`; `lensing`: `frame` is a picture already straightened by the bend its box outlines showed (see
-        lens_from_outlines), not to be straightened so again."""
+        lens_from_outlines), not to be straightened so again; `mirrored`: `frame` is already turned back over."""
         t0 = time.perf_counter()
+        mirror = mirrored
+        if video and self._mirror and not mirror:  # a live camera's mirrored picture, once found: every frame turned
+            frame, mirror = cv2.flip(frame, 1), True
+            colour = _turned(colour) if colour is not None else None
         gray = to_gray(frame)
         hint = self._last_fit if video and self._tracked < FULL_SEARCH_EVERY else None
         self._tracked = self._tracked + 1 if hint is not None else 0
@@ -322,20 +335,29 @@ class SheetReader:
         if lens is not None:
             gray = straighten(gray, lens)
         fit = find_page(gray, self.max_fit_error_mm, hint, self._paper,
-                        try_lens=lens is None and gray.size <= LENS_MAX_PIXELS)
+                        try_lens=lens is None and gray.size <= LENS_MAX_PIXELS, try_mirror=not mirror)
         if not video and not lensing:  # a camera never gives black and white; a file may (see BILEVEL_GREYS)
             page_fit = fit if isinstance(fit, PageFit) else None
             share = _grey_share(gray, page_fit)
             if share is not None and share < BILEVEL_GREY_MAX:
                 return Rejected("black_white", why("reject_detail.grey_share", share=f"{share:.2%}"), page_fit)
+        if isinstance(fit, NoPage) and fit.mirrored:  # the picture is mirrored: read it turned back over
+            frame, gray, mirror = cv2.flip(frame, 1), cv2.flip(gray, 1), True
+            if colour is not None:
+                colour = _turned(colour)
+            fit = find_page(gray, self.max_fit_error_mm, None, self._paper,
+                            try_lens=lens is None and gray.size <= LENS_MAX_PIXELS, try_mirror=False)
         if isinstance(fit, NoPage) and fit.lens is not None:
             # the markers fit the page once a wide lens's bend is taken away (see pagefinder.LENS_K): the picture
             # is straightened and the page found again there, with the same fit-error limit
             lens = fit.lens
             gray = straighten(gray, lens)
-            fit = find_page(gray, self.max_fit_error_mm, None, self._paper, try_lens=False)
+            fit = find_page(gray, self.max_fit_error_mm, None, self._paper, try_lens=False, try_mirror=False)
         if video:  # kept while the camera sees a page (cleared with a frame without one: another camera, a new sheet)
             self._lens = lens if isinstance(fit, PageFit) else None
+            self._mirror = mirror and isinstance(fit, PageFit)
+        if mirror and isinstance(fit, PageFit):  # its frame coordinates are the turned picture's (see preview)
+            fit = replace(fit, mirrored=True)
         self._last_fit = fit if isinstance(fit, PageFit) else None
         self._paper = fit.paper if isinstance(fit, PageFit) else self._paper
         t1 = time.perf_counter()
@@ -483,10 +505,10 @@ class SheetReader:
                 # a wide lens that moves the page's middle while its corners fit: the bend found on the outlines
                 k = lens_from_outlines(gray, fit, [(b.rect.x, b.rect.y, b.rect.w, b.rect.h) for b in page.boxes])
                 if k is not None:
-                    again = self._read(straighten(frame, k), video, False, None, lensing=True)
+                    again = self._read(straighten(frame, k), video, False, None, lensing=True, mirrored=mirror)
                     if isinstance(again, SheetRead):
                         if video:
-                            self._lens = k
+                            self._lens, self._mirror = k, mirror
                         return again
             return Rejected("boxes_unseen" if washed else "blurred", seen, fit)
         if ink.hidden:  # a box that cannot be seen is never read as empty: a vote under a thumb would be lost

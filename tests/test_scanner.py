@@ -1431,6 +1431,48 @@ def test_the_preview_window_says_the_status_in_the_meetings_language():
     assert "退出" in Preview("zh").name and "quit" in Preview("en").name  # its title too (no window opened)
 
 
+def test_a_mirrored_camera_or_photo_is_read_turned_back_over(printed):
+    """A webcam set to mirror (as for video calls) or a phone's front camera gives the sheet turned over left to
+    right: its markers and code read as nothing, and every sheet was "no sheet in view". The picture is read turned
+    back over, the same page to the pixel as the camera's own; a live camera stays turned while it sees a page, and
+    the preview draws the outline on the sheet where the operator sees it."""
+    from scanner.live import Event
+    from scanner.preview import draw
+
+    for template, key, seed in (("jingpin-ceping", ("CP", "QZ"), 3), ("gongxuan-houbei", ("PX", "DY"), 4)):
+        deck = Deck(printed[template])
+        reader = deck.reader()
+        rng = np.random.default_rng(seed)
+        sheet = deck.fill(key, rng)
+        frame = camera(sheet.image, rng, (1920, 1080), max_tilt=10)
+        straight = reader.read(frame)
+        assert not isinstance(straight, Rejected), straight
+        for way in (1, 0):  # turned over left to right, or top to bottom (the same, turned half a circle)
+            turned = cv2.flip(frame, way)
+            photo = reader.read(turned)
+            assert not isinstance(photo, Rejected), (way, photo)
+            assert photo.fit.mirrored and not straight.fit.mirrored
+            assert {k for k, b in photo.ink.boxes.items() if b.state == "marked"} == sheet.truth.intended
+            assert photo.interpretation == straight.interpretation
+            if way == 1:
+                assert np.array_equal(photo.image, straight.image)  # the same page to the pixel
+        reader.reset()
+        mirrored = cv2.flip(frame, 1)
+        live = [reader.read(mirrored, video=True) for _ in range(4)]
+        assert all(not isinstance(v, Rejected) and v.fit.mirrored for v in live), live
+        assert all(v.interpretation == straight.interpretation for v in live)
+        view = draw(mirrored, Event(live[-1], "holding"), "en")
+        green = (view[..., 1] == 255) & (view[..., 0] == 0) & (view[..., 2] == 0)
+        xs = np.flatnonzero(green.any(axis=0))
+        corners = straight.fit.corners_px
+        want = (1919 - corners[:, 0].max(), 1919 - corners[:, 0].min())
+        assert abs(xs.min() - want[0]) < 6 and abs(xs.max() - want[1]) < 6, (xs.min(), xs.max(), want)
+    reader.reset()  # a mirrored camera's sheet taken away: the next frame is looked at as it comes
+    empty = np.full((1080, 1920, 3), 90, np.uint8)
+    assert isinstance(reader.read(empty, video=True), Rejected)
+    assert not isinstance(reader.read(frame, video=True), Rejected)
+
+
 def _tick_at(img: np.ndarray, x: float, y: float, size: float, rng: np.random.Generator) -> None:
     from ballots.geometry import Rect
     from scanner.deck import draw_mark
