@@ -517,10 +517,10 @@ class SheetReader:
                 return _too_far(fit, FAR_PX_PER_MM, why("reject_detail.px_hidden", px=f"{fit.px_per_mm:.1f}", **hidden))
             return Rejected("covered", why("reject_detail.hidden", **hidden), fit)
         if sharpness < self.min_sharpness:  # a soft picture: read it if its marks can be decided
-            # (boxes in doubt because a straight line crosses them, a seal, or a voter's ink beside them or over
-            # their answer's words are not the blur's: a new picture cannot help)
+            # (boxes in doubt because a straight line crosses them, a seal, a voter's ink beside them or over
+            # their answer's words, or correction tape are not the blur's: a new picture cannot help)
             doubtful = sum(b.state == "marginal" for b in ink.boxes.values()) - ink.lines - ink.drawn - ink.sealed - \
-                ink.beside
+                ink.beside - ink.whited
             if doubtful >= max(2, 0.1 * len(ink.boxes)):
                 return Rejected("blurred", why("reject_detail.undecidable", s=f"{sharpness:.0f}", n=doubtful), fit)
         t4 = time.perf_counter()

@@ -694,6 +694,42 @@ def test_a_hand_or_another_sheet_over_the_boxes_never_hides_a_vote(printed):
     assert covered >= 2 and counted >= 15, (covered, counted)
 
 
+def test_a_box_whited_out_with_correction_tape_is_asked_not_refused_forever(printed):
+    """Correction tape over a marked box (a voter or a judge taking a mark back) hides the box's outline too. A hidden
+    box refuses the sheet ("clear it or flatten it"), and no new picture of a taped sheet mends that: the sheet could
+    never be counted. A box whited out, as light and flat as the paper around it, is in doubt: the sheet goes to a
+    person, never counted by the machine; a hand over a box is still refused."""
+    rng = np.random.default_rng(8)
+    asked = 0
+    for name, key in (("gongxuan-houbei", ("PX", "DY")), ("manyidu", ("MY", "QZ")), ("cunweihui", ("XJ", "XM"))):
+        deck = Deck(printed[name])
+        reader = deck.reader()
+        page = deck.layouts[key].pages[0]
+        boxes = {b.id: b.rect for b in page.boxes}
+        for _ in range(4):
+            sheet = deck.fill(key, rng, "clean")
+            taped = sorted(sheet.truth.marks)[0]
+            r = boxes[taped]
+            image = sheet.image.copy()  # a strip of tape along the row, over the box and past it
+            cv2.rectangle(image, (round((r.x - 4) * PX), round((r.y - 1.2) * PX)),
+                          (round((r.x + r.w + 9) * PX), round((r.y + r.h + 1.2) * PX)), (246, 246, 246), -1)
+            read = reader.read(camera(image, rng, (1920, 1080), max_tilt=12, shadow=0.0))
+            assert not isinstance(read, Rejected), (name, read)
+            assert read.ink.boxes[taped].state == "marginal" and read.ink.whited == 1, (name, read.ink.boxes[taped])
+            assert read.interpretation.reasons, name  # to a person
+            asked += 1
+    assert asked == 12
+    deck = Deck(printed["gongxuan-houbei"])
+    reader = deck.reader()
+    sheet = deck.fill(("PX", "DY"), rng, "clean")
+    r = {b.id: b.rect for b in deck.layouts[("PX", "DY")].pages[0].boxes}[sorted(sheet.truth.marks)[0]]
+    image = sheet.image.copy()  # a fingertip over the same box: skin, not paper
+    cv2.ellipse(image, (round((r.x + r.w / 2) * PX), round((r.y + r.h / 2) * PX)), (round(9 * PX), round(6 * PX)),
+                0, 0, 360, (150, 170, 205), -1)
+    read = reader.read(camera(image, rng, (1920, 1080), max_tilt=12, shadow=0.0))
+    assert isinstance(read, Rejected) and read.reason == "covered", read
+
+
 def test_a_wide_lens_bend_is_measured_on_the_printed_boxes(printed):
     """A cheap wide webcam bends straight lines (barrel distortion): with only the corner markers, the middle of
     the page lands a millimetre or more off and empty boxes look touched. The page's own outlines show the bend;
