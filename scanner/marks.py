@@ -1575,6 +1575,8 @@ def _whited_out(page_img: np.ndarray, page: Page, hidden: tuple[str, ...], origi
         around = page_img[ay0:ay1, ax0:ax1]
         inside = np.zeros(around.shape, bool)
         inside[y0 - ay0:y1 - ay0, x0 - ax0:x1 - ax0] = True
+        if inside.all():  # no paper around it in the reading window: nothing to hold it to
+            return ()
         box = around[inside].astype(np.float64)
         ring = float(np.percentile(around[~inside], 80))
         low, middle, high = np.percentile(box, (10, 50, 90))
