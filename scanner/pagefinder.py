@@ -63,7 +63,6 @@ class PageFit:
     frame_size: tuple[int, int] = (0, 0)  # width, height of the frame
     mirrored: bool = False  # found in the picture turned over left to right (a mirrored camera): see MIRROR_MARKERS
 
-
     def in_view(self, x: float, y: float, w: float, h: float, margin_px: float = 2.0) -> bool:
         """Whether a page region (mm) lies wholly inside the frame."""
         pts = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], dtype=np.float64).reshape(-1, 1, 2)
@@ -181,7 +180,7 @@ def find_page(gray: np.ndarray, max_error_mm: float = 0.6, hint: PageFit | None 
     tried: set[tuple[float, tuple[int, int]]] = set()
     found: dict[int, np.ndarray] = {}
     resized: dict[float, np.ndarray] = {}
-    scale = min(1.0, PASSES[0][0] / max(w, h))
+    scale = first = min(1.0, PASSES[0][0] / max(w, h))  # the first pass's copy (the mirror's search too)
     tracked = _track(gray, hint) if hint is not None and hint.markers == 4 and hint.frame_size == (w, h) else None
     for width, windows in () if tracked else PASSES:
         scale = min(1.0, width / max(w, h))
@@ -206,7 +205,6 @@ def find_page(gray: np.ndarray, max_error_mm: float = 0.6, hint: PageFit | None 
     if len(found) < 3:  # three markers give twelve corners: enough for the homography; fewer are not
         missing = sorted({0, 1, 2, 3} - set(found))
         seen = why("reject_detail.markers", missing=", ".join(map(str, missing)))
-        first = min(1.0, PASSES[0][0] / max(w, h))
         mirrored = try_mirror and first in resized and _mirrored(resized[first], PASSES[0][1])
         return NoPage("missing_marker" if found else "no_page", seen, len(found), mirrored=mirrored)
     used = sorted(found)

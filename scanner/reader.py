@@ -136,8 +136,12 @@ class SheetRead:
         return data.tobytes()
 
 
-def _turned(colour: Callable[[], np.ndarray | None]) -> Callable[[], np.ndarray | None]:
-    """`colour`, its picture turned over left to right (a mirrored picture, see pagefinder.MIRROR_MARKERS)."""
+def _turned(colour: Callable[[], np.ndarray | None] | None) -> Callable[[], np.ndarray | None] | None:
+    """`colour`, its picture turned over left to right (a mirrored picture, see pagefinder.MIRROR_MARKERS); None
+    stays None."""
+    if colour is None:
+        return None
+
     def turned() -> np.ndarray | None:
         picture = colour()
         return None if picture is None else cv2.flip(picture, 1)
@@ -326,8 +330,7 @@ class SheetReader:
         t0 = time.perf_counter()
         mirror = mirrored
         if video and self._mirror and not mirror:  # a live camera's mirrored picture, once found: every frame turned
-            frame, mirror = cv2.flip(frame, 1), True
-            colour = _turned(colour) if colour is not None else None
+            frame, colour, mirror = cv2.flip(frame, 1), _turned(colour), True
         gray = to_gray(frame)
         hint = self._last_fit if video and self._tracked < FULL_SEARCH_EVERY else None
         self._tracked = self._tracked + 1 if hint is not None else 0
@@ -342,9 +345,7 @@ class SheetReader:
             if share is not None and share < BILEVEL_GREY_MAX:
                 return Rejected("black_white", why("reject_detail.grey_share", share=f"{share:.2%}"), page_fit)
         if isinstance(fit, NoPage) and fit.mirrored:  # the picture is mirrored: read it turned back over
-            frame, gray, mirror = cv2.flip(frame, 1), cv2.flip(gray, 1), True
-            if colour is not None:
-                colour = _turned(colour)
+            frame, gray, colour, mirror = cv2.flip(frame, 1), cv2.flip(gray, 1), _turned(colour), True
             fit = find_page(gray, self.max_fit_error_mm, None, self._paper,
                             try_lens=lens is None and gray.size <= LENS_MAX_PIXELS, try_mirror=False)
         if isinstance(fit, NoPage) and fit.lens is not None:
