@@ -93,8 +93,8 @@ def chunks(n: int, workers: int, most: int = 8) -> list[tuple[int, int]]:
 
 
 def read_all(paths: list[Path], definition: str, secret: bytes, layouts: dict[str, str], *, allow_test: bool,
-             station: str, workers: int) -> Iterator[Done]:
-    """Every photo read by `workers` processes, yielded in the photos' order as each chunk is ready."""
+             station: str, workers: int) -> Iterator[list[Done]]:
+    """Every photo read by `workers` processes, in the photos' order: one list for each chunk, as it is ready."""
     context = multiprocessing.get_context("spawn")  # no forked copies of this process's store or threads
     names = [str(p) for p in paths]
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
@@ -102,7 +102,7 @@ def read_all(paths: list[Path], definition: str, secret: bytes, layouts: dict[st
         futures = [pool.submit(_read_chunk, names[a:b]) for a, b in chunks(len(names), workers)]
         try:
             for future in futures:
-                yield from future.result()
+                yield future.result()
         finally:  # stopped early (Ctrl-C, an error while recording): the photos not yet read are not read
             for future in futures:
                 future.cancel()

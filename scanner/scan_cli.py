@@ -22,7 +22,7 @@ from meeting.model import Meeting
 from meeting.store import Store
 from scanner.live import LiveLoop
 from scanner.reader import Rejected, SheetReader
-from scanner.session import Outcome, ScanSession
+from scanner.session import Outcome, ScanSession, forget_fingerprints
 from scanner.sources import Frame
 
 STYLE = {"counted": "green", "review": "yellow", "already_counted": "cyan", "refused": "bold red",
@@ -112,8 +112,9 @@ def run_batch(console: Console, folder: MeetingFolder, store: Store, meeting: Me
 def run_images(console: Console, folder: MeetingFolder, store: Store, meeting: Meeting, photos: Path,
                definition: str, operator: str, station: str, dry_run: bool, remote=None,
                workers: int | None = None) -> None:
-    """A folder of photos: read on every core (a pool of reader processes), recorded here one by one in the
-    photos' order. Small folders, stations and single-core machines read here, one photo after another."""
+    """A folder of photos: read on every core (a pool of reader processes), recorded here in the photos' order, a
+    chunk of photos in one transaction. Small folders, stations and single-core machines read here, one photo
+    after another."""
     from scanner import pool, sources
 
     paths = sources.image_paths(photos)
@@ -128,22 +129,39 @@ def run_images(console: Console, folder: MeetingFolder, store: Store, meeting: M
     session = ScanSession(store, meeting, station=station, operator=operator, dry_run=dry_run)
     counts: Counter = Counter()
     _not_opened(console, meeting, counts, left)
-    for done in pool.read_all(paths, definition, reader.secret, layouts, allow_test=dry_run, station=station,
-                              workers=workers):
-        if done.draft is None:
-            if done.reason == "unreadable":
-                _unreadable(console, meeting, counts, done.name, done.problem)
+    for chunk in pool.read_all(paths, definition, reader.secret, layouts, allow_test=dry_run, station=station,
+                               workers=workers):
+        # A chunk's sheets are recorded in one transaction, then said: one write to the disk instead of one a
+        # sheet (this process's work a photo 1.34 -> 0.76 ms, measured, CPU the readers need). A crash before its
+        # commit loses none of what was said recorded; its photos are read again at the next scan.
+        outcomes: list[Outcome | str | None] = []
+        try:
+            with store.db.atomic():
+                for done in chunk:
+                    if done.draft is None:
+                        outcomes.append(None)
+                    elif store.has_reading(done.key):  # a restarted scan skips what it recorded
+                        outcomes.append("before")
+                    else:
+                        outcomes.append(session.record(done.draft))
+        except BaseException:
+            forget_fingerprints()  # reading ids cached in the rolled-back chunk may be given to other sheets
+            raise
+        for done, outcome in zip(chunk, outcomes, strict=True):
+            if outcome is None:
+                if done.reason == "unreadable":
+                    _unreadable(console, meeting, counts, done.name, done.problem)
+                else:
+                    counts[f"rejected:{done.reason}"] += 1
+                    said = _rejected(meeting.language, done.problem or "")
+                    _line(console, f"{_where(done.name, meeting.language)}: {said}")
+            elif outcome == "before":
+                _scanned_before(console, meeting, counts, done.name)
             else:
-                counts[f"rejected:{done.reason}"] += 1
-                said = _rejected(meeting.language, done.problem or "")
-                _line(console, f"{_where(done.name, meeting.language)}: {said}")
-            continue
-        if store.has_reading(done.key):  # a restarted scan skips what it recorded
-            _scanned_before(console, meeting, counts, done.name)
-            continue
-        outcome = session.record(done.draft)
-        counts[outcome.kind] += 1
-        _line(console, f"{_where(done.name, meeting.language)}: {describe_draft(meeting, outcome, done.draft, reader)}")
+                assert isinstance(outcome, Outcome) and done.draft is not None
+                counts[outcome.kind] += 1
+                _line(console, f"{_where(done.name, meeting.language)}: "
+                      f"{describe_draft(meeting, outcome, done.draft, reader)}")
     _summary(console, meeting, counts, dry_run)
 
 
