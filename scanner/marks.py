@@ -122,6 +122,18 @@ OUTLINE_PAGE_MIN = 0.02
 # Measured on 56 sheets with tape over a marked box: 45 whited out, 11 refused as before (tape as white as glare, a
 # mark showing through, several digit bubbles under one strip). Of 55 frames of the deck's hall damage with boxes
 # unseen (glare, a hand, another sheet, creases, low light), one is in doubt instead of refused (a hand in glare).
+# A box marked by broad, light "ink": a stain over part of it (tea, coffee: brown, light in grey, and never a stroke),
+# or light shading, is in doubt. Pen and pencil marks this light are strokes (ticks, crosses, circles: a millimetre
+# wide at most); a pen's fill stands well above the paper (COVER_ABOVE_PAPER). STAIN_TIERS: (faint level below, core
+# mm, share): a box is stained when at least `share` of its inside stays ink once eroded by a disc `core` mm across
+# (the ink is wider than that there). The lighter tier sits below the lightest pen mark measured on a box larger than
+# a digit bubble (0.238, the deck's two seeds), where a stain's edge (no stroke at all) is read. Measured (1080p):
+# blank sheets with one stain, 39 of 396 counted with the stain as a vote before, 5 after (a stain's edge as narrow
+# as a big tick's stroke, faint 0.20-0.24: not told apart); with three stains, boxes read marked by a stain 31 -> 8
+# on 154 sheets (1 -> 0 counted). The deck's marks below 0.3 on boxes larger than a digit bubble (35: light ticks,
+# big ticks, circles in every pen) 0.015 at the most on the first tier, none below 0.238; its 1,040 frames read the
+# same. A score sheet's digit bubble is left out: its printed digit fills most of it once eroded.
+STAIN_TIERS = ((0.3, 1.75, 0.05), (0.23, 1.25, 0.02))
 WHITED_MAX = 2
 WHITED_LEVEL = 0.9
 WHITED_RING = 0.85
@@ -277,6 +289,7 @@ class PageInk:
     sealed: int = 0  # marked boxes put in doubt by a round seal stamped over them (see SEAL_*)
     beside: int = 0  # boxes put in doubt by pen ink beside them in their row or over their answer's words (BESIDE_*)
     whited: int = 0  # boxes put in doubt because they are whited out, outline and all (see WHITED_*)
+    stained: int = 0  # marked boxes put in doubt because their ink is light and broad: a stain (see STAIN_TIERS)
 
     @functools.cached_property
     def fingerprint(self) -> dict[str, bytes]:
@@ -1513,6 +1526,9 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
         for b in whited:  # a person looks: correction tape over a mark taken back, or a box never printed
             states[where[b]] = "marginal"
         hidden = tuple(b for b in hidden if b not in whited)
+    stained = _stained(inked, prep, states, faint)
+    for i in stained:  # a stain over the box, or light shading: a person looks
+        states[i] = "marginal"
     streaked = drawn = 0
     paper_ink = _paper_ink(open_small, prep) if "marked" in states else None
     lines = _defect_lines(signed, prep, paper_ink) if paper_ink is not None else []
@@ -1554,7 +1570,28 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
     calm = shifts[np.array([st == "empty" for st in states], bool)]
     offset = _percentile(calm, 90) if calm.size >= 3 else 0.0
     return PageInk(boxes, zones, round(contrast, 3), signed, {b.id: b.rect for b in page.boxes}, outlines, hidden,
-                   (x0, y0), round(offset, 2), streaked, drawn, sealed, beside, len(whited))
+                   (x0, y0), round(offset, 2), streaked, drawn, sealed, beside, len(whited), len(stained))
+
+
+def _stained(inked: np.ndarray, prep: _Prep, states: list[str], faint: np.ndarray) -> list[int]:
+    """The marked boxes whose ink is light and broad (see STAIN_TIERS): a stain or shading, not a pen's stroke."""
+    out = []
+    for i in np.flatnonzero((faint < max(t[0] for t in STAIN_TIERS)) & ~prep.digit):
+        if states[i] != "marked":
+            continue
+        x0, y0, x1, y1 = prep.inner[i]
+        inside = inked[y0:y1, x0:x1]
+        if inside.size and any(faint[i] < below and cv2.countNonZero(cv2.erode(inside, _disc(core))) >= share *
+                               inside.size for below, core, share in STAIN_TIERS):
+            out.append(int(i))
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _disc(mm: float) -> np.ndarray:
+    """A disc `mm` across at PX_PER_MM (an odd number of pixels), for cv2.erode."""
+    size = 2 * (_px(mm) // 2) + 1
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
 
 
 def _whited_out(page_img: np.ndarray, page: Page, hidden: tuple[str, ...], origin: tuple[int, int]

@@ -519,9 +519,9 @@ class SheetReader:
             return Rejected("covered", why("reject_detail.hidden", **hidden), fit)
         if sharpness < self.min_sharpness:  # a soft picture: read it if its marks can be decided
             # (boxes in doubt because a straight line crosses them, a seal, a voter's ink beside them or over
-            # their answer's words, or correction tape are not the blur's: a new picture cannot help)
+            # their answer's words, correction tape or a stain are not the blur's: a new picture cannot help)
             doubtful = sum(b.state == "marginal" for b in ink.boxes.values()) - ink.lines - ink.drawn - ink.sealed - \
-                ink.beside - ink.whited
+                ink.beside - ink.whited - ink.stained
             if doubtful >= max(2, 0.1 * len(ink.boxes)):
                 return Rejected("blurred", why("reject_detail.undecidable", s=f"{sharpness:.0f}", n=doubtful), fit)
         t4 = time.perf_counter()

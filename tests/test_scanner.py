@@ -1911,15 +1911,15 @@ def _stained(image: np.ndarray, page, rng: np.random.Generator, n: int, size_mm:
     return np.clip(out, 0, 255).astype(np.uint8), under
 
 
-def _stained_blank_reads(printed, seed: int):
-    """Blank choose-K ballots and surveys, 8 of each, with three stains each (`_stained`), photographed at 1080p and
-    read: (form, boxes under the stains, reading) for every sheet not refused."""
+def _stained_blank_reads(printed, seed: int, stains: int = 3, sheets: int = 8):
+    """Blank choose-K ballots and surveys, `sheets` of each, with `stains` stains each (`_stained`), photographed at
+    1080p and read: (form, boxes under the stains, reading) for every sheet not refused."""
     rng = np.random.default_rng(seed)
     for name, key in (("gongxuan-houbei", ("PX", "DY")), ("manyidu", ("MY", "QZ"))):
         deck = Deck(printed[name])
         reader = deck.reader()
-        for _ in range(8):
-            stained, under = _stained(deck.fill(key, rng, "blank").image, deck.layouts[key].pages[0], rng, 3)
+        for _ in range(sheets):
+            stained, under = _stained(deck.fill(key, rng, "blank").image, deck.layouts[key].pages[0], rng, stains)
             read = reader.read(camera(stained, rng, (1920, 1080)))
             if not isinstance(read, Rejected):
                 yield name, under, read
@@ -1932,6 +1932,20 @@ def test_a_stain_over_a_box_of_a_blank_sheet_is_never_counted_as_a_vote(printed)
     for name, _under, read in _stained_blank_reads(printed, 1):
         marked = sorted(k for k, b in read.ink.boxes.items() if b.state == "marked")
         assert not marked or read.interpretation.reasons, (name, marked)
+
+
+def test_a_single_stain_over_part_of_a_box_is_never_counted_as_a_vote(printed):
+    """One stain on a blank sheet: nothing else sends it to a person. Over part of a box, its "ink" stands just
+    above the paper (0.20-0.28) and fills part of the box, as a light pen's tick does; but it is broad, where any pen
+    or pencil this light draws strokes a millimetre wide (marks.STAIN_TIERS). Such a box is in doubt. Measured on 396
+    blank sheets with one stain each (five other seeds): 39 counted with the stain as a vote before, 5 now (a stain's
+    edge no wider than a big tick's stroke: left). Here 24 sheets: 3 counted so before."""
+    read_n = 0
+    for name, under, read in _stained_blank_reads(printed, 2, stains=1, sheets=12):
+        read_n += 1
+        marked = sorted(k for k, b in read.ink.boxes.items() if b.state == "marked")
+        assert not marked, (name, under, {k: read.ink.boxes[k] for k in marked}, read.interpretation.reasons)
+    assert read_n >= 20, read_n
 
 
 def test_a_stain_covering_a_whole_box_is_never_read_as_a_mark(printed):
