@@ -129,7 +129,7 @@ OUTLINE_PAGE_MIN = 0.02
 # (the ink is wider than that there). The lighter tier sits below the lightest pen mark measured on a box larger than
 # a digit bubble (0.238, the deck's two seeds), where a stain's edge (no stroke at all) is read. Measured (1080p):
 # blank sheets with one stain, 39 of 396 counted with the stain as a vote before, 5 after (a stain's edge as narrow
-# as a big tick's stroke, faint 0.20-0.24: not told apart); with three stains, boxes read marked by a stain 31 -> 8
+# as a big tick's stroke, faint 0.20-0.24: not told apart); with three stains, boxes read marked by a stain 31 -> 4
 # on 154 sheets (1 -> 0 counted). The deck's marks below 0.3 on boxes larger than a digit bubble (35: light ticks,
 # big ticks, circles in every pen) 0.015 at the most on the first tier, none below 0.238; its 1,040 frames read the
 # same. A score sheet's digit bubble is left out: its printed digit fills most of it once eroded.
