@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -439,7 +440,9 @@ def test_a_folder_of_heic_photos_says_how_to_save_them_as_jpeg(meeting, cli, tmp
 
 def test_kill_9_loses_nothing_said_recorded_and_reads_the_rest_again(meeting, tmp_path):
     """A scan killed at any moment: every photo it said was recorded is in the store, whole; the photos read but
-    not yet committed (a chunk is recorded in one transaction) are read again by the next scan, none twice."""
+    not yet committed (a chunk is recorded in one transaction) are read again by the next scan, none recorded twice.
+    (A run killed between a chunk's commit and its lines leaves photos recorded but not said: the next run says them
+    recorded before.)"""
     deck = Deck(meeting)
     rng = np.random.default_rng(13)
     photos = tmp_path / "photos"
@@ -451,7 +454,7 @@ def test_kill_9_loses_nothing_said_recorded_and_reads_the_rest_again(meeting, tm
     exe = os.path.join(os.path.dirname(sys.executable), "tallykit")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # each line reaches the pipe as it is said
     words = [outcome_words(k, "zh") for k in ("counted", "review")]
-    seen, said_ever = 0, set()
+    seen, said_ever = 0, Counter()
     for attempt in range(7):
         proc = subprocess.Popen([exe, "scan", str(meeting), "--images", str(photos)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, start_new_session=True, env=env)
@@ -475,14 +478,15 @@ def test_kill_9_loses_nothing_said_recorded_and_reads_the_rest_again(meeting, tm
         assert {keys_of[n] for n in said} <= {r["key"] for r in rows}  # nor anything said recorded
         assert all(r["image"] and json.loads(r["marks"])["boxes"] for r in rows)  # nothing half-written
         seen = len(rows)
-        said_ever |= said
+        said_ever.update(said)
         if finished:
+            assert all(sum(line.startswith(f"{n}:") for line in out.splitlines()) == 1 for n in keys_of), out
             break
     else:
         pytest.fail("the scan never finished")
     keys = {r["key"] for r in rows}
     assert len(keys) == len(rows)  # each photo recorded at most once across all the restarts
-    assert len(said_ever) == len(rows)  # and each said recorded once, by the scan that recorded it
+    assert max(said_ever.values(), default=0) <= 1  # no photo said recorded by two runs
     assert 20 <= len(rows) <= 24  # and (but for frames the reader rejects) every photo was recorded
 
 
