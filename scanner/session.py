@@ -1,4 +1,5 @@
-"""Recording what a reader saw: double-scan checks, the count check, and one transaction per sheet.
+"""Recording what a reader saw: double-scan checks, the count check, and one transaction per sheet (a savepoint
+within a batch's transaction: a chunk of photos, a server's posts).
 
 The same checks serve a sheet read here (`commit`) and one posted by another scanning station (`record`)."""
 
