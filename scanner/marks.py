@@ -122,18 +122,22 @@ OUTLINE_PAGE_MIN = 0.02
 # Measured on 56 sheets with tape over a marked box: 45 whited out, 11 refused as before (tape as white as glare, a
 # mark showing through, several digit bubbles under one strip). Of 55 frames of the deck's hall damage with boxes
 # unseen (glare, a hand, another sheet, creases, low light), one is in doubt instead of refused (a hand in glare).
-# A box marked by broad, light "ink": a stain over part of it (tea, coffee: brown, light in grey, and never a stroke),
-# or light shading, is in doubt. Pen and pencil marks this light are strokes (ticks, crosses, circles: a millimetre
-# wide at most); a pen's fill stands well above the paper (COVER_ABOVE_PAPER). STAIN_TIERS: (faint level below, core
-# mm, share): a box is stained when at least `share` of its inside stays ink once eroded by a disc `core` mm across
-# (the ink is wider than that there). The lighter tier sits below the lightest pen mark measured on a box larger than
-# a digit bubble (0.238, the deck's two seeds), where a stain's edge (no stroke at all) is read. Measured (1080p):
-# blank sheets with one stain, 39 of 396 counted with the stain as a vote before, 5 after (a stain's edge as narrow
-# as a big tick's stroke, faint 0.20-0.24: not told apart); with three stains, boxes read marked by a stain 31 -> 4
-# on 154 sheets (1 -> 0 counted). The deck's marks below 0.3 on boxes larger than a digit bubble (35: light ticks,
-# big ticks, circles in every pen) 0.015 at the most on the first tier, none below 0.238; its 1,040 frames read the
-# same. A score sheet's digit bubble is left out: its printed digit fills most of it once eroded.
+# A box marked by light "ink" that is no pen's stroke is in doubt: a stain over it (tea, coffee: brown, light in
+# grey) or light shading. Pen and pencil marks this light are strokes (ticks, crosses, circles: a millimetre wide at
+# most) and leave bare paper in the box; a pen's fill stands well above the paper (COVER_ABOVE_PAPER). Below the
+# first tier's faint level, a box is stained when it is broad, STAIN_TIERS: (faint level below, core mm, share): at
+# least `share` of its inside stays ink once eroded by a disc `core` mm across (the lighter tier sits below the
+# lightest pen mark measured on a box larger than a digit bubble, 0.238, where a stain's edge is read); or even: the
+# 10th percentile of its inside's darkness at least STAIN_EVEN (no bare paper left: a stain lying evenly over the
+# whole box, its darkness about the ink threshold, so that its fill is patchy, 0.13-0.51, under COVER_FILL).
+# Measured (1080p): blank sheets with one stain, 39 of 396 counted with the stain as a vote before, 0 after (5 with
+# the tiers alone: even stains, 0.15-0.17 at their 10th percentile), 0 of 158 on two more seeds; with three stains,
+# boxes read marked by a stain 31 -> 1 on 154 sheets (1 -> 0 counted). The deck's marks below 0.3 on boxes larger
+# than a digit bubble (35: light ticks, big ticks, circles in every pen): 0.015 at the most on the first tier, none
+# below 0.238, a 10th percentile of 0.008 at the most; its 1,040 frames read the same. A score sheet's digit bubble is
+# left out: its printed digit fills much of it.
 STAIN_TIERS = ((0.3, 1.75, 0.05), (0.23, 1.25, 0.02))
+STAIN_EVEN = 0.08
 WHITED_MAX = 2
 WHITED_LEVEL = 0.9
 WHITED_RING = 0.85
@@ -1526,7 +1530,7 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
         for b in whited:  # a person looks: correction tape over a mark taken back, or a box never printed
             states[where[b]] = "marginal"
         hidden = tuple(b for b in hidden if b not in whited)
-    stained = _stained(inked, prep, states, faint)
+    stained = _stained(inked, signed, prep, states, faint)
     for i in stained:  # a stain over the box, or light shading: a person looks
         states[i] = "marginal"
     streaked = drawn = 0
@@ -1573,16 +1577,20 @@ def read_ink(page_img: np.ndarray, layout_hash: str, page: Page, width_mm: float
                    (x0, y0), round(offset, 2), streaked, drawn, sealed, beside, len(whited), len(stained))
 
 
-def _stained(inked: np.ndarray, prep: _Prep, states: list[str], faint: np.ndarray) -> list[int]:
-    """The marked boxes whose ink is light and broad (see STAIN_TIERS): a stain or shading, not a pen's stroke."""
+def _stained(inked: np.ndarray, signed: np.ndarray, prep: _Prep, states: list[str], faint: np.ndarray) -> list[int]:
+    """The marked boxes whose ink is light and broad (see STAIN_TIERS), or light and even over the whole box (see
+    STAIN_EVEN): a stain or shading, not a pen's stroke."""
     out = []
     for i in np.flatnonzero((faint < max(t[0] for t in STAIN_TIERS)) & ~prep.digit):
         if states[i] != "marked":
             continue
         x0, y0, x1, y1 = prep.inner[i]
         inside = inked[y0:y1, x0:x1]
-        if inside.size and any(faint[i] < below and cv2.countNonZero(cv2.erode(inside, _disc(core))) >= share *
-                               inside.size for below, core, share in STAIN_TIERS):
+        if not inside.size:
+            continue
+        even = _percentile(signed[y0:y1, x0:x1].ravel().astype(np.float64), 10) >= STAIN_EVEN  # no paper left
+        if even or any(faint[i] < below and cv2.countNonZero(cv2.erode(inside, _disc(core))) >= share * inside.size
+                       for below, core, share in STAIN_TIERS):
             out.append(int(i))
     return out
 
