@@ -276,6 +276,36 @@ def test_secret_ballot_rescan_is_asked_never_dropped_or_counted(meeting):
     assert [r["status"] for r in store.readings("CP")] == ["counted", "review"]  # recorded, asked, not counted
 
 
+def test_a_folder_read_on_every_core_records_no_more_sheets_than_were_returned(meeting, tmp_path):
+    """The pool's chunk is one transaction, each sheet a savepoint in it: a sheet refused by the count check (more
+    sheets than forms returned) leaves nothing, and the sheets around it in the same chunk are recorded."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from scanner.scan_cli import run_images
+
+    deck = Deck(meeting)
+    rng = np.random.default_rng(17)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(12):
+        cv2.imwrite(str(photos / f"{i:03d}.jpg"), camera(deck.fill(("CP", "QZ"), rng).image, rng, max_tilt=8))
+    folder = MeetingFolder.open(meeting)
+    store = folder.store()
+    store.set_ballot_count("CP", "QZ", "clerk", issued=50, returned=5)
+    out = StringIO()
+    run_images(Console(file=out, width=200), folder, store, folder.accepted(store).meeting, photos,
+               store.latest_definition()["toml"], "tester", "main", False, workers=2)  # the pool, on any machine
+    rows = store.readings("CP")
+    said = out.getvalue()
+    assert len(rows) == 5 and store.check_integrity().ok
+    assert sum(f"{i:03d}.jpg:" in said for i in range(12)) == 12
+    lines = said.splitlines()
+    assert [line.split(":")[0] for line in lines if "已计入 #" in line] == [f"{i:03d}.jpg" for i in range(5)], said
+    assert sum("拒收：" in line and "已记录 5 张，而登记收回 5 张" in line for line in lines) == 7, said
+
+
 def test_never_more_sheets_than_ballots_issued(meeting):
     deck, reader = _reader(meeting)
     store = MeetingFolder.open(meeting).store()
