@@ -293,7 +293,7 @@ class PageInk:
     sealed: int = 0  # marked boxes put in doubt by a round seal stamped over them (see SEAL_*)
     beside: int = 0  # boxes put in doubt by pen ink beside them in their row or over their answer's words (BESIDE_*)
     whited: int = 0  # boxes put in doubt because they are whited out, outline and all (see WHITED_*)
-    stained: int = 0  # marked boxes put in doubt because their ink is light and broad: a stain (see STAIN_TIERS)
+    stained: int = 0  # marked boxes put in doubt: light ink, broad or even: a stain, shading (STAIN_TIERS, _EVEN)
 
     @functools.cached_property
     def fingerprint(self) -> dict[str, bytes]:
