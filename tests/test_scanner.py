@@ -1987,11 +1987,13 @@ def test_a_box_shaded_evenly_and_lightly_is_asked_not_counted(printed):
     about the ink threshold, its fill is patchy and it passed for a light mark, counted as a vote (6 of 12 at grey 195
     before). No pen's stroke this light leaves no paper in its box (marks.STAIN_EVEN): a person decides."""
     rng = np.random.default_rng(4)
+    forms = (("gongxuan-houbei", ("PX", "DY")), ("manyidu", ("MY", "QZ")))
+    decks = {name: Deck(printed[name]) for name, _ in forms}  # each form's pages drawn once, read by one reader
+    readers = {name: deck.reader() for name, deck in decks.items()}
     asked = 0
     for grey in (185, 195, 205):
-        for name, key in (("gongxuan-houbei", ("PX", "DY")), ("manyidu", ("MY", "QZ"))):
-            deck = Deck(printed[name])
-            reader = deck.reader()
+        for name, key in forms:
+            deck, reader = decks[name], readers[name]
             boxes = [b for b in deck.layouts[key].pages[0].boxes if not b.id.startswith("W")]  # not a write-in row
             for _ in range(4):
                 image = deck.fill(key, rng, "blank").image.copy()
@@ -2011,8 +2013,8 @@ def test_a_stain_covering_a_whole_box_is_never_read_as_a_mark(printed):
     """A stain that covers all of a box (its "ink" fills 0.8 of it or more) covers it with a light, even grey: 0.20-0.39
     above the paper around it, where a pen or pencil filling a box of a ballot or a survey stands 0.486 above at the
     least (1,409 on the deck). Such a box is in doubt, never marked. A probe of 16 blank sheets with three stains
-    each: 7 had a stain read as a mark before, 1 now (over part of a box: fill below 0.8, read as a soft pen's circle
-    is, left to the other rules)."""
+    each: 7 had a stain read as a mark before this rule, 1 after it (over part of a box: fill below 0.8, left to
+    marks.STAIN_TIERS and STAIN_EVEN, see the single-stain test)."""
     from scanner.marks import COVER_FILL
 
     covered = 0
