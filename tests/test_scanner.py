@@ -548,6 +548,43 @@ def test_the_readers_own_median_and_percentile_give_numpys_numbers_exactly(value
     assert _percentile(f, q) == float(np.percentile(f, q))
 
 
+def test_a_photo_is_decoded_to_the_same_grey_pixels_as_opencv_decodes_it():
+    """Photos are decoded by simplejpeg for speed; the reader's thresholds were measured on OpenCV's pixels: every
+    kind of JPEG a camera, a phone or an office program writes gives the same grey picture, pixel for pixel, and a
+    damaged one what OpenCV makes of it (nothing, when it cannot be decoded)."""
+    import io
+
+    from PIL import Image
+
+    from scanner.sources import decode_photo
+
+    rng = np.random.default_rng(3)
+    colour = cv2.GaussianBlur(rng.integers(0, 256, (601, 803, 3), dtype=np.uint8), (0, 0), 1.5)
+    files = {f"opencv q{q}": cv2.imencode(".jpg", colour, [cv2.IMWRITE_JPEG_QUALITY, q])[1].tobytes()
+             for q in (60, 95)}
+    files["restart intervals"] = cv2.imencode(".jpg", colour, [cv2.IMWRITE_JPEG_RST_INTERVAL, 3])[1].tobytes()
+    for label, image, options in (("4:4:4", colour, {"subsampling": 0}), ("4:2:2", colour, {"subsampling": 1}),
+                                  ("progressive", colour, {"progressive": True}), ("grey", colour[..., 0], {}),
+                                  ("cmyk", colour, {"cmyk": True})):
+        pil = Image.fromarray(image if image.ndim == 2 else image[..., ::-1])
+        if options.pop("cmyk", False):
+            pil = pil.convert("CMYK")
+        buffer = io.BytesIO()
+        pil.save(buffer, "JPEG", quality=85, **options)
+        files[label] = buffer.getvalue()
+    whole = files["opencv q95"]
+    files["cut short"] = whole[:len(whole) // 2]
+    files["noise after the header"] = whole[:200] + bytes(rng.integers(0, 256, 4000, dtype=np.uint8))
+    for label, data in files.items():
+        ours = decode_photo(data)
+        theirs = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
+        if theirs is None:
+            assert ours is None, label
+        else:
+            assert ours is not None and ours.shape == theirs.shape and np.array_equal(ours, theirs), label
+            assert ours.flags["C_CONTIGUOUS"], label
+
+
 def test_soft_frames_are_read_when_their_marks_can_be_decided(printed):
     """Dim light lowers the sharpness number (a soft webcam measured 8-15 against the old fixed limit of 15) but
     hides no mark: such frames read correctly. A frame whose boxes are smeared beyond telling is rejected as
