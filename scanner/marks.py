@@ -1029,12 +1029,13 @@ def ink_scale(page: np.ndarray, calibration: tuple[Rect, Rect], origin: tuple[in
     return signed, contrast
 
 
-def _paper_level(signed: np.ndarray, prep: _Prep, open_small: np.ndarray) -> np.ndarray:
+def _paper_level(signed: np.ndarray, prep: _Prep, open_ink: np.ndarray, open_small: np.ndarray) -> np.ndarray:
     """The darkness of bare paper around every point, at 1 px/mm: a blur that ignores print and ink.
-    Bare paper: not printed, not ink (signed <= INK); its share per 1 mm block comes from the share of open ink
-    (`open_small`: ink off the print, per 1 mm block) the reader has already made."""
-    on_paper = cv2.threshold(signed, INK, 0, cv2.THRESH_TOZERO_INV)[1]  # signed where not ink, 0 on ink
-    cv2.multiply(on_paper, prep.unprinted_f, dst=on_paper)  # and 0 on print
+    Bare paper: not printed, not ink (`open_ink`: 1 on ink off the print); its share per 1 mm block comes from the
+    share of open ink (`open_small`: per 1 mm block) the reader has already made."""
+    # signed on bare paper, 0 elsewhere: copied through a mask in one pass (a threshold and a multiplication took
+    # two passes over the float page, 0.7 ms against 0.25 at 1080p; the same numbers)
+    on_paper = cv2.copyTo(signed, cv2.subtract(prep.unprinted, open_ink), np.zeros_like(signed))
     num = cv2.GaussianBlur(_to_mm(on_paper), (0, 0), 2.0)
     den = cv2.GaussianBlur(prep.unprinted_small - open_small, (0, 0), 2.0)
     return num / np.maximum(den, 1e-3)
@@ -1482,12 +1483,14 @@ def _measure(signed: np.ndarray, prep: _Prep, thresholds: Thresholds) -> tuple:
     """Every box's fill, faint level, ring ink and state; the integral of ink off the print; the paper's level;
     where the ink is (255); the share of ink off the print in every 1 mm block."""
     inked = cv2.compare(signed, INK, cv2.CMP_GT)  # 255 on ink (one pass); & with a 0/1 mask gives 0/1
-    ink_sum = cv2.integral(inked)
-    open_ink_sum = cv2.integral(cv2.bitwise_and(inked, prep.unprinted))
-    fill = _sums(ink_sum, prep.inner) / (255.0 * prep.inner_area)
+    open_ink = cv2.bitwise_and(inked, prep.unprinted)  # 1 on ink off the print
+    open_ink_sum = cv2.integral(open_ink)
+    # each box's inked share, counted in the box (an integral of the whole page took twice as long)
+    fill = np.array([cv2.countNonZero(inked[y0:y1, x0:x1]) for x0, y0, x1, y1 in prep.inner.tolist()],
+                    np.float64).reshape(-1) / prep.inner_area
     ring = np.where(prep.ring_area > 4, _sums(open_ink_sum, prep.ring) / np.maximum(prep.ring_area, 1), 0.0)
     open_small = _block_means(open_ink_sum, signed.shape)  # the share of ink off the print in every 1 mm block
-    baseline = _paper_level(signed, prep, open_small)
+    baseline = _paper_level(signed, prep, open_ink, open_small)
     level = baseline[prep.centre[:, 1], prep.centre[:, 0]] if len(prep.ids) else np.zeros(0)
     looks_empty = fill <= thresholds.empty
     faint = _faint_levels(signed, prep, level, looks_empty)
