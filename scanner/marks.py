@@ -355,7 +355,6 @@ class _Prep:
     crease_seen: np.ndarray  # at CREASE_PX_PER_MM: where a crease is looked for (not boxes, lines, handwriting)
     bare: np.ndarray  # bool: bare paper (no print, no handwriting zone), where a crease is checked along its length
     unprinted: np.ndarray  # 1 - printed (uint8)
-    unprinted_f: np.ndarray  # the same as float32 (a multiplication masks a float page faster than bitwise_and)
     unprinted_small: np.ndarray  # its share in every 1 mm block (float32, at 1 px/mm)
     beside: np.ndarray | None = None  # uint8 0/1: the rows' blank parts, where ink beside a box is looked for
     rows: np.ndarray | None = None  # (k, 5) box index, then x0 y0 x1 y1 of its row's band (window pixels)
@@ -457,7 +456,7 @@ def _make_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
         full.zone_ids, full.zones - shift, full.zone_area, full.outline_px - np.array([x0, y0], np.int64),
         np.ascontiguousarray(full.crease_seen[wy0 * CREASE_PX_PER_MM:wy1 * CREASE_PX_PER_MM,
                                               wx0 * CREASE_PX_PER_MM:wx1 * CREASE_PX_PER_MM]),
-        np.ascontiguousarray(full.bare[crop]), unprinted, unprinted.astype(np.float32),
+        np.ascontiguousarray(full.bare[crop]), unprinted,
         _block_means(cv2.integral(unprinted), unprinted.shape), np.ascontiguousarray(full.beside[crop]),
         full.rows - np.array([0, x0, y0, x0, y0], np.int64), full.words - shift,
         tuple(r - shift for r in full.repeated), cv2.boundingRect(np.ascontiguousarray(full.beside[crop])),
@@ -579,7 +578,7 @@ def _page_prep(page: Page, width_mm: float, height_mm: float) -> _Prep:
     return _Prep(printed, unlined, [b.id for b in boxes], inner, np.maximum(1, _areas(inner)), ring, edge,
                  _sums(open_sum, ring),
                  centre, groups, [z.id for z in page.zones], zones, _sums(open_sum, zones), outline_px, crease_seen,
-                 bare, unprinted, unprinted.astype(np.float32), _block_means(open_sum, shape), beside, rows, words,
+                 bare, unprinted, _block_means(open_sum, shape), beside, rows, words,
                  repeated, defect_seen=defect_seen, clear=clear, names=names, name_rows=name_rows,
                  digit=np.array([b.mark.kind == "digit" for b in boxes], bool))
 
