@@ -511,6 +511,7 @@ def folded(page: np.ndarray, rng: np.random.Generator, height: tuple[float, floa
 
 
 HALL = ("motion", "rolling", "exposure", "glare", "barrel", "crease", "lowlight", "hand", "overlap")
+CAMERA_HALL = ("sharpen",)  # a camera's own processing of its pictures (see `hall`), on top of the hall's damage
 PAGE_HALL = ("folded",)  # damage to the paper itself, made before the camera (see `folded`)
 INKS = {"red": (40, 40, 200), "blue": (170, 80, 20), "pencil": (105, 105, 105)}
 
@@ -520,7 +521,9 @@ def hall(frame: np.ndarray, rng: np.random.Generator, kinds: tuple[str, ...],
     """More of a real hall on a camera frame: hand shake (motion blur), a rolling shutter's skew, exposure and
     white balance drift, a glare spot, a wide lens's barrel distortion, a crease across the sheet, low light with
     noise smeared by the camera's denoiser, a hand holding the sheet (over a corner, or reaching over the boxes),
-    another sheet lying partly over this one (`other`: a blank or filled page image)."""
+    another sheet lying partly over this one (`other`: a blank or filled page image), a phone's or a webcam's
+    sharpening (an unsharp mask: edges darker on their dark side, lighter on their light side, the noise and the
+    JPEG's blocks with them)."""
     f = frame.astype(np.float32)
     h, w = f.shape[:2]
     for kind in kinds:
@@ -563,6 +566,8 @@ def hall(frame: np.ndarray, rng: np.random.Generator, kinds: tuple[str, ...],
             x0, y0 = float(rng.uniform(0.3, 0.7)) * w, float(rng.uniform(0.3, 0.7)) * h
             d = (xx - x0) * np.cos(a) + (yy - y0) * np.sin(a)
             f = f * (1 - 0.22 * np.exp(-(d / 3.0) ** 2) + 0.08 * np.exp(-((d - 6) / 4.0) ** 2))[..., None]
+        elif kind == "sharpen":
+            f = f + float(rng.uniform(0.5, 1.5)) * (f - cv2.GaussianBlur(f, (0, 0), float(rng.uniform(1.0, 2.0))))
         elif kind == "lowlight":
             f = f * 0.45 + rng.normal(0, 7, f.shape).astype(np.float32)
             f = cv2.bilateralFilter(np.clip(f, 0, 255).astype(np.uint8), 5, 40, 3).astype(np.float32)
