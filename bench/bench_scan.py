@@ -146,6 +146,23 @@ for label, fn in (("zxing-cpp", qr.decode_zxing), ("pyzbar", qr.decode_pyzbar)):
     t = time.perf_counter(); ok = sum(fn(c) is not None for c in crops)
     decoders[label] = {"decoded": ok, "of": len(crops), "ms": (time.perf_counter() - t) * 1000 / len(crops)}
 
+# JPEG decoders on the deck's 1080p frames, decoded grey as a photo is (scanner.sources.decode_photo): simplejpeg
+# first, OpenCV's the fallback
+import simplejpeg
+jpegs = [jpeg.tobytes() for _deck, jpeg in frames]
+jpeg_ms = {}
+for label, fn in (("simplejpeg", lambda d: simplejpeg.decode_jpeg(d, colorspace="GRAY")),
+                  ("OpenCV", lambda d: cv2.imdecode(np.frombuffer(d, np.uint8), cv2.IMREAD_GRAYSCALE))):
+    runs = []
+    for _ in range(3):
+        t = time.perf_counter()
+        for d in jpegs:
+            fn(d)
+        runs.append((time.perf_counter() - t) * 1000 / len(jpegs))
+    jpeg_ms[label] = min(runs)
+same = all(np.array_equal(simplejpeg.decode_jpeg(d, colorspace="GRAY")[..., 0],
+                          cv2.imdecode(np.frombuffer(d, np.uint8), cv2.IMREAD_GRAYSCALE)) for d in jpegs)
+
 # batch mode: folders of photos through `tallykit scan --images`, store writes and sheet images included; on one
 # core, then on every core (a pool of readers). Steady rate: the difference between a small and a large folder,
 # so that start-up (imports, the pool's processes) is not counted per photo.
@@ -208,6 +225,7 @@ print(json.dumps({
     "live": {"median": statistics.median(live), "p95": pct(live, 95), "n": len(live)},
     "bent": {k: {"median": statistics.median(v), "p90": pct(v, 90), "n": len(v)} for k, v in bent.items()},
     "decoders": decoders,
+    "jpeg": {"ms": jpeg_ms, "same": same, "n": len(jpegs), "kb": sum(map(len, jpegs)) / len(jpegs) / 1024},
     "batch": {"sheets": 160, "counted": counted[160], "seconds": batch_s, "per_minute": 160 / batch_s * 60,
               "steady_one_ms": (one_large - one_small) / 120 * 1000,
               "steady_all_ms": statistics.median(steady_all), "steady_all_runs": steady_all, "all_seconds": all_large,
@@ -249,6 +267,10 @@ def main() -> None:
     print(f"1080p frame without a sheet: median {wo['median']:.1f} ms, p95 {wo['p95']:.1f} ms")
     for label, d in r["decoders"].items():
         print(f"QR on rectified crops, {label}: {d['decoded']}/{d['of']} decoded, {d['ms']:.2f} ms each")
+    j = r["jpeg"]
+    print(f"JPEG decoded grey, {j['n']} 1080p frames ({j['kb']:.0f} kB each): " +
+          ", ".join(f"{k} {v:.2f} ms" for k, v in j["ms"].items()) +
+          (" (the same pixels)" if j["same"] else " (PIXELS DIFFER)") + "; photos are decoded by the first")
     b = r["batch"]
     print(f"batch `tallykit scan --images` (start-up, decode photo, read, store with image), one core: {b['sheets']} "
           f"sheets ({b['counted']} counted or to review) in {b['seconds']:.1f} s = {b['per_minute']:.0f} "
