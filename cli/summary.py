@@ -74,7 +74,7 @@ def meeting_summary(meeting: Meeting) -> RenderGroup:
     info = meeting.info
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold")
-    head.add_column()
+    head.add_column(overflow="fold")
     head.add_row(t("meeting_id"), info.id or "—")
     head.add_row(t("date"), info.date.isoformat())
     if info.venue:
@@ -239,7 +239,7 @@ def status_view(meeting: Meeting, states: list[RoundState], integrity: Integrity
              else f"[bold red]{t('audit.broken', problem=integrity.problem)}[/bold red]")
     lines = Table.grid(padding=(0, 2))
     lines.add_column(style="bold")
-    lines.add_column()
+    lines.add_column(overflow="fold")  # a long folder in the command to copy wraps, never cut short with "…"
     lines.add_row(t("audit"), audit)
     for note in notes:
         lines.add_row("!", f"[bold red]{note}[/bold red]")

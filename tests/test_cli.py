@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 
@@ -123,6 +125,18 @@ def test_status_shows_counts_and_next_step(cli, meeting_dir):
     assert "下一步" in result.stdout and "收回并扫描选票" in result.stdout
     flat = "".join(result.stdout.split())
     assert f"tallykitscan{meeting_dir}--camera0".replace(" ", "") in flat  # a command to copy, folder included
+
+
+def test_status_never_cuts_short_the_command_to_copy_however_long_its_folder(cli, meeting_dir, tmp_path):
+    """A meeting kept deep in a user's folders (a desktop, a dated folder, the meeting's own long name): the next
+    step's command is shown whole, wrapped over lines, never cut with "…" (it is copied into the terminal as is)."""
+    deep = tmp_path / ("2026年青山镇驻村指导员竞聘大会材料" * 3) / "现场扫描与统分" / "meeting-folder-of-the-day"
+    shutil.copytree(meeting_dir, deep)
+    result = cli("status", deep)
+    assert result.exit_code == 0, result.stderr
+    assert "…" not in result.stdout
+    next_line = "".join(result.stdout.split("下一步", 1)[1].split())  # the next step's command, its lines joined
+    assert shlex.quote(str(deep)).replace(" ", "") in next_line
 
 
 def test_a_chinese_template_runs_in_english(cli, tmp_path):
