@@ -39,7 +39,7 @@ demo: install
 test: install
 	@PYTHON=$(PYTHON) scripts/system-deps.sh --test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -9,6 +11,38 @@ from typer.testing import CliRunner
 
 import templates
 from cli.main import app
+
+REPORTS = "TALLYKIT_TEST_REPORTS"  # the folder the tests' tables go to, shown at the end of the run (see `report`)
+_REPORTS_KEY = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ.setdefault("TALLYKIT_MESSAGES", "en")  # subprocesses too: the tests read the English error lines
+    if not hasattr(config, "workerinput"):  # the run itself, not one of its parallel workers (pytest-xdist)
+        folder = Path(tempfile.mkdtemp(prefix="tallykit-test-reports-"))
+        os.environ[REPORTS] = str(folder)  # the workers, started after this, find it there
+        config.stash[_REPORTS_KEY] = folder
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    folder = config.stash.get(_REPORTS_KEY, None)
+    if folder is None:
+        return
+    for path in sorted(folder.glob("*.txt")):
+        terminalreporter.write_sep("=", path.stem)
+        terminalreporter.write_line(path.read_text(encoding="utf-8").rstrip("\n"))
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def report(name: str, lines: str) -> None:
+    """Lines for the end of the test run's output (the scanner deck's acceptance table), whichever worker ran the
+    test, passed or failed: the run's workers keep their own output to themselves."""
+    folder = os.environ.get(REPORTS)
+    if folder is None or not Path(folder).is_dir():  # the test run without this conftest's configure
+        print(lines)
+        return
+    with (Path(folder) / f"{name}.txt").open("a", encoding="utf-8") as out:
+        out.write(lines + "\n")
 
 
 class Cli:
@@ -100,7 +134,3 @@ def scan_sample(cli: Cli, folder: Path, photos: Path, seed: int, ratings: list[s
     assert result.exit_code == 0, result.output
     for i, cid in enumerate(["C01", "C02", "C03", "C04", "C05", "C06"]):
         assert cli("enter", folder, "-r", "DW", "-c", cid, "-s", f"{85 + i}.5", "--operator", "王书记").exit_code == 0
-
-
-def pytest_configure(config) -> None:
-    os.environ.setdefault("TALLYKIT_MESSAGES", "en")  # subprocesses too: the tests read the English error lines

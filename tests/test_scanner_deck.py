@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 
 from scanner.deck import HALL, PAGE_HALL, Deck, camera, folded, hall
+from tests.conftest import report
 from tests.deckcheck import Tally
 
 PLAN = [  # (template, round, group, sheets)
@@ -23,7 +24,7 @@ CATEGORIES = ["clean"] * 12 + ["big"] * 2 + ["ink", "faint", "light", "corrected
                                               "overvote", "blank", "write_in"]
 
 
-def test_deck_of_damaged_sheets(printed, capsys):
+def test_deck_of_damaged_sheets(printed):
     tally = Tally()
     rng = np.random.default_rng(2026)
     damage = np.random.default_rng(13)  # a hall's extra damage, drawn apart from the sheets
@@ -55,13 +56,11 @@ def test_deck_of_damaged_sheets(printed, capsys):
                     kinds_seen[k] += 1
                 truth = dataclasses.replace(truth, category=f"{truth.category}+hall")
             tally.add(deck.meeting, truth, reader.read(frame), "+".join(kinds))
-    with capsys.disabled():
-        print("\n\nScanner test deck: outcome per sheet category (rows) — WRONG must be 0\n" + tally.table())
-        print("hall damage applied (frames): " + ", ".join(f"{k} {n}" for k, n in kinds_seen.items()))
-        for line in tally.wrong[:10]:
-            print("  WRONG:", line)
-        for line in tally.clean_reviews[:10]:  # with the hall damage that came with it
-            print("  clean sheet sent to review:", line)
+    report("scanner test deck", "\n".join([
+        "outcome per sheet category (rows) — WRONG must be 0", tally.table(),
+        "hall damage applied (frames): " + ", ".join(f"{k} {n}" for k, n in kinds_seen.items()),
+        *(f"  WRONG: {line}" for line in tally.wrong[:10]),
+        *(f"  clean sheet sent to review: {line}" for line in tally.clean_reviews[:10])]))  # with its hall damage
     total = tally.count()
     assert total >= 500
     assert tally.count(outcome="WRONG") == 0, tally.wrong
@@ -70,8 +69,8 @@ def test_deck_of_damaged_sheets(printed, capsys):
     clean = ("clean", "big", "clean+hall", "big+hall")
     read_clean = sum(n for (c, o), n in tally.rows.items() if c in clean and not o.startswith("rejected"))
     reviewed = sum(tally.count(c, "review") for c in clean)
-    with capsys.disabled():
-        print(f"clean sheets read: {read_clean}, sent to review: {reviewed} ({100 * reviewed / read_clean:.1f} %)")
+    report("scanner test deck", f"clean sheets read: {read_clean}, sent to review: {reviewed} "
+                                f"({100 * reviewed / read_clean:.1f} %)")
     assert tally.count("clean", "review") + tally.count("big", "review") <= 0.01 * read_clean
     # hall damage included, 1 % too on this deck (1 of 272: a glare washing out a ballot's outlines). Its other
     # seeds show what the hall can leave unclear, which a person decides at a glance: seeds 7, 17 and 99 (266-276
