@@ -811,10 +811,10 @@ def _sharpened(clean: list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]]) ->
 
 
 def _name_fit(copy: np.ndarray, prints: np.ndarray, coarse: np.ndarray, softness: int | None,
-              reach: int = NAME_SHIFT_PX, *, sharpened: np.ndarray | None = None, only_sharpened: bool = False
+              reach: int = NAME_SHIFT_PX, *, sharpened: np.ndarray | None = None
               ) -> tuple[np.ndarray | None, int | None, tuple[int, int]]:
     """`_name_best` without its misfit."""
-    fit, fitted, place, _misfit = _name_best(copy, prints, coarse, softness, reach, sharpened, only_sharpened)
+    fit, fitted, place, _misfit = _name_best(copy, prints, coarse, softness, reach, sharpened)
     return fit, fitted, place
 
 
