@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cv2
@@ -30,7 +30,7 @@ from scanner import qr
 from scanner.deck import PENS, PX, Deck, camera, folded, seal, words_across
 from scanner.live import LiveLoop
 from scanner.marks import fingerprint_similarity
-from scanner.reader import Rejected, SheetReader
+from scanner.reader import Rejected, SheetRead, SheetReader
 from scanner.session import ScanSession
 
 
@@ -1112,18 +1112,27 @@ def test_a_tick_or_cross_over_a_name_under_a_wide_lens_is_sent_to_a_person(print
     assert found >= read - 6, (found, read)  # 20 of 28 before, 22 now
 
 
+def _clean_ballots(printed, seed: int, sheets: int, picture: Callable) -> Iterator[tuple]:
+    """Clean choose-K ballots (推荐票, PX-DY) as `picture(page image, rng)` shows them, read: (sheet, verdict) each."""
+    rng = np.random.default_rng(seed)
+    deck = Deck(printed["gongxuan-houbei"])
+    reader = deck.reader()
+    for _ in range(sheets):
+        sheet = deck.fill(("PX", "DY"), rng, "clean")
+        yield sheet, reader.read(picture(sheet.image, rng))
+
+
+def _marked(verdict: SheetRead) -> set[str]:
+    return {k for k, b in verdict.ink.boxes.items() if b.state == "marked"}
+
+
 def test_clean_ballots_photographed_by_a_phone_leave_the_names_alone(printed):
     """A phone's 12 MP photo is sharper than the print drawn at the reader's resolution: its letters read darker and
     crisper than any softened print, and 5 of 30 clean PX ballots were sent to a person for ticks over names nobody
     drew. The print unsoftened is compared too: every clean ballot is counted."""
-    rng = np.random.default_rng(12)
-    deck = Deck(printed["gongxuan-houbei"])
-    reader = deck.reader()
-    for _ in range(8):
-        sheet = deck.fill(("PX", "DY"), rng, "clean")
-        read = reader.read(camera(sheet.image, rng, (4032, 3024), max_tilt=15))
+    for sheet, read in _clean_ballots(printed, 12, 8, lambda image, rng: camera(image, rng, (4032, 3024), max_tilt=15)):
         assert not isinstance(read, Rejected), read
-        assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} == sheet.truth.intended
+        assert _marked(read) == sheet.truth.intended
         assert not read.interpretation.reasons, read.interpretation.reasons
 
 
@@ -1137,17 +1146,13 @@ def test_a_sharpened_picture_leaves_the_names_alone_and_still_shows_ticks_over_t
     silenced them all, see NAME_MOST; on plain pictures 88 of 100, as before)."""
     from scanner.deck import hall
 
-    rng = np.random.default_rng(8)
-    deck = Deck(printed["gongxuan-houbei"])
-    reader = deck.reader()
     read = 0
-    for _ in range(14):
-        sheet = deck.fill(("PX", "DY"), rng, "clean")
-        verdict = reader.read(hall(camera(sheet.image, rng, (1920, 1080)), rng, ("sharpen",)))
+    for sheet, verdict in _clean_ballots(printed, 8, 14,
+                                         lambda image, rng: hall(camera(image, rng, (1920, 1080)), rng, ("sharpen",))):
         if isinstance(verdict, Rejected):
             continue
         read += 1
-        assert {k for k, b in verdict.ink.boxes.items() if b.state == "marked"} == sheet.truth.intended
+        assert _marked(verdict) == sheet.truth.intended
         assert verdict.ink.beside == 0, verdict.interpretation.reasons  # 1 of 14 before
     assert read >= 12, read
     found, read = _tick_on_names(printed, 3, 14, styles=("tick", "cross"), sharpen=True)
@@ -1203,15 +1208,10 @@ def test_names_that_all_differ_from_the_print_drawn_here_put_nothing_in_doubt(pr
     drawn = render.print_darkness
     monkeypatch.setattr(render, "print_darkness", lambda *a: cv2.erode(drawn(*a), np.ones((2, 2), np.uint8)))
     monkeypatch.setattr(marks, "_PREPS", {})
-    rng = np.random.default_rng(4)
-    deck = Deck(printed["gongxuan-houbei"])
-    reader = deck.reader()
     counted = 0
-    for _ in range(4):
-        sheet = deck.fill(("PX", "DY"), rng, "clean")
-        read = reader.read(camera(sheet.image, rng, (1920, 1080), max_tilt=8))
+    for sheet, read in _clean_ballots(printed, 4, 4, lambda image, rng: camera(image, rng, (1920, 1080), max_tilt=8)):
         assert not isinstance(read, Rejected), read
-        assert {k for k, b in read.ink.boxes.items() if b.state == "marked"} == sheet.truth.intended
+        assert _marked(read) == sheet.truth.intended
         counted += not read.interpretation.reasons
     assert counted == 4, counted
 
