@@ -511,7 +511,7 @@ def folded(page: np.ndarray, rng: np.random.Generator, height: tuple[float, floa
 
 
 HALL = ("motion", "rolling", "exposure", "glare", "barrel", "crease", "lowlight", "hand", "overlap")
-CAMERA_HALL = ("sharpen",)  # a camera's own processing of its pictures (see `hall`), on top of the hall's damage
+CAMERA_HALL = ("sharpen",)  # a picture's processing after it was taken (see `hall`), on top of the hall's damage
 PAGE_HALL = ("folded",)  # damage to the paper itself, made before the camera (see `folded`)
 INKS = {"red": (40, 40, 200), "blue": (170, 80, 20), "pencil": (105, 105, 105)}
 
@@ -521,9 +521,11 @@ def hall(frame: np.ndarray, rng: np.random.Generator, kinds: tuple[str, ...],
     """More of a real hall on a camera frame: hand shake (motion blur), a rolling shutter's skew, exposure and
     white balance drift, a glare spot, a wide lens's barrel distortion, a crease across the sheet, low light with
     noise smeared by the camera's denoiser, a hand holding the sheet (over a corner, or reaching over the boxes),
-    another sheet lying partly over this one (`other`: a blank or filled page image), a phone's or a webcam's
-    sharpening (an unsharp mask: edges darker on their dark side, lighter on their light side, the noise and the
-    JPEG's blocks with them)."""
+    another sheet lying partly over this one (`other`: a blank or filled page image), sharpening (an unsharp mask:
+    edges darker on their dark side, lighter on their light side, the noise and the JPEG's blocks with them). The
+    frame is sharpened after its JPEG, as a phone gallery's or an app's "enhance" does to a saved photo: harsher than
+    a camera's own sharpening, made before its one JPEG (measured, clean sheets of every form kind under amount
+    0.5-1.5: 12 of 100 to a person sharpened after, 8 of 100 before)."""
     f = frame.astype(np.float32)
     h, w = f.shape[:2]
     for kind in kinds:
